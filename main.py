@@ -1,0 +1,52 @@
+"""Aurora Studio: start the dashboard, with the embedded backend unless a remote one is set.
+
+Imports live inside the functions: render workers are spawned processes, and a spawned
+process re-imports this file, which must then cost nothing and start nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.settings import Settings
+
+
+def serve(settings: Settings) -> None:
+    """Mount the backend (when embedded), register the pages and run until stopped."""
+    from nicegui import app, run, ui
+
+    from services.client import AuroraClient
+    from ui.pages import register_pages
+
+    if settings.embedded:
+        from services.backend.app import EmbeddedBackend
+
+        backend = EmbeddedBackend(settings)
+        backend.install(app)
+        app.on_startup(backend.start)
+        app.on_shutdown(backend.stop)
+    client = AuroraClient(settings.backend_base_url, token=settings.api_token)
+    app.on_shutdown(client.aclose)
+    register_pages(client)
+    run.process_pool_start_method = "spawn"
+    ui.run(host=settings.host, port=settings.port, title="Aurora Studio", dark=True,
+           reload=False, show=False, favicon="🎬", timeout_graceful_shutdown=3)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Read the settings; a wrong one stops start-up with one clear line and exit code 2."""
+    from services.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(sys.argv[1:] if argv is None else argv)
+    except SettingsError as error:
+        print(f"aurora: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    serve(settings)
+
+
+if __name__ == "__main__":
+    main()

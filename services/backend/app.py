@@ -1,0 +1,58 @@
+"""The embedded backend: its parts built from the settings, and its API routes.
+
+It runs in the dashboard's process, mounted at ``/api/v1``; the dashboard still reaches it
+over HTTP through the same client as any remote backend.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from services.backend.deps import BackendParts
+from services.backend.feed import JobFeed
+from services.backend.pipeline import JobRunner
+from services.backend.routes import assets, jobs, progress
+from services.backend.signing import AssetSigner, load_or_create_secret
+from services.backend.store import JobStore
+from services.backend.workers import RenderPool
+from services.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+
+class EmbeddedBackend:
+    """Owns the store, the render pool and the job runner; starts and stops them."""
+
+    def __init__(self, settings: Settings) -> None:
+        data_dir = settings.data_dir
+        media_dir = data_dir / "media"
+        media_dir.mkdir(parents=True, exist_ok=True)
+        store = JobStore(data_dir / "jobs.sqlite3")
+        signer = AssetSigner(load_or_create_secret(data_dir), ttl_seconds=settings.asset_url_ttl)
+        feed = JobFeed()
+        self._pool = RenderPool(settings.render_workers)
+        runner = JobRunner(store=store, feed=feed, pool=self._pool, signer=signer,
+                           media_dir=media_dir, max_concurrent=settings.max_concurrent_jobs)
+        self.parts = BackendParts(store=store, feed=feed, runner=runner, signer=signer,
+                                  media_dir=media_dir,
+                                  keepalive_seconds=settings.keepalive_seconds)
+
+    def install(self, app: FastAPI) -> None:
+        """Mount the API routes on ``app`` at ``/api/v1``."""
+        router = APIRouter(prefix=API_PREFIX)
+        for module in (jobs, progress, assets):
+            router.include_router(module.router)
+        app.include_router(router)
+        app.state.aurora_backend = self.parts
+
+    async def start(self) -> None:
+        """Spawn the render workers and resume the queue."""
+        self._pool.start()
+        self.parts.runner.start()
+
+    async def stop(self) -> None:
+        """Stop the runner (running jobs are marked interrupted at the next start), then the
+        workers, then the store."""
+        await self.parts.runner.stop()
+        self._pool.close()
+        self.parts.store.close()

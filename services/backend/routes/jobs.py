@@ -1,0 +1,67 @@
+"""Generate, list, read and cancel jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from services.backend.deps import Backend, not_found
+from services.backend.pipeline import JobAlreadyEnded, JobNotFound
+from services.backend.views import detail_of, summary_of
+from services.contract import (
+    CancelResponse,
+    ErrorBody,
+    GenerateRequest,
+    GenerateResponse,
+    JobDetail,
+    JobList,
+    is_valid_job_id,
+)
+
+router = APIRouter(tags=["jobs"])
+_NOT_FOUND = {404: {"model": ErrorBody}}
+
+
+@router.post("/generate", status_code=202, response_model=GenerateResponse)
+async def generate(request: GenerateRequest, backend: Backend) -> GenerateResponse:
+    """Queue a new video; its progress streams at ``/jobs/{job_id}/progress``."""
+    record = await backend.runner.submit(request)
+    return GenerateResponse(job_id=record.job_id, status=record.status)
+
+
+@router.get("/jobs", response_model=JobList)
+async def list_jobs(
+    backend: Backend,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JobList:
+    """Every job, newest first, optionally only those in ``status``."""
+    records, total = backend.store.page(status=status, limit=limit, offset=offset)
+    return JobList(jobs=[summary_of(record) for record in records], total=total)
+
+
+@router.get("/jobs/{job_id}", response_model=JobDetail, responses=_NOT_FOUND)
+async def get_job(job_id: str, backend: Backend) -> JobDetail | JSONResponse:
+    """One job in full, with freshly signed asset URLs and its script."""
+    record = backend.store.get(job_id) if is_valid_job_id(job_id) else None
+    if record is None:
+        return not_found()
+    return detail_of(record, backend.signer, backend.runner.eta(record))
+
+
+@router.post("/jobs/{job_id}/cancel", status_code=202, response_model=CancelResponse,
+             responses={**_NOT_FOUND, 409: {"model": ErrorBody}})
+async def cancel_job(job_id: str, backend: Backend) -> CancelResponse | JSONResponse:
+    """Stop a queued or running job; it ends failed with "Cancelled by user"."""
+    if not is_valid_job_id(job_id):
+        return not_found()
+    try:
+        record = await backend.runner.cancel(job_id)
+    except JobNotFound:
+        return not_found()
+    except JobAlreadyEnded:
+        return JSONResponse({"detail": "Job has already ended"}, status_code=409)
+    return CancelResponse(job_id=record.job_id, status=record.status)

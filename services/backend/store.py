@@ -1,0 +1,185 @@
+"""The job store: every job's record in SQLite (WAL) under the data dir. All SQL lives here.
+
+Writes commit at once, so a crash or a restart loses no job record; media files are only
+referenced here (by names relative to the job's folder), never stored in the database.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from services.contract import JobStatus
+
+INTERRUPTED_MESSAGE = "Interrupted by restart"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    duration INTEGER NOT NULL,
+    aspect_ratio TEXT NOT NULL,
+    style TEXT NOT NULL,
+    scene_count INTEGER NOT NULL,
+    current_stage TEXT NOT NULL,
+    progress REAL NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    started_at REAL,
+    error TEXT,
+    script TEXT,
+    stage_times TEXT NOT NULL DEFAULT '{}',
+    assets TEXT NOT NULL DEFAULT '{}',
+    event_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC);
+CREATE TABLE IF NOT EXISTS throughput (
+    key TEXT PRIMARY KEY,
+    value REAL NOT NULL
+);
+"""
+
+
+@dataclass
+class JobRecord:
+    """One job as stored. ``assets`` maps kinds to file names in the job's media folder."""
+
+    job_id: str
+    status: str
+    prompt: str
+    duration: int
+    aspect_ratio: str
+    style: str
+    scene_count: int
+    current_stage: str
+    progress: float
+    created_at: float
+    updated_at: float
+    started_at: float | None = None
+    error: str | None = None
+    script: list[str] | None = None
+    stage_times: dict[str, float] = field(default_factory=dict)
+    assets: dict[str, Any] = field(default_factory=dict)
+    event_id: int = 0
+
+    @property
+    def ended(self) -> bool:
+        """Whether the job has reached a terminal status."""
+        return self.status in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+
+_JSON_COLUMNS = {"script", "stage_times", "assets"}
+
+
+def _to_row(record: JobRecord) -> dict[str, Any]:
+    row = dict(record.__dict__)
+    for column in _JSON_COLUMNS:
+        row[column] = None if row[column] is None else json.dumps(row[column])
+    return row
+
+
+def _from_row(row: sqlite3.Row) -> JobRecord:
+    values = dict(row)
+    for column in _JSON_COLUMNS:
+        values[column] = None if values[column] is None else json.loads(values[column])
+    return JobRecord(**values)
+
+
+class JobStore:
+    """SQLite-backed job records; one connection, used from the event loop only."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database (every write is already committed)."""
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def insert(self, record: JobRecord) -> None:
+        """Store a new job."""
+        row = _to_row(record)
+        columns = ", ".join(row)
+        placeholders = ", ".join(f":{name}" for name in row)
+        with self._transaction() as db:
+            db.execute(f"INSERT INTO jobs ({columns}) VALUES ({placeholders})", row)
+
+    def save(self, record: JobRecord) -> None:
+        """Write back every field of an existing job, stamping ``updated_at``."""
+        record.updated_at = time.time()
+        row = _to_row(record)
+        assignments = ", ".join(f"{name} = :{name}" for name in row if name != "job_id")
+        with self._transaction() as db:
+            db.execute(f"UPDATE jobs SET {assignments} WHERE job_id = :job_id", row)
+
+    def get(self, job_id: str) -> JobRecord | None:
+        """The job with ``job_id``, or None."""
+        row = self._db.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+        return None if row is None else _from_row(row)
+
+    def page(
+        self, *, status: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[JobRecord], int]:
+        """A page of jobs, newest first, and how many match in all."""
+        where, params = ("WHERE status = ?", [status]) if status else ("", [])
+        total = self._db.execute(f"SELECT COUNT(*) FROM jobs {where}", params).fetchone()[0]
+        rows = self._db.execute(
+            f"SELECT * FROM jobs {where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [_from_row(row) for row in rows], int(total)
+
+    def with_status(self, status: str) -> list[JobRecord]:
+        """Jobs in ``status``, oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM jobs WHERE status = ? ORDER BY created_at, rowid", (status,)
+        ).fetchall()
+        return [_from_row(row) for row in rows]
+
+    def fail_interrupted(self) -> list[str]:
+        """Mark every job that was rendering when the process died as failed; their ids.
+
+        Queued jobs had not started: they stay queued and run again.
+        """
+        interrupted = self.with_status(JobStatus.PROCESSING)
+        for record in interrupted:
+            record.status = JobStatus.FAILED
+            record.error = INTERRUPTED_MESSAGE
+            record.event_id += 1
+            self.save(record)
+        return [record.job_id for record in interrupted]
+
+    def throughput(self, key: str) -> float | None:
+        """A measured rate kept across restarts (for the ETA), or None."""
+        row = self._db.execute("SELECT value FROM throughput WHERE key = ?", (key,)).fetchone()
+        return None if row is None else float(row[0])
+
+    def set_throughput(self, key: str, value: float) -> None:
+        """Remember a measured rate."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO throughput (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )

@@ -1,0 +1,72 @@
+"""Job records as the contract's models: summaries, details and progress states.
+
+Asset URLs are signed here, at the moment a client reads them, so every answer carries URLs
+that are valid for the signer's full TTL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.backend.signing import AssetSigner
+from services.backend.stages import stage_display, stage_lists
+from services.backend.store import JobRecord
+from services.contract import AssetInfo, JobDetail, JobSummary, ProgressAssets, ProgressResponse
+
+
+def _asset(signer: AssetSigner, job_id: str, entry: dict[str, Any], key: str,
+           scene_number: int | None = None) -> AssetInfo:
+    return AssetInfo(url=signer.url(job_id, entry[key]), scene_number=scene_number,
+                     created_at=entry["created_at"])
+
+
+def assets_of(record: JobRecord, signer: AssetSigner) -> ProgressAssets:
+    """The job's finished media as signed URLs, scenes in scene order."""
+    scenes = sorted(record.assets.get("scenes", {}).items(), key=lambda item: int(item[0]))
+    audio = record.assets.get("audio")
+    final = record.assets.get("final")
+    return ProgressAssets(
+        scene_clips=[_asset(signer, record.job_id, entry, "clip", int(number))
+                     for number, entry in scenes],
+        thumbnails=[_asset(signer, record.job_id, entry, "thumbnail", int(number))
+                    for number, entry in scenes],
+        audio=None if audio is None else _asset(signer, record.job_id, audio, "file"),
+        final_video=None if final is None else _asset(signer, record.job_id, final, "file"),
+    )
+
+
+def summary_of(record: JobRecord) -> JobSummary:
+    """A row of the job list."""
+    return JobSummary(
+        job_id=record.job_id, status=record.status, progress=record.progress,
+        prompt=record.prompt, duration=record.duration, aspect_ratio=record.aspect_ratio,
+        style=record.style, current_stage=record.current_stage,
+        current_stage_display=stage_display(record.current_stage),
+        created_at=record.created_at, updated_at=record.updated_at, error=record.error,
+    )
+
+
+def progress_of(
+    record: JobRecord, signer: AssetSigner, eta_seconds: float | None
+) -> ProgressResponse:
+    """The state an ``update`` event carries."""
+    completed, pending = stage_lists(record.current_stage, record.scene_count, record.stage_times)
+    return ProgressResponse(
+        job_id=record.job_id, status=record.status, progress=record.progress,
+        current_stage=record.current_stage,
+        current_stage_display=stage_display(record.current_stage),
+        stages_completed=completed, stages_pending=pending,
+        estimated_time_remaining=eta_seconds, assets=assets_of(record, signer),
+        error=record.error,
+    )
+
+
+def detail_of(record: JobRecord, signer: AssetSigner, eta_seconds: float | None) -> JobDetail:
+    """``GET /api/v1/jobs/{id}``: the summary, the progress state and the script."""
+    state = progress_of(record, signer, eta_seconds)
+    return JobDetail(
+        **summary_of(record).model_dump(),
+        stages_completed=state.stages_completed, stages_pending=state.stages_pending,
+        estimated_time_remaining=state.estimated_time_remaining, assets=state.assets,
+        script=record.script,
+    )

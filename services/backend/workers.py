@@ -1,0 +1,174 @@
+"""A pool of spawned worker processes that run CPU-heavy work off the event loop.
+
+Why not ``run.cpu_bound`` or ``ProcessPoolExecutor``: a render must stop within a second when
+its job is cancelled, and those keep running a task whose caller gave up. Here each worker has
+its own pipe; a task polls that pipe between frames (``should_stop``), so a stop message, or
+the pipe closing because the dashboard died, ends the task at once. A worker that does not
+answer a stop within the grace is killed and replaced. Workers never outlive the dashboard:
+their pipe's end-of-file tells them to exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
+
+from services.backend.render import RenderCancelled
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+STOP_GRACE_SECONDS = 1.0
+_STOP = "stop"
+
+
+class WorkerTaskFailed(Exception):
+    """A task raised in its worker; the message carries the worker's traceback summary."""
+
+
+def _serve(conn: Connection) -> None:
+    """A worker's main loop: run tasks from the pipe until it closes."""
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message == _STOP:  # a stop that arrived after its task had finished
+            continue
+        function, args, kwargs = message
+        try:
+            result = function(*args, should_stop=conn.poll, **kwargs)
+            reply: tuple[str, Any] = ("ok", result)
+        except RenderCancelled:
+            reply = ("cancelled", None)
+        except Exception as error:  # reported to the caller, who decides
+            summary = "".join(traceback.format_exception_only(error)).strip()
+            reply = ("error", summary)
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Worker:
+    """One spawned process and the parent's end of its pipe."""
+
+    def __init__(self, context: multiprocessing.context.SpawnContext, name: str) -> None:
+        self.conn, child_end = context.Pipe(duplex=True)
+        self.process: BaseProcess = context.Process(
+            target=_serve, args=(child_end,), name=name, daemon=True
+        )
+        self.process.start()
+        child_end.close()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id."""
+        return self.process.pid
+
+    async def receive(self) -> tuple[str, Any]:
+        """Wait, without blocking the loop, for the worker's reply."""
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+        fd = self.conn.fileno()
+        loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+        try:
+            await readable
+        finally:
+            loop.remove_reader(fd)
+        reply: tuple[str, Any] = self.conn.recv()
+        return reply
+
+    def kill(self) -> None:
+        """End the process now and reap it."""
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class RenderPool:
+    """``size`` worker processes (spawn start method), each running one task at a time."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._workers: list[_Worker] = []
+        self._spawned = 0
+
+    @property
+    def size(self) -> int:
+        """How many tasks run at once."""
+        return self._size
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for diagnostics and tests)."""
+        return [worker.pid for worker in self._workers if worker.pid is not None]
+
+    def start(self) -> None:
+        """Spawn the workers; they import the render code while the dashboard starts."""
+        for _ in range(self._size):
+            self._idle.put_nowait(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        self._spawned += 1
+        worker = _Worker(self._context, name=f"aurora-render-{self._spawned}")
+        self._workers.append(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.kill()
+        self._workers.remove(worker)
+        return self._spawn()
+
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``function(*args, should_stop=…, **kwargs)`` in a worker and return its result.
+
+        Cancelling the awaiting task stops the worker's task (``RenderCancelled`` inside it)
+        within ``STOP_GRACE_SECONDS``, or kills and replaces the worker.
+        """
+        worker = await self._idle.get()
+        try:
+            worker.conn.send((function, args, kwargs))
+            status, value = await worker.receive()
+        except asyncio.CancelledError:
+            worker = await self._stop(worker)
+            raise
+        except (EOFError, OSError) as error:
+            worker = self._replace(worker)
+            raise WorkerTaskFailed(f"render worker died: {error!r}") from error
+        finally:
+            self._idle.put_nowait(worker)
+        if status == "error":
+            raise WorkerTaskFailed(value)
+        if status == "cancelled":
+            raise RenderCancelled()
+        result: T = value
+        return result
+
+    async def _stop(self, worker: _Worker) -> _Worker:
+        """Ask the worker to drop its task; the same worker if it obeyed, else a new one."""
+        try:
+            worker.conn.send(_STOP)
+            await asyncio.wait_for(worker.receive(), STOP_GRACE_SECONDS)
+            return worker
+        except (TimeoutError, EOFError, OSError):
+            log.warning("render worker %s ignored stop; killing it", worker.pid)
+            return self._replace(worker)
+
+    def close(self) -> None:
+        """Stop every worker: closing a pipe makes an idle worker exit; then reap or kill."""
+        for worker in self._workers:
+            worker.conn.close()
+        for worker in self._workers:
+            worker.process.join(timeout=STOP_GRACE_SECONDS)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(timeout=5)
+        self._workers.clear()

@@ -1,0 +1,173 @@
+"""The wire contract (``shared/spec/api-contract.md``) as pydantic models.
+
+Both sides use these: the embedded backend as ``response_model``s and the dashboard's
+client to parse what any backend sends. Readers ignore unknown fields, never reject them.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+JOB_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DURATIONS: tuple[int, ...] = (15, 30, 60)
+ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1")
+PROMPT_MAX_CHARS = 2000
+STYLE_MAX_CHARS = 64
+
+
+def is_valid_job_id(job_id: object) -> bool:
+    """Whether ``job_id`` may be put into a URL or a path (the contract's identifier rule)."""
+    return isinstance(job_id, str) and JOB_ID_PATTERN.fullmatch(job_id) is not None
+
+
+class JobStatus(StrEnum):
+    """The four statuses of the contract; any other value is treated as non-terminal."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+TERMINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED})
+
+
+class ContractModel(BaseModel):
+    """Base of every wire model: unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class GenerateRequest(ContractModel):
+    """Body of ``POST /api/v1/generate``."""
+
+    prompt: Annotated[str, Field(description="What the video shows; trimmed length 1..2000")]
+    duration: Literal[15, 30, 60]
+    aspect_ratio: Literal["16:9", "9:16", "1:1"] = "16:9"
+    style: Annotated[str, Field(max_length=STYLE_MAX_CHARS)] = ""
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_length(cls, value: str) -> str:
+        trimmed = value.strip()
+        if not trimmed:
+            raise ValueError("prompt must not be empty")
+        if len(trimmed) > PROMPT_MAX_CHARS:
+            raise ValueError(f"prompt must be at most {PROMPT_MAX_CHARS} characters")
+        return trimmed
+
+    @field_validator("style")
+    @classmethod
+    def _style_trimmed(cls, value: str) -> str:
+        return value.strip()
+
+
+class GenerateResponse(ContractModel):
+    """Answer to a generate request: the new job's id."""
+
+    job_id: str
+    status: str = JobStatus.PENDING
+
+
+class StageInfo(ContractModel):
+    """One step of the pipeline as a person reads it."""
+
+    name: str
+    display_name: str
+    progress: float = 0
+    completed_at: float | None = None
+
+
+class AssetInfo(ContractModel):
+    """A (presigned) URL to one media file."""
+
+    url: str
+    scene_number: int | None = None
+    created_at: float = 0
+
+
+class ProgressAssets(ContractModel):
+    """The media a job has produced so far."""
+
+    scene_clips: list[AssetInfo] = Field(default_factory=list)
+    thumbnails: list[AssetInfo] = Field(default_factory=list)
+    audio: AssetInfo | None = None
+    final_video: AssetInfo | None = None
+
+
+class ProgressResponse(ContractModel):
+    """Data of an ``update`` event: a job's state."""
+
+    job_id: str
+    status: str
+    progress: float = 0
+    current_stage: str = ""
+    current_stage_display: str = ""
+    stages_completed: list[StageInfo] = Field(default_factory=list)
+    stages_pending: list[StageInfo] = Field(default_factory=list)
+    estimated_time_remaining: float | None = None
+    assets: ProgressAssets | None = None
+    error: str | None = None
+
+
+class JobSummary(ContractModel):
+    """One row of ``GET /api/v1/jobs``."""
+
+    job_id: str
+    status: str
+    progress: float = 0
+    prompt: str = ""
+    duration: int = 0
+    aspect_ratio: str = "16:9"
+    style: str = ""
+    current_stage: str = ""
+    current_stage_display: str = ""
+    created_at: float = 0
+    updated_at: float = 0
+    error: str | None = None
+
+
+class JobDetail(JobSummary):
+    """``GET /api/v1/jobs/{id}``: a summary plus the stage lists, ETA, assets and script."""
+
+    stages_completed: list[StageInfo] = Field(default_factory=list)
+    stages_pending: list[StageInfo] = Field(default_factory=list)
+    estimated_time_remaining: float | None = None
+    assets: ProgressAssets | None = None
+    script: list[str] | None = None
+
+
+class JobList(ContractModel):
+    """``GET /api/v1/jobs``: a page of jobs, newest first, and the total count."""
+
+    jobs: list[JobSummary]
+    total: int
+
+
+class DoneData(ContractModel):
+    """Data of a ``done`` event."""
+
+    status: str
+
+
+class ErrorData(ContractModel):
+    """Data of an ``error`` event: the server could not read the job this time."""
+
+    error: str
+
+
+class CancelResponse(ContractModel):
+    """Answer to ``POST /api/v1/jobs/{id}/cancel``."""
+
+    job_id: str
+    status: str
+
+
+class ErrorBody(ContractModel):
+    """JSON body of a 4xx/5xx answer that is not a validation error."""
+
+    detail: str

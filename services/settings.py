@@ -1,0 +1,75 @@
+"""The dashboard's settings: one pydantic-settings class, read from ``AURORA_*`` and flags."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is wrong; the message names it and says what to change."""
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with the dashboard spec's defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="AURORA_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    api_url: AnyHttpUrl | None = None
+    api_token: str | None = None
+    data_dir: Path = Path("data")
+    max_concurrent_jobs: int = Field(default=1, ge=1, le=16)
+    render_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
+    asset_url_ttl: float = Field(default=3600.0, gt=0)
+    keepalive_seconds: float = Field(default=15.0, gt=0)
+
+    @field_validator("api_url", mode="before")
+    @classmethod
+    def _empty_url_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the embedded backend is mounted (no remote API URL given)."""
+        return self.api_url is None
+
+    @property
+    def backend_base_url(self) -> str:
+        """Where the dashboard's client reaches the backend, embedded or remote."""
+        if self.api_url is not None:
+            return str(self.api_url).rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+
+def _flag_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aurora", description="Aurora Studio dashboard")
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    parser.add_argument("--api-url", help="use this backend instead of the embedded one")
+    parser.add_argument("--data-dir", help="where the embedded backend keeps jobs and media")
+    return parser
+
+
+def load_settings(argv: Sequence[str]) -> Settings:
+    """Settings from the environment, overridden by command-line flags.
+
+    Raises ``SettingsError`` with one line naming the wrong setting.
+    """
+    flags = vars(_flag_parser().parse_args(list(argv)))
+    overrides = {name: value for name, value in flags.items() if value is not None}
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "settings"
+        flag = "--" + name.replace("_", "-")
+        env = "AURORA_" + name.upper()
+        raise SettingsError(f"Invalid setting {flag} / {env}: {first['msg']}") from None

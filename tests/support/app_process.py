@@ -1,0 +1,75 @@
+"""The real dashboard (``main.py``) in its own process on a loopback port, for tests and benches."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class AppProcess:
+    """``python main.py`` with the given flags and ``AURORA_*`` settings."""
+
+    def __init__(self, data_dir: Path, *, port: int | None = None,
+                 extra_args: list[str] | None = None, env: dict[str, str] | None = None) -> None:
+        self.port = port or free_port()
+        self.data_dir = data_dir
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._args = [sys.executable, str(ROOT / "main.py"), "--port", str(self.port),
+                      "--data-dir", str(data_dir), *(extra_args or [])]
+        # ui.run treats PYTEST_* in its environment as NiceGUI's own test harness.
+        self._env = {key: value for key, value in os.environ.items()
+                     if not key.startswith(("PYTEST_", "NICEGUI_"))}
+        self._env.update(env or {})
+        self._log_path = data_dir.parent / f"app-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, timeout: float = 30.0) -> AppProcess:
+        """Start the process and wait until it answers HTTP."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = self._log_path.open("ab")
+        self.process = subprocess.Popen(self._args, cwd=ROOT, env=self._env, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"app exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if httpx.get(self.base_url + "/api/v1/jobs?limit=1", timeout=2).status_code < 500:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"app did not answer within {timeout} s:\n{self.log()}")
+
+    def log(self) -> str:
+        """What the process printed so far."""
+        return self._log_path.read_text(errors="replace") if self._log_path.exists() else ""
+
+    def stop(self, sig: int = signal.SIGTERM, *, timeout: float = 15.0) -> None:
+        """Send ``sig`` and wait for the process to end (SIGKILL if it does not)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
