@@ -39,9 +39,11 @@ def serve(settings: Settings) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Read the settings; a wrong one stops start-up with one clear line and exit code 2."""
     from services.settings import SettingsError, load_settings
+    from services.startup import check_startup
 
     try:
         settings = load_settings(sys.argv[1:] if argv is None else argv)
+        check_startup(settings)
     except SettingsError as error:
         print(f"aurora: {error}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -6,6 +6,7 @@ import argparse
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,8 @@ class Settings(BaseSettings):
     api_url: AnyHttpUrl | None = None
     api_token: str | None = None
     data_dir: Path = Path("data")
+    default_duration: Literal[15, 30, 60] = 15
+    default_aspect_ratio: Literal["16:9", "9:16", "1:1"] = "16:9"
     max_concurrent_jobs: int = Field(default=1, ge=1, le=16)
     render_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     asset_url_ttl: float = Field(default=3600.0, gt=0)
@@ -70,6 +73,7 @@ def load_settings(argv: Sequence[str]) -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         name = ".".join(str(part) for part in first["loc"]) or "settings"
-        flag = "--" + name.replace("_", "-")
-        env = "AURORA_" + name.upper()
-        raise SettingsError(f"Invalid setting {flag} / {env}: {first['msg']}") from None
+        where = "AURORA_" + name.upper()
+        if name in flags:
+            where = "--" + name.replace("_", "-") + " / " + where
+        raise SettingsError(f"Invalid setting {where}: {first['msg']}") from None

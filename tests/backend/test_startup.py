@@ -1,0 +1,55 @@
+"""A wrong setting stops start-up with one clear line naming it, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.app_process import ROOT
+
+
+def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("AURORA_")}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT,
+                          env={**clean, **env}, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("args", "env", "named"), [
+    (["--api-url", "not a url"], {}, "--api-url"),
+    ([], {"AURORA_API_URL": "ftp://example.invalid"}, "AURORA_API_URL"),
+    (["--port", "70000"], {}, "--port"),
+    ([], {"AURORA_DEFAULT_DURATION": "20"}, "AURORA_DEFAULT_DURATION"),
+    ([], {"AURORA_MAX_CONCURRENT_JOBS": "zero"}, "AURORA_MAX_CONCURRENT_JOBS"),
+])
+def test_a_malformed_setting_is_named(args: list[str], env: dict[str, str], named: str) -> None:
+    result = _start(args, env)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0]
+
+
+def test_a_port_in_use_is_named(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _start(["--port", str(port), "--data-dir", str(tmp_path)], {})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"127.0.0.1:{port} is in use" in result.stderr
+
+
+def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = _start(["--data-dir", str(blocker), "--port", str(port)], {})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--data-dir" in result.stderr and str(blocker) in result.stderr
