@@ -1,0 +1,46 @@
+"""The dashboard's client of the video-generation backend: calls, progress stream, errors."""
+
+from services.client.api import AuroraClient
+from services.client.errors import (
+    AuroraError,
+    BackendFailure,
+    BackendUnavailable,
+    CancelNotSupported,
+    InvalidJobId,
+    JobAlreadyEnded,
+    JobNotFound,
+    Overloaded,
+    RequestRejected,
+    ValidationRejected,
+)
+from services.client.events import (
+    ConnectionFailed,
+    Done,
+    Reconnecting,
+    ServerError,
+    StreamEvent,
+    Update,
+)
+from services.client.stream import Backoff, ProgressStream
+
+__all__ = [
+    "AuroraClient",
+    "AuroraError",
+    "BackendFailure",
+    "BackendUnavailable",
+    "Backoff",
+    "CancelNotSupported",
+    "ConnectionFailed",
+    "Done",
+    "InvalidJobId",
+    "JobAlreadyEnded",
+    "JobNotFound",
+    "Overloaded",
+    "ProgressStream",
+    "Reconnecting",
+    "RequestRejected",
+    "ServerError",
+    "StreamEvent",
+    "Update",
+    "ValidationRejected",
+]

@@ -1,0 +1,154 @@
+"""``AuroraClient``: the wire contract's calls as typed async methods over one httpx client."""
+
+from __future__ import annotations
+
+from typing import Any, Self, TypeVar
+
+import httpx
+from pydantic import ValidationError
+
+from services.client.errors import BackendFailure, check_job_id, mapped_errors
+from services.client.stream import DEFAULT_BACKOFF, Backoff, ProgressStream
+from services.contract import (
+    CancelResponse,
+    ContractModel,
+    GenerateRequest,
+    GenerateResponse,
+    JobDetail,
+    JobList,
+)
+
+Model = TypeVar("Model", bound=ContractModel)
+
+_SAFE_SCHEMES = frozenset({"http", "https"})
+
+
+class AuroraClient:
+    """Talks to any backend that keeps the Aurora wire contract.
+
+    Usage::
+
+        async with AuroraClient("http://127.0.0.1:8080", token=token) as client:
+            job = await client.generate(GenerateRequest(prompt="A fox at dawn", duration=30))
+            async with client.progress(job.job_id) as stream:
+                async for event in stream:
+                    ...
+
+    Parameters:
+        base_url: where the backend is; the contract's routes live under ``/api/v1`` below it.
+        token: sent as ``Authorization: Bearer <token>`` on every request when given.
+        timeout: seconds allowed to connect and for each answer (a progress stream has its own,
+            longer, read timeout).
+        transport: an httpx transport to use instead of the network.
+
+    Every method raises only ``AuroraError`` subclasses (see ``services.client.errors``).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def generate(self, request: GenerateRequest) -> GenerateResponse:
+        """Start a job (``POST /api/v1/generate``); a 200 or a 202 both mean it was accepted."""
+        response = await self._request(
+            "POST", "/api/v1/generate", json=request.model_dump(mode="json")
+        )
+        return _parse(GenerateResponse, response)
+
+    async def list_jobs(
+        self, *, status: str | None = None, limit: int = 50, offset: int = 0
+    ) -> JobList:
+        """A page of jobs, newest first, optionally only those with ``status``."""
+        params: dict[str, str | int] = {"limit": limit, "offset": offset}
+        if status is not None:
+            params["status"] = status
+        response = await self._request("GET", "/api/v1/jobs", params=params)
+        return _parse(JobList, response)
+
+    async def get_job(self, job_id: str) -> JobDetail:
+        """One job with its stages, assets (fresh URLs) and script; ``JobNotFound`` if unknown."""
+        check_job_id(job_id)
+        response = await self._request("GET", f"/api/v1/jobs/{job_id}", job_id=job_id)
+        return _parse(JobDetail, response)
+
+    async def cancel(self, job_id: str) -> CancelResponse:
+        """Ask the backend to stop a job.
+
+        ``CancelNotSupported`` from a backend without the cancel extension (405); a 404 from
+        such a backend cannot be told apart from an unknown job, so it is ``JobNotFound``.
+        """
+        check_job_id(job_id)
+        response = await self._request("POST", f"/api/v1/jobs/{job_id}/cancel", job_id=job_id)
+        return _parse(CancelResponse, response)
+
+    def asset_url(self, url: str) -> str | None:
+        """An absolute http(s) URL for an asset URL the backend gave, or None if unsafe.
+
+        Relative URLs are resolved against the base URL as a browser would; any scheme other
+        than http or https (``javascript:``, ``data:``, ``file:`` …) gives None, so a page never
+        puts it into an element.
+        """
+        if not url.strip():
+            return None
+        try:
+            absolute = httpx.URL(f"{self.base_url}/").join(url)
+        except httpx.InvalidURL:
+            return None
+        return str(absolute) if absolute.scheme in _SAFE_SCHEMES else None
+
+    def progress(
+        self,
+        job_id: str,
+        *,
+        last_event_id: str | None = None,
+        max_attempts: int = 3,
+        read_timeout: float = 45.0,
+        backoff: Backoff = DEFAULT_BACKOFF,
+    ) -> ProgressStream:
+        """The job's live progress events (see ``ProgressStream``); nothing connects until read."""
+        return ProgressStream(
+            self._http,
+            job_id,
+            last_event_id=last_event_id,
+            max_attempts=max_attempts,
+            read_timeout=read_timeout,
+            backoff=backoff,
+        )
+
+    async def _request(
+        self, method: str, path: str, *, job_id: str | None = None, **options: Any
+    ) -> httpx.Response:
+        """Send one request; any failure or error status becomes an ``AuroraError``."""
+        with mapped_errors(self.base_url, job_id=job_id):
+            response = await self._http.request(method, path, **options)
+            response.raise_for_status()
+        return response
+
+
+def _parse(model: type[Model], response: httpx.Response) -> Model:
+    """The answer as ``model``; a body that breaks the contract is the backend's failure."""
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as error:
+        detail = f"its answer does not keep the contract ({error.errors()[0]['msg']})"
+        raise BackendFailure(response.status_code, detail) from error

@@ -1,0 +1,198 @@
+"""Everything the Aurora client raises, as one tree, so pages catch only ``AuroraError``.
+
+    AuroraError
+    ├── InvalidJobId              the id breaks the contract's rule; no request was made
+    ├── BackendUnavailable        cannot connect, no answer in time, or the connection broke
+    ├── RequestRejected           a 4xx answer: .status_code, .detail (the backend's words)
+    │   ├── ValidationRejected    422: .field (None when the backend names none), .reason
+    │   ├── JobNotFound           404 for a job: .job_id
+    │   ├── JobAlreadyEnded       409 on cancel: .job_id
+    │   └── CancelNotSupported    405: the backend lacks the cancel extension
+    ├── Overloaded                429 or 503: .status_code, .retry_after (seconds or None)
+    └── BackendFailure            any other 5xx, or an answer that breaks the contract
+
+``str(error)`` is written for people: a toast shows it as it is. ``mapped_errors`` is the one
+place that turns httpx's exceptions and error statuses into this tree.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import reprlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from services.contract import is_valid_job_id
+
+
+class AuroraError(Exception):
+    """Base of every error the client raises."""
+
+
+class InvalidJobId(AuroraError):
+    """A job id that may not go into a URL; raised before any request is made."""
+
+    def __init__(self, job_id: object) -> None:
+        self.job_id = job_id
+        super().__init__(f"{reprlib.repr(job_id)} is not a valid job id")
+
+
+class BackendUnavailable(AuroraError):
+    """The backend could not be reached, did not answer in time, or broke the connection."""
+
+
+class RequestRejected(AuroraError):
+    """The backend refused the request (a 4xx answer); ``detail`` is its stated reason."""
+
+    def __init__(self, status_code: int, detail: str, message: str | None = None) -> None:
+        self.status_code = status_code
+        self.detail = detail
+        super().__init__(message or f"The backend refused the request ({status_code}): {detail}")
+
+
+class ValidationRejected(RequestRejected):
+    """422: the backend named what is wrong with the input (``field`` may be unknown)."""
+
+    def __init__(self, field: str | None, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        subject = field or "request"
+        super().__init__(422, reason, f"Invalid {subject}: {reason}")
+
+
+class JobNotFound(RequestRejected):
+    """404 for a job id: the backend does not know that job."""
+
+    def __init__(self, job_id: str, detail: str = "Job not found") -> None:
+        self.job_id = job_id
+        super().__init__(404, detail, f"Job {job_id} not found")
+
+
+class JobAlreadyEnded(RequestRejected):
+    """409 on cancel: the job has already completed or failed."""
+
+    def __init__(self, job_id: str | None, detail: str = "Job already ended") -> None:
+        self.job_id = job_id
+        subject = f"Job {job_id}" if job_id else "The job"
+        super().__init__(409, detail, f"{subject} has already ended")
+
+
+class CancelNotSupported(RequestRejected):
+    """405: a backend that keeps only the original spec has no cancel route."""
+
+    def __init__(self, detail: str = "Method Not Allowed") -> None:
+        super().__init__(405, detail, "This backend cannot cancel jobs")
+
+
+class Overloaded(AuroraError):
+    """429 or 503: the backend is busy; ``retry_after`` is its hint in seconds, if it gave one."""
+
+    def __init__(self, status_code: int, retry_after: float | None) -> None:
+        self.status_code = status_code
+        self.retry_after = retry_after
+        when = "in a moment" if retry_after is None else f"in {retry_after:.0f} s"
+        super().__init__(f"The backend is busy; try again {when}")
+
+
+class BackendFailure(AuroraError):
+    """A 5xx other than 503, or an answer that does not keep the contract."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        self.status_code = status_code
+        self.detail = detail
+        super().__init__(f"The backend failed ({status_code}): {detail}")
+
+
+def check_job_id(job_id: str) -> str:
+    """Return ``job_id`` unchanged, or raise ``InvalidJobId`` before it can reach a URL."""
+    if not is_valid_job_id(job_id):
+        raise InvalidJobId(job_id)
+    return job_id
+
+
+@contextmanager
+def mapped_errors(where: str, *, job_id: str | None = None) -> Iterator[None]:
+    """Turn httpx's exceptions inside the block into the tree above.
+
+    ``where`` (the backend's base URL) goes into the messages; ``job_id`` says the request was
+    about one job, so that a 404 means that job is unknown rather than a wrong URL.
+    Error statuses arrive here as ``httpx.HTTPStatusError`` from ``raise_for_status()``.
+    """
+    try:
+        yield
+    except httpx.HTTPStatusError as error:
+        raise error_for_status(error.response, job_id=job_id) from error
+    except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+        raise BackendUnavailable(f"Cannot reach the backend at {where}") from error
+    except httpx.TimeoutException as error:
+        raise BackendUnavailable(f"The backend at {where} did not answer in time") from error
+    except httpx.RequestError as error:  # transport, decoding and redirect errors
+        because = f": {error}" if str(error) else ""
+        message = f"The connection to the backend at {where} broke{because}"
+        raise BackendUnavailable(message) from error
+
+
+def error_for_status(response: httpx.Response, *, job_id: str | None = None) -> AuroraError:
+    """The error for a non-success answer whose body has been read."""
+    status = response.status_code
+    detail = _detail(response)
+    if status == 422:
+        return _validation_rejected(response)
+    if status == 404 and job_id is not None:
+        return JobNotFound(job_id, detail)
+    if status == 405:
+        return CancelNotSupported(detail)
+    if status == 409:
+        return JobAlreadyEnded(job_id, detail)
+    if status in (429, 503):
+        return Overloaded(status, _retry_after(response.headers.get("Retry-After")))
+    if status >= 500:
+        return BackendFailure(status, detail)
+    return RequestRejected(status, detail)
+
+
+def _detail(response: httpx.Response) -> str:
+    """The backend's reason: FastAPI's ``{"detail": "..."}``, else the text, else the phrase."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        return str(body["detail"])
+    return response.text.strip()[:200] or response.reason_phrase or "no reason given"
+
+
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+def _validation_rejected(response: httpx.Response) -> ValidationRejected:
+    """Read FastAPI's ``{"detail": [{"loc": [...], "msg": ...}]}`` (first error) or a plain one."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return ValidationRejected(None, _detail(response))
+    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+        first = detail[0]
+        location = [str(part) for part in first.get("loc", [])]
+        if location and location[0] in _LOCATIONS:
+            location = location[1:]
+        reason = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        return ValidationRejected(".".join(location) or None, reason)
+    return ValidationRejected(None, detail if isinstance(detail, str) else _detail(response))
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header: delay-seconds or an HTTP date; None if unreadable."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
