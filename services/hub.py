@@ -1,0 +1,263 @@
+"""``JobHub``: one upstream progress stream and one ``ProgressModel`` per job, for every tab.
+
+A tab never talks to the backend: it ``watch``es a job and binds to the shared model, so any
+number of tabs on a job cost one upstream connection (the browser's six-per-origin limit on
+SSE never comes into play). The stream starts with the first watcher and stops
+``grace_seconds`` after the last one lets go; a watcher that comes back within the grace (a
+reload) finds the same stream and model. An ended job's model stays ``keep_ended_seconds``
+longer, so a tab opened late is in sync at once, with no request at all.
+
+``Endings`` is the one place where a job's end is announced: the hub and the ``JobDirectory``
+both feed it, and it tells each listener once per job, whichever of them saw the end first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from nicegui import binding
+from nicegui.binding import BindableProperty
+
+from services.client import AuroraClient, InvalidJobId
+from services.contract import TERMINAL_STATUSES, JobStatus, is_valid_job_id
+from services.progress_model import Phase, ProgressModel
+from services.progress_tracker import ProgressTracker
+
+log = logging.getLogger(__name__)
+
+MAX_GRACE_SECONDS = 10.0
+
+T = TypeVar("T")
+Unsubscribe = Callable[[], None]
+
+
+class Listeners(Generic[T]):
+    """Callbacks to tell about something; one that raises is logged and never stops the rest."""
+
+    def __init__(self) -> None:
+        self._callbacks: dict[object, Callable[[T], None]] = {}
+
+    def subscribe(self, callback: Callable[[T], None]) -> Unsubscribe:
+        """Add ``callback``; the function returned removes it (calling it again does nothing)."""
+        token = object()
+        self._callbacks[token] = callback
+
+        def unsubscribe() -> None:
+            self._callbacks.pop(token, None)
+
+        return unsubscribe
+
+    def notify(self, value: T) -> None:
+        """Call every callback with ``value`` (a callback may unsubscribe while being called)."""
+        for callback in list(self._callbacks.values()):
+            try:
+                callback(value)
+            except Exception:
+                log.exception("A listener of %s failed", type(value).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class JobEnded:
+    """A job that was seen running has completed or failed: what a toast needs to say so."""
+
+    job_id: str
+    status: str
+    prompt: str | None = None
+    error: str | None = None
+
+    @property
+    def completed(self) -> bool:
+        """Whether the video is ready (otherwise generation failed)."""
+        return self.status == JobStatus.COMPLETED
+
+
+class Endings:
+    """Announces each job's end once to every listener, whoever saw it first.
+
+    Ids of announced jobs are kept for the life of the process (a few bytes per job), so a
+    late second sighting, by the directory after the hub or the other way round, stays silent.
+    """
+
+    def __init__(self) -> None:
+        self._listeners: Listeners[JobEnded] = Listeners()
+        self._announced: set[str] = set()
+
+    def subscribe(self, listener: Callable[[JobEnded], None]) -> Unsubscribe:
+        """Hear of every job that ends from now on; the function returned stops that."""
+        return self._listeners.subscribe(listener)
+
+    def announce(self, ending: JobEnded) -> None:
+        """Tell every listener, unless this job's end has been announced already."""
+        if ending.job_id in self._announced:
+            return
+        self._announced.add(ending.job_id)
+        self._listeners.notify(ending)
+
+
+class Watch:
+    """One viewer's hold on a job's shared model; ``release()`` it when the viewer goes away."""
+
+    def __init__(self, model: ProgressModel, release: Callable[[], None]) -> None:
+        self.model = model
+        self._release: Callable[[], None] | None = release
+
+    @property
+    def job_id(self) -> str:
+        """The watched job."""
+        return self.model.job_id
+
+    def release(self) -> None:
+        """Let go of the job; only the first call counts, so every exit path may call it."""
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
+
+class _Feed:
+    """One job's tracker, how many watch it, and when it is due to be dropped.
+
+    ``phase`` follows the model's through a binding, as a view's would; that is how the hub
+    learns that the job ended without reading the stream itself.
+    """
+
+    phase = BindableProperty(on_change=lambda feed, phase: feed._entered(phase))
+
+    def __init__(self, tracker: ProgressTracker, on_ended: Callable[[_Feed], None]) -> None:
+        self.tracker = tracker
+        self.watchers = 0
+        self.expiry: asyncio.TimerHandle | None = None
+        self.seen_running = False
+        self._on_ended = on_ended
+        self.phase = tracker.model.phase
+        binding.bind_from(self, "phase", tracker.model, "phase")
+
+    def _entered(self, phase: Phase) -> None:
+        """Note whether the job was running when first seen; report its end."""
+        model = self.tracker.model
+        if phase == Phase.LIVE and model.status not in TERMINAL_STATUSES:
+            self.seen_running = True
+        elif model.ended:
+            self._on_ended(self)
+
+
+class JobHub:
+    """Live progress for every tab: one upstream stream and one shared model per watched job.
+
+    Usage, on the NiceGUI event loop::
+
+        hub = JobHub(client)                     # once, in main.py
+        watch = hub.watch(job_id)                # starts the stream if nobody watched the job
+        ui.label().bind_text_from(watch.model, "stage_text")
+        ui.context.client.on_delete(watch.release)
+        ...
+        await hub.aclose()                       # at shutdown
+
+    Parameters:
+        client: the backend's client; every stream goes through it.
+        endings: where job ends are announced; share it with the ``JobDirectory``.
+        grace_seconds: how long a stream outlives its last watcher (at most 10).
+        keep_ended_seconds: how long an ended job's model outlives its last watcher.
+    """
+
+    def __init__(
+        self,
+        client: AuroraClient,
+        *,
+        endings: Endings | None = None,
+        grace_seconds: float = 5.0,
+        keep_ended_seconds: float = 60.0,
+    ) -> None:
+        if not 0 <= grace_seconds <= MAX_GRACE_SECONDS:
+            raise ValueError(f"grace_seconds must be within 0..{MAX_GRACE_SECONDS:g}")
+        self.endings = endings or Endings()
+        self._client = client
+        self._grace = grace_seconds
+        self._keep_ended = keep_ended_seconds
+        self._feeds: dict[str, _Feed] = {}
+        self._closing: set[asyncio.Task[None]] = set()
+
+    @property
+    def open_streams(self) -> int:
+        """Upstream streams being followed or still closing (for diagnostics and benchmarks)."""
+        following = sum(feed.tracker.following for feed in self._feeds.values())
+        return following + len(self._closing)
+
+    def watch(self, job_id: str) -> Watch:
+        """Share the job's model, starting its stream if needed.
+
+        A stream that gave up (connection failed) is tried again, as a new viewer expects;
+        an ended job's model is handed out as it is. ``InvalidJobId`` before anything starts.
+        """
+        if not is_valid_job_id(job_id):
+            raise InvalidJobId(job_id)
+        feed = self._feeds.get(job_id)
+        if feed is None:
+            feed = self._feeds[job_id] = _Feed(ProgressTracker(self._client, job_id), self._ended)
+        if feed.expiry is not None:
+            feed.expiry.cancel()
+            feed.expiry = None
+        feed.watchers += 1
+        feed.tracker.start()
+        return Watch(feed.tracker.model, lambda: self._release(feed))
+
+    def retry(self, job_id: str) -> None:
+        """Connect again to a watched job whose stream gave up; anything else is left alone."""
+        if (feed := self._feeds.get(job_id)) is not None:
+            feed.tracker.start()
+
+    def on_job_ended(self, listener: Callable[[JobEnded], None]) -> Unsubscribe:
+        """Hear of every job that ends, once each, seen here or by the directory."""
+        return self.endings.subscribe(listener)
+
+    async def aclose(self) -> None:
+        """Stop every stream and forget every model; the connections are closed on return."""
+        feeds = list(self._feeds.values())
+        self._feeds.clear()
+        for feed in feeds:
+            self._drop(feed)
+        if self._closing:
+            await asyncio.wait(list(self._closing))
+
+    def _release(self, feed: _Feed) -> None:
+        """One watcher fewer; the last one starts the countdown to dropping the feed."""
+        if self._feeds.get(feed.tracker.model.job_id) is not feed:
+            return  # dropped by aclose() meanwhile
+        feed.watchers -= 1
+        if feed.watchers == 0:
+            self._linger(feed)
+
+    def _ended(self, feed: _Feed) -> None:
+        """Announce the end of a job seen running; an unwatched one now lingers as ended."""
+        model = feed.tracker.model
+        if feed.seen_running:
+            self.endings.announce(JobEnded(model.job_id, model.status, error=model.error or None))
+        if feed.watchers == 0:
+            self._linger(feed)
+
+    def _linger(self, feed: _Feed) -> None:
+        """Drop the feed after the grace (the longer keep for an ended job) unless re-watched."""
+        if feed.expiry is not None:
+            feed.expiry.cancel()
+        delay = self._keep_ended if feed.tracker.model.ended else self._grace
+        feed.expiry = asyncio.get_running_loop().call_later(delay, self._expire, feed)
+
+    def _expire(self, feed: _Feed) -> None:
+        """Nobody came back in time: forget the job and close its stream."""
+        del self._feeds[feed.tracker.model.job_id]
+        self._drop(feed)
+
+    def _drop(self, feed: _Feed) -> None:
+        """Unhook a feed that is out of the table and close its stream in the background."""
+        if feed.expiry is not None:
+            feed.expiry.cancel()
+            feed.expiry = None
+        binding.remove([feed])
+        if feed.tracker.following:
+            name = f"hub-stop-{feed.tracker.model.job_id}"
+            task = asyncio.create_task(feed.tracker.stop(), name=name)
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
