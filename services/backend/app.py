@@ -7,6 +7,7 @@ over HTTP through the same client as any remote backend.
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
 
 from services.backend.deps import BackendParts
 from services.backend.feed import JobFeed
@@ -18,6 +19,11 @@ from services.backend.workers import RenderPool
 from services.settings import Settings
 
 API_PREFIX = "/api/v1"
+
+
+async def _no_such_endpoint(path: str) -> JSONResponse:
+    """Anything else under the API prefix: a JSON 404, never the dashboard's HTML page."""
+    return JSONResponse({"detail": "Not found"}, status_code=404)
 
 
 class EmbeddedBackend:
@@ -42,6 +48,8 @@ class EmbeddedBackend:
         router = APIRouter(prefix=API_PREFIX)
         for module in (jobs, progress, assets):
             router.include_router(module.router)
+        router.add_api_route("/{path:path}", _no_such_endpoint, include_in_schema=False,
+                             methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
         app.include_router(router)
         app.state.aurora_backend = self.parts
 

@@ -31,7 +31,8 @@ def test_a_malformed_setting_is_named(args: list[str], env: dict[str, str], name
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and named in lines[0]
+    assert len(lines) == 1
+    assert named in lines[0]
 
 
 def test_a_port_in_use_is_named(tmp_path: Path) -> None:
@@ -40,7 +41,8 @@ def test_a_port_in_use_is_named(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         result = _start(["--port", str(port), "--data-dir", str(tmp_path)], {})
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
     assert f"127.0.0.1:{port} is in use" in result.stderr
 
 
@@ -51,5 +53,7 @@ def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     result = _start(["--data-dir", str(blocker), "--port", str(port)], {})
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "--data-dir" in result.stderr and str(blocker) in result.stderr
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "--data-dir" in result.stderr
+    assert str(blocker) in result.stderr

@@ -1,0 +1,150 @@
+"""The embedded backend over real HTTP: real jobs, real videos, the contract's SSE rules."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import av
+import httpx
+import psutil
+import pytest
+from PIL import Image
+
+from services.backend import stages
+from tests.backend.sse import generate, read_events, wait_for_stage
+from tests.support.app_process import AppProcess
+
+
+def _fetch(app: AppProcess, url: str, **kwargs: object) -> httpx.Response:
+    return httpx.get(url if url.startswith("http") else app.base_url + url, timeout=30,
+                     **kwargs)  # type: ignore[arg-type]
+
+
+def _final_video(app: AppProcess, job_id: str, tmp_path: Path) -> Path:
+    detail = _fetch(app, f"/api/v1/jobs/{job_id}").json()
+    answer = _fetch(app, detail["assets"]["final_video"]["url"])
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "video/mp4"
+    path = tmp_path / f"{job_id}.mp4"
+    path.write_bytes(answer.content)
+    return path
+
+
+def test_a_15_second_job_streams_every_stage_and_makes_a_real_video(
+    app_server: AppProcess, tmp_path: Path
+) -> None:
+    job_id = generate(app_server.base_url, duration=15)
+    events = read_events(app_server.base_url, job_id)
+
+    first, updates, done = events[0], events[:-1], events[-1]
+    assert first.event == "update"
+    assert first.retry == 3000
+    assert [int(event.id) for event in events] == sorted({int(event.id) for event in events})
+    expected = ["pending", *stages.stage_sequence(3)]
+    seen = [event.data["current_stage"] for event in updates]
+    assert seen == expected[expected.index(seen[0]):]
+    progress = [event.data["progress"] for event in updates]
+    assert progress == [stages.stage_progress(stage, 3) for stage in seen]
+    assert progress == sorted(progress)
+    assert progress[-1] == 100
+    assert done.event == "done"
+    assert done.data == {"status": "completed"}
+    assert updates[-1].data["estimated_time_remaining"] == 0
+    assert [s["display_name"] for s in updates[-1].data["stages_completed"]] == [
+        "Script ready", "Scene 1 ready", "Scene 2 ready", "Scene 3 ready", "Audio ready",
+        "Video composed"]
+
+    with av.open(str(_final_video(app_server, job_id, tmp_path))) as container:
+        assert len(container.streams.video) == 1
+        assert len(container.streams.audio) == 1
+        video = container.streams.video[0]
+        assert (video.codec_context.name, video.width, video.height) == ("h264", 1280, 720)
+        assert container.streams.audio[0].codec_context.name == "aac"
+        assert container.duration is not None
+        assert abs(container.duration / av.time_base - 15) <= 0.5
+
+    thumbnails = updates[-1].data["assets"]["thumbnails"]
+    assert [thumb["scene_number"] for thumb in thumbnails] == [1, 2, 3]
+    for thumb in thumbnails:
+        image = Image.open(io.BytesIO(_fetch(app_server, thumb["url"]).content))
+        image.load()
+        assert image.format == "JPEG"
+
+
+@pytest.mark.parametrize(("aspect_ratio", "size"), [("9:16", (720, 1280)), ("1:1", (720, 720))])
+def test_other_aspect_ratios_give_their_frame_size(
+    app_server: AppProcess, tmp_path: Path, aspect_ratio: str, size: tuple[int, int]
+) -> None:
+    job_id = generate(app_server.base_url, duration=15, aspect_ratio=aspect_ratio)
+    assert read_events(app_server.base_url, job_id)[-1].data == {"status": "completed"}
+    with av.open(str(_final_video(app_server, job_id, tmp_path))) as container:
+        video = container.streams.video[0]
+        assert (video.width, video.height) == size
+
+
+def test_a_reconnection_gets_the_current_state_first_and_an_ended_job_ends_at_once(
+    app_server: AppProcess,
+) -> None:
+    job_id = generate(app_server.base_url, duration=15)
+    early = read_events(app_server.base_url, job_id, limit=2)
+    resumed = read_events(app_server.base_url, job_id, limit=1, last_event_id=early[-1].id)
+    assert resumed[0].event == "update"
+    assert resumed[0].retry == 3000
+    assert int(resumed[0].id) >= int(early[-1].id)
+    assert resumed[0].data["progress"] >= early[-1].data["progress"]
+    read_events(app_server.base_url, job_id)  # until done
+
+    after_end = read_events(app_server.base_url, job_id)
+    assert [event.event for event in after_end] == ["update", "done"]
+    assert after_end[0].data["status"] == "completed"
+
+
+def _render_cpu_seconds(app: AppProcess) -> float:
+    assert app.process is not None
+    children = psutil.Process(app.process.pid).children(recursive=True)
+    total = 0.0
+    for child in children:
+        try:
+            times = child.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def test_cancel_stops_the_render_and_ends_the_job(app_server: AppProcess) -> None:
+    job_id = generate(app_server.base_url, duration=60)
+    wait_for_stage(app_server.base_url, job_id, "scene_")
+
+    answer = httpx.post(f"{app_server.base_url}/api/v1/jobs/{job_id}/cancel", timeout=10)
+    assert answer.status_code == 202
+    cancelled_at = time.monotonic()
+    events = read_events(app_server.base_url, job_id)
+    assert events[-1].event == "done"
+    assert events[-1].data == {"status": "failed"}
+    assert events[-2].data["error"] == "Cancelled by user"
+
+    # Within a second of the cancel the workers are idle: no CPU spent in the next half second.
+    time.sleep(max(0.0, 1.0 - (time.monotonic() - cancelled_at)))
+    before = _render_cpu_seconds(app_server)
+    time.sleep(0.5)
+    assert _render_cpu_seconds(app_server) - before < 0.05
+
+    again = httpx.post(f"{app_server.base_url}/api/v1/jobs/{job_id}/cancel", timeout=10)
+    assert again.status_code == 409
+    detail = _fetch(app_server, f"/api/v1/jobs/{job_id}").json()
+    assert (detail["status"], detail["error"]) == ("failed", "Cancelled by user")
+
+
+def test_listing_is_newest_first_and_filters_by_status(app_server: AppProcess) -> None:
+    job_id = generate(app_server.base_url, duration=15, prompt="Listing check")
+    listing = _fetch(app_server, "/api/v1/jobs?limit=1").json()
+    assert listing["jobs"][0]["job_id"] == job_id
+    assert listing["total"] >= 1
+    assert listing["jobs"][0]["prompt"] == "Listing check"
+    read_events(app_server.base_url, job_id)
+    completed = _fetch(app_server, "/api/v1/jobs?status=completed&limit=200").json()
+    assert job_id in [job["job_id"] for job in completed["jobs"]]
+    assert all(job["status"] == "completed" for job in completed["jobs"])
