@@ -46,8 +46,11 @@ def test_stage_lists_between_stages_and_at_the_ends() -> None:
     assert _names(completed) == ["Script ready"]
     assert _names(pending)[0] == "Scene 1"
     completed, pending = stages.stage_lists("pending", 3, {})
-    assert completed == [] and len(pending) == 3 + 3
+    assert completed == []
+    assert len(pending) == 3 + 3
     completed, pending = stages.stage_lists("complete", 3, {})
-    assert _names(completed)[-2:] == ["Audio ready", "Video composed"] and pending == []
+    assert _names(completed)[-2:] == ["Audio ready", "Video composed"]
+    assert pending == []
     completed, pending = stages.stage_lists("composing", 3, {})
-    assert len(completed) == 3 + 2 and pending == []
+    assert len(completed) == 3 + 2
+    assert pending == []

@@ -23,9 +23,11 @@ def test_records_survive_reopening_and_list_newest_first(tmp_path: Path) -> None
     store.close()
     reopened = JobStore(tmp_path / "jobs.sqlite3")
     jobs, total = reopened.page()
-    assert [job.job_id for job in jobs] == ["c", "b", "a"] and total == 3
+    assert [job.job_id for job in jobs] == ["c", "b", "a"]
+    assert total == 3
     jobs, total = reopened.page(status="completed")
-    assert [job.job_id for job in jobs] == ["a"] and total == 1
+    assert [job.job_id for job in jobs] == ["a"]
+    assert total == 1
 
 
 def test_restart_fails_running_jobs_and_keeps_queued_ones(tmp_path: Path) -> None:
@@ -34,10 +36,12 @@ def test_restart_fails_running_jobs_and_keeps_queued_ones(tmp_path: Path) -> Non
     store.insert(_record("queued", "pending", 2.0))
     assert store.fail_interrupted() == ["running"]
     running = store.get("running")
-    assert running is not None and running.status == "failed"
+    assert running is not None
+    assert running.status == "failed"
     assert running.error == INTERRUPTED_MESSAGE
     queued = store.get("queued")
-    assert queued is not None and queued.status == "pending"
+    assert queued is not None
+    assert queued.status == "pending"
 
 
 def test_secret_is_created_once_with_mode_0600(tmp_path: Path) -> None:
