@@ -1,15 +1,14 @@
-"""The dashboard's pages (placeholder until the Create page lands)."""
+"""The dashboard's pages; ``main.py`` calls ``register_pages`` once at start-up."""
 
 from __future__ import annotations
 
-from typing import Any
+from services.client import AuroraClient
+from ui.pages import create, workspace
+from ui.theme import install_theme
 
-from nicegui import ui
 
-
-def register_pages(client: Any) -> None:
-    """Register every page of the dashboard."""
-
-    @ui.page("/")
-    def create() -> None:
-        ui.label("Aurora Studio")
+def register_pages(client: AuroraClient) -> None:
+    """Add the Aurora theme and every page, all talking to the backend through ``client``."""
+    install_theme()
+    create.register(client)
+    workspace.register(client)

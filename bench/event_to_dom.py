@@ -1,0 +1,104 @@
+"""How long an SSE progress event takes from leaving the backend to showing in the browser's DOM.
+
+The contract peer (``tests/peer``) is the dashboard's remote backend. Each of its updates
+carries, in its stage text, the wall-clock time at which the peer sent it; in the browser a
+``MutationObserver`` notes when that text lands in the dialog. The path measured is the whole
+dashboard: peer → httpx-sse → ``apply_event`` → binding → NiceGUI websocket → Vue → DOM.
+Prints the median and the 95th percentile; asserts nothing.
+
+    .venv/bin/python -m bench.event_to_dom
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.peer import Pause, PeerServer, SendUpdate, Step
+from tests.support.app_process import AppProcess
+
+EVENTS = 50
+GAP = 0.15  # seconds between events: the dialog shows each one before the next arrives
+
+OBSERVER = """
+window.latencies = [];
+new MutationObserver(() => {
+  const stage = document.querySelector('[data-testid=current-stage]');
+  const sent = stage && stage.textContent.match(/sent at ([0-9.]+)/);
+  if (sent && stage.textContent !== window.lastSeen) {
+    window.lastSeen = stage.textContent;
+    window.latencies.push((performance.timeOrigin + performance.now()) / 1000 - Number(sent[1]));
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+class SentNow(Mapping[str, Any]):
+    """Update fields read by the peer as it sends the event, so the stamp is the sending time."""
+
+    def __init__(self, index: int) -> None:
+        self._index = index
+
+    def _fields(self) -> dict[str, Any]:
+        return {"status": "processing", "progress": self._index * 100 / EVENTS,
+                "current_stage": f"bench_{self._index}",
+                "current_stage_display": f"Event {self._index} sent at {time.time():.6f}"}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._fields()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields())
+
+    def __len__(self) -> int:
+        return len(self._fields())
+
+
+def stamped_update(index: int) -> SendUpdate:
+    """A ``SendUpdate`` whose fields are evaluated when sent (``SendUpdate`` takes only kwargs,
+    which would be evaluated now)."""
+    step = SendUpdate()
+    object.__setattr__(step, "fields", SentNow(index))
+    return step
+
+
+def measure() -> list[float]:
+    """Seconds from send to DOM for each of ``EVENTS`` events."""
+    steps: list[Step] = []
+    for index in range(1, EVENTS + 1):
+        steps += [stamped_update(index), Pause(GAP)]
+    with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, sync_playwright() as pw:
+        server.peer.add_job("bench", [Pause(2.0), *steps, Pause()])
+        app = AppProcess(Path(scratch) / "data", extra_args=["--api-url", server.url]).start()
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.add_init_script(OBSERVER)
+            page.goto(f"{app.base_url}/?job=bench")
+            page.wait_for_function(f"window.latencies.length >= {EVENTS}",
+                                   timeout=(EVENTS * GAP + 30) * 1000)
+            latencies: list[float] = page.evaluate("window.latencies")
+        finally:
+            browser.close()
+            app.stop()
+    return latencies
+
+
+def main() -> None:
+    """Run the measurement and print the figures."""
+    latencies = sorted(measure())
+    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+    print(f"SSE event -> DOM over {len(latencies)} events (peer -> dashboard -> Chromium):")
+    print(f"  median {statistics.median(latencies) * 1000:.1f} ms   p95 {p95 * 1000:.1f} ms   "
+          f"min {latencies[0] * 1000:.1f} ms   max {latencies[-1] * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Render speed, API latency while rendering, and cancel latency of the embedded backend.
+
+Prints, in one run on this machine: wall time of 15/30/60 s videos end to end (generate →
+``done``) beside the encode-only limit (PyAV encoding as many frames of a trivial picture
+with the same settings) and their ratio; the API's median/p95 while a 60 s job renders; and
+how long a cancel takes to stop the render. Run with ``make bench`` or ``python -m bench.render``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+from httpx_sse import connect_sse
+
+from bench.encode_limit import encode_only_seconds
+from services.backend.render import video_format
+from tests.backend.sse import generate, read_events, wait_for_stage
+from tests.support.app_process import AppProcess
+
+DURATIONS = (15, 30, 60)
+RUNS = 3  # medians of three runs
+
+
+@dataclass
+class RenderRun:
+    """One job rendered end to end, and what its stream said along the way."""
+
+    wall: float
+    samples: list[tuple[float, float, float]]  # (seconds since start, progress, ETA sent)
+
+    def eta_error(self, fraction: float) -> float:
+        """Relative error of the time remaining a viewer sees at ``fraction`` of the job's wall
+        time: the last ETA sent, counted down since, against the time that really remained."""
+        at = fraction * self.wall
+        sent_at, _, eta = max((sample for sample in self.samples if sample[0] <= at),
+                              key=lambda sample: sample[0])
+        shown = max(0.0, eta - (at - sent_at))
+        actual = self.wall - at
+        return abs(shown - actual) / actual
+
+
+def _render(app: AppProcess, duration: int) -> RenderRun:
+    started = time.perf_counter()
+    job_id = generate(app.base_url, duration=duration, prompt="A fox runs through a snowy forest")
+    samples: list[tuple[float, float, float]] = []
+    with httpx.Client(base_url=app.base_url, timeout=600) as client, connect_sse(
+        client, "GET", f"/api/v1/jobs/{job_id}/progress"
+    ) as source:
+        for sse in source.iter_sse():
+            if sse.event == "done":
+                assert json.loads(sse.data) == {"status": "completed"}
+                break
+            state = json.loads(sse.data)
+            samples.append((time.perf_counter() - started, state["progress"],
+                            state["estimated_time_remaining"]))
+    return RenderRun(time.perf_counter() - started, samples)
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def _api_latency_while_rendering(app: AppProcess) -> dict[str, list[float]]:
+    job_id = generate(app.base_url, duration=60)
+    wait_for_stage(app.base_url, job_id, "scene_")
+    samples: dict[str, list[float]] = {"GET /api/v1/jobs": [], "GET / (page)": []}
+    with httpx.Client(base_url=app.base_url, timeout=10) as client:
+        for _ in range(20):
+            for name, path in (("GET /api/v1/jobs", "/api/v1/jobs"), ("GET / (page)", "/")):
+                started = time.perf_counter()
+                client.get(path).raise_for_status()
+                samples[name].append((time.perf_counter() - started) * 1000)
+            time.sleep(0.1)
+    read_events(app.base_url, job_id, timeout=600)
+    return samples
+
+
+def _children_busy(app: AppProcess) -> bool:
+    assert app.process is not None
+    def cpu() -> float:
+        total = 0.0
+        for child in psutil.Process(app.process.pid).children(recursive=True):  # type: ignore[union-attr]
+            try:
+                times = child.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                continue
+        return total
+    before = cpu()
+    time.sleep(0.05)
+    return cpu() - before > 0.01
+
+
+def _cancel_seconds(app: AppProcess) -> tuple[float, float]:
+    job_id = generate(app.base_url, duration=60)
+    wait_for_stage(app.base_url, job_id, "scene_2")
+    started = time.perf_counter()
+    httpx.post(f"{app.base_url}/api/v1/jobs/{job_id}/cancel", timeout=10).raise_for_status()
+    answered = time.perf_counter() - started
+    while _children_busy(app) and time.perf_counter() - started < 10:
+        pass
+    return answered, time.perf_counter() - started
+
+
+def main() -> None:
+    """Run every measurement against a fresh embedded backend and print the figures."""
+    print(f"machine: {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as folder:
+        app = AppProcess(Path(folder) / "data").start()
+        try:
+            _render(app, 15)  # warm-up: workers import, the ETA calibrates
+            fmt = video_format("16:9")
+            print("\nrender (1280x720, 24 fps)   wall s   encode-only s   limit/wall"
+                  "   ETA error at 25% / 50% / 75%")
+            for duration in DURATIONS:
+                runs = [_render(app, duration) for _ in range(RUNS)]
+                wall = statistics.median(run.wall for run in runs)
+                limit = statistics.median(encode_only_seconds(fmt, duration * fmt.fps)
+                                          for _ in range(RUNS))
+                errors = " / ".join(
+                    f"{statistics.median(run.eta_error(point) for run in runs):4.0%}"
+                    for point in (0.25, 0.5, 0.75))
+                print(f"  {duration:>2} s video               {wall:6.2f}   {limit:13.2f}"
+                      f"   {limit / wall:10.2f}   {errors}")
+            print("\nAPI while a 60 s video renders (20 calls)   median ms   p95 ms")
+            for name, samples in _api_latency_while_rendering(app).items():
+                print(f"  {name:<42} {statistics.median(samples):9.1f}"
+                      f"   {_percentile(samples, 0.95):6.1f}")
+            answered, idle = _cancel_seconds(app)
+            print(f"\ncancel: answered in {answered * 1000:.0f} ms, "
+                  f"render processes idle after {idle * 1000:.0f} ms")
+        finally:
+            app.stop()
+
+
+if __name__ == "__main__":
+    main()

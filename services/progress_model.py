@@ -1,0 +1,193 @@
+"""What a progress view shows about one job, and the one function that changes it.
+
+``ProgressModel`` is a NiceGUI bindable dataclass: an element bound to a field updates the
+moment the field is reassigned, with no polling. ``apply_event`` folds one stream event into
+it and holds every display rule (clamping, a bar that never goes back, when a job counts as
+ended), so the dialog, the workspace and any later shared hub show the same thing.
+
+Only ``nicegui.binding`` is imported: this module describes state and never builds UI.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from nicegui import binding
+
+from services.client.events import (
+    ConnectionFailed,
+    Done,
+    Reconnecting,
+    ServerError,
+    StreamEvent,
+    Update,
+)
+from services.contract import JobStatus, ProgressResponse
+
+_SCENE_NAME = re.compile(r"^scene_(\d+)")
+
+
+class Phase(StrEnum):
+    """Where the view stands: the dialog's states of the dashboard spec."""
+
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    CONNECTION_FAILED = "connection_failed"
+    FAILED = "failed"
+    COMPLETED = "completed"
+
+
+class StageState(StrEnum):
+    """A listed stage's state; the value is the ``data-state`` the browser sees."""
+
+    COMPLETED = "completed"
+    CURRENT = "current"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class StageRow:
+    """One line of the stage list."""
+
+    name: str
+    text: str
+    state: StageState
+
+
+@dataclass(frozen=True, slots=True)
+class Thumbnail:
+    """A finished scene's thumbnail, as the backend gave its URL (not yet absolutized)."""
+
+    scene_number: int | None
+    url: str
+
+
+@binding.bindable_dataclass
+class ProgressModel:
+    """Everything a progress view shows about one job.
+
+    Lists are replaced, never mutated in place: only a reassignment reaches bound elements.
+    """
+
+    job_id: str
+    phase: Phase = Phase.CONNECTING
+    status: str = JobStatus.PENDING
+    percent: float = 0.0
+    stage_text: str = ""
+    eta_seconds: float | None = None
+    eta_deadline: float | None = None  # time.monotonic() at which the ETA reaches zero
+    stages: list[StageRow] = field(default_factory=list)
+    thumbnails: list[Thumbnail] = field(default_factory=list)
+    scene_count: int = 0
+    connection_message: str = ""
+    error: str = ""
+
+    @property
+    def ended(self) -> bool:
+        """Whether a ``done`` event has ended the job (nothing changes the model after it)."""
+        return self.phase in (Phase.COMPLETED, Phase.FAILED)
+
+    def seconds_left(self, now: float) -> float | None:
+        """The ETA counted down to ``now``; never negative, ``None`` when unknown."""
+        if self.eta_deadline is None:
+            return None
+        return max(0.0, self.eta_deadline - now)
+
+
+def apply_event(model: ProgressModel, event: StreamEvent, *, now: float | None = None) -> None:
+    """Fold one stream event into ``model``.
+
+    ``now`` is the ``time.monotonic()`` the ETA deadline is counted from (tests pass it).
+    """
+    if model.ended:
+        return
+    match event:
+        case Update(progress=state):
+            _apply_update(model, state, time.monotonic() if now is None else now)
+        case Done(status=status):
+            _apply_done(model, status)
+        case ServerError(message=message):
+            model.connection_message = message
+        case Reconnecting(attempt=attempt, max_attempts=max_attempts):
+            model.phase = Phase.RECONNECTING
+            model.connection_message = (
+                f"Connection lost, reconnecting (attempt {attempt} of {max_attempts})")
+        case ConnectionFailed(reason=reason):
+            model.phase = Phase.CONNECTION_FAILED
+            model.connection_message = f"Connection failed: {reason}"
+            model.eta_seconds = model.eta_deadline = None
+
+
+def _apply_update(model: ProgressModel, state: ProgressResponse, now: float) -> None:
+    if math.isfinite(state.progress):
+        # The bar never moves backwards: the model belongs to one job for its whole life.
+        model.percent = max(model.percent, min(100.0, max(0.0, state.progress)))
+    model.status = state.status
+    model.stage_text = state.current_stage_display or state.current_stage
+    eta = state.estimated_time_remaining
+    if eta is not None and math.isfinite(eta) and eta >= 0:
+        model.eta_seconds, model.eta_deadline = eta, now + eta
+    else:
+        model.eta_seconds = model.eta_deadline = None
+    model.stages = _stage_rows(state)
+    if state.assets is not None:
+        model.thumbnails = [Thumbnail(asset.scene_number, asset.url)
+                            for asset in state.assets.thumbnails]
+    model.scene_count = max(_scene_count(state), len(model.thumbnails))
+    model.error = state.error or ""
+    model.connection_message = ""
+    model.phase = Phase.LIVE
+
+
+def _apply_done(model: ProgressModel, status: str) -> None:
+    completed = status == JobStatus.COMPLETED
+    model.status = status
+    model.eta_seconds = model.eta_deadline = None
+    model.connection_message = ""
+    if completed:
+        model.percent = 100.0
+        model.stages = [replace(row, state=StageState.COMPLETED) for row in model.stages]
+    else:
+        model.error = model.error or "Generation failed"
+        model.stages = [replace(row, state=StageState.FAILED)
+                        if row.state == StageState.CURRENT else row for row in model.stages]
+    model.phase = Phase.COMPLETED if completed else Phase.FAILED
+
+
+def _stage_rows(state: ProgressResponse) -> list[StageRow]:
+    """Completed stages, then the current one, then the pending ones.
+
+    The contract leaves the running stage out of both lists; between two stages (e.g.
+    "Scene 2 ready") the next pending one is shown as current, so a spinner is always
+    there while the job runs. A stage the dashboard has never heard of is listed with the
+    backend's display text like any other.
+    """
+    done = [StageRow(stage.name, stage.display_name, StageState.COMPLETED)
+            for stage in state.stages_completed]
+    waiting = [StageRow(stage.name, stage.display_name, StageState.PENDING)
+               for stage in state.stages_pending]
+    if state.status in (JobStatus.PENDING, JobStatus.COMPLETED):
+        return done + waiting
+    failed = state.status == JobStatus.FAILED
+    text = state.current_stage_display or state.current_stage
+    if text and text not in {row.text for row in done}:
+        current = StageRow(state.current_stage, text,
+                           StageState.FAILED if failed else StageState.CURRENT)
+        return [*done, current, *waiting]
+    if waiting and not failed:
+        waiting[0] = replace(waiting[0], state=StageState.CURRENT)
+    return done + waiting
+
+
+def _scene_count(state: ProgressResponse) -> int:
+    """How many scenes the job has, as far as its stage names tell (0 when they do not)."""
+    names = [stage.name for stage in (*state.stages_completed, *state.stages_pending)]
+    numbers = [int(match.group(1)) for name in (*names, state.current_stage)
+               if (match := _SCENE_NAME.match(name))]
+    return max(numbers, default=0)

@@ -1,0 +1,67 @@
+"""Follows one job's progress stream into a ``ProgressModel``, for as long as a view wants it.
+
+A view (the progress dialog, the workspace page) only reads ``tracker.model`` and calls
+``start`` and ``stop``; a shared hub that serves many tabs from one upstream stream can take
+this class's place without the views changing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from services.client import AuroraClient
+from services.progress_model import Phase, ProgressModel, apply_event
+
+log = logging.getLogger(__name__)
+
+
+class ProgressTracker:
+    """One job, one upstream connection at most, one model.
+
+    ``start()`` connects (again, after the connection failed); ``stop()`` closes the upstream
+    connection before it returns. The stream itself retries dropped connections and says so
+    with ``Reconnecting`` / ``ConnectionFailed`` events, which land in the model like any other.
+    """
+
+    def __init__(self, client: AuroraClient, job_id: str) -> None:
+        self.model = ProgressModel(job_id=job_id)
+        self._client = client
+        self._task: asyncio.Task[None] | None = None
+        self._last_event_id: str | None = None
+
+    @property
+    def following(self) -> bool:
+        """Whether the upstream stream is being read right now."""
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Follow the stream, unless already following or the job has ended."""
+        if self.following or self.model.ended:
+            return
+        self.model.phase = Phase.CONNECTING
+        self.model.connection_message = ""
+        self._task = asyncio.create_task(self._follow(), name=f"progress-{self.model.job_id}")
+        self._task.add_done_callback(_log_crash)
+
+    async def stop(self) -> None:
+        """Stop following; the upstream connection is closed when this returns."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait([task])
+
+    async def _follow(self) -> None:
+        stream = self._client.progress(self.model.job_id, last_event_id=self._last_event_id)
+        async with stream:
+            try:
+                async for event in stream:
+                    apply_event(self.model, event)
+            finally:
+                self._last_event_id = stream.last_event_id
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    """Make a bug in following a stream visible in the log instead of silent."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("progress tracker %s crashed", task.get_name(), exc_info=error)

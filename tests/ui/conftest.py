@@ -1,0 +1,73 @@
+"""Browser tests: the real dashboard in its own process, driven by Debian's Chromium.
+
+Two dashboards serve the whole session: ``app_server`` (from ``tests/conftest.py``) with the
+embedded backend, for the happy paths with real rendering; ``peer_app`` against the contract
+peer (``tests/peer``), for what a real backend will not do on demand: drop streams, die,
+refuse. Each test gets a fresh peer and a fresh browser context.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.peer import Peer, PeerServer
+from tests.support.app_process import AppProcess
+
+expect.set_options(timeout=10_000)
+
+VIEWPORT = {"width": 1280, "height": 860}
+
+
+@pytest.fixture(scope="session")
+def peer_server() -> Iterator[PeerServer]:
+    """The contract peer, one server for the session."""
+    with PeerServer() as server:
+        yield server
+
+
+@pytest.fixture
+def peer(peer_server: PeerServer) -> Peer:
+    """A fresh peer for this test: no jobs, nothing recorded."""
+    return peer_server.new_peer()
+
+
+@pytest.fixture(scope="session")
+def peer_app(peer_server: PeerServer, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[AppProcess]:
+    """The dashboard using the peer as its (remote) backend."""
+    app = AppProcess(tmp_path_factory.mktemp("peer-app") / "data",
+                     extra_args=["--api-url", peer_server.url]).start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def embedded(app_server: AppProcess) -> Iterator[AppProcess]:
+    """The dashboard with its embedded backend; jobs a test leaves running are cancelled."""
+    yield app_server
+    with httpx.Client(base_url=app_server.base_url, timeout=10) as api:
+        for status in ("pending", "processing"):
+            for job in api.get("/api/v1/jobs", params={"status": status}).json()["jobs"]:
+                api.post(f"/api/v1/jobs/{job['job_id']}/cancel")
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Page]:
+    """A new tab in a fresh browser context (no shared storage between tests)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """Where the screenshot test leaves its pictures (``test-artifacts/`` is gitignored)."""
+    path = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

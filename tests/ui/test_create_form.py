@@ -1,0 +1,84 @@
+"""The Create form: refused input, backend refusals, and one job per click, seen from a browser."""
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.peer import Pause, Peer, Reply, SendUpdate
+from tests.support.app_process import AppProcess, free_port
+from tests.ui.support import fill_form
+
+PROMPT = "A lighthouse in a storm, waves crashing"
+
+
+def generate_requests(peer: Peer) -> int:
+    return sum(1 for seen in peer.requests if seen.path == "/api/v1/generate")
+
+
+@pytest.mark.parametrize(("prompt", "style", "reason"), [
+    ("   ", "", "Describe the video you want to make"),
+    ("x" * 2001, "", "Keep the prompt to 2000 characters (it has 2001)"),
+    (PROMPT, "s" * 65, "Keep the style to 64 characters (it has 65)"),
+])
+def test_invalid_input_is_refused_on_the_page_with_the_reason(
+        page: Page, peer_app: AppProcess, peer: Peer, prompt: str, style: str, reason: str) -> None:
+    page.goto(peer_app.base_url + "/")
+    fill_form(page, prompt, style=style)
+    page.get_by_test_id("generate-button").click()
+    expect(page.get_by_text(reason)).to_be_visible()
+    expect(page.get_by_test_id("progress-dialog")).to_have_count(0)
+    assert generate_requests(peer) == 0
+
+
+@pytest.mark.parametrize(("reply", "toast"), [
+    (Reply.invalid("prompt", "Prompt mentions a trademark"),
+     "Invalid prompt: Prompt mentions a trademark"),
+    (Reply.overloaded(retry_after=30), "The backend is busy; try again in 30 s"),
+    (Reply(500, {"detail": "Renderer crashed"}), "The backend failed (500): Renderer crashed"),
+], ids=["422", "429", "500"])
+def test_a_backend_refusal_is_a_toast_and_the_form_keeps_its_input(
+        page: Page, peer_app: AppProcess, peer: Peer, reply: Reply, toast: str) -> None:
+    peer.queue_reply("generate", reply)
+    page.goto(peer_app.base_url + "/")
+    fill_form(page, PROMPT, duration=60, aspect="9:16", style="noir")
+    page.get_by_test_id("generate-button").click()
+    expect(page.locator(".q-notification").filter(has_text=toast)).to_be_visible()
+    expect(page.get_by_test_id("prompt-input")).to_have_value(PROMPT)
+    expect(page.get_by_test_id("duration-select")).to_contain_text("60 seconds")
+    expect(page.get_by_test_id("aspect-select")).to_contain_text("9:16")
+    expect(page.get_by_test_id("style-input")).to_have_value("noir")
+    expect(page.get_by_test_id("progress-dialog")).to_have_count(0)
+    expect(page.get_by_test_id("generate-button")).to_be_enabled()
+
+
+@pytest.fixture(scope="module")
+def unreachable_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """A dashboard whose backend URL has nothing listening."""
+    app = AppProcess(tmp_path_factory.mktemp("unreachable") / "data",
+                     extra_args=["--api-url", f"http://127.0.0.1:{free_port()}"]).start()
+    yield app
+    app.stop()
+
+
+def test_an_unreachable_backend_is_a_toast_and_the_form_keeps_its_input(
+        page: Page, unreachable_app: AppProcess) -> None:
+    page.goto(unreachable_app.base_url + "/")
+    fill_form(page, PROMPT)
+    page.get_by_test_id("generate-button").click()
+    expect(page.locator(".q-notification")).to_contain_text("Cannot reach the backend")
+    expect(page.get_by_test_id("prompt-input")).to_have_value(PROMPT)
+
+
+def test_a_double_click_starts_one_job(page: Page, peer_app: AppProcess, peer: Peer) -> None:
+    peer.add_job("slow-start", [SendUpdate(status="processing", progress=5), Pause()])
+    peer.queue_reply("generate", Reply(202, {"job_id": "slow-start", "status": "pending"},
+                                       delay=0.8))
+    page.goto(peer_app.base_url + "/")
+    fill_form(page, PROMPT)
+    button = page.get_by_test_id("generate-button")
+    button.dblclick()
+    button.click(force=True)
+    expect(page.get_by_test_id("progress-dialog")).to_be_visible()
+    expect(page.get_by_test_id("progress-percent")).to_have_text("5%")
+    assert generate_requests(peer) == 1

@@ -1,0 +1,57 @@
+"""How the dialog behaves as a whole: it does not close by accident, and it moves as asked."""
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.peer import Pause, Peer, SendUpdate
+from tests.support.app_process import AppProcess
+from tests.ui.conftest import VIEWPORT
+
+RUNNING = SendUpdate(
+    status="processing", progress=40, current_stage="scene_1_generating",
+    current_stage_display="Generating scene 1",
+    stages_completed=[{"name": "script", "display_name": "Script ready"}],
+    stages_pending=[{"name": "scene_2", "display_name": "Scene 2"}])
+STYLES = """() => {
+    const style = (selector) => getComputedStyle(document.querySelector(selector));
+    return {
+        bar: style('.aurora-bar-fill').transition,
+        spinner: style('[data-state=current] .aurora-stage-icon').animationName,
+        tick: style('[data-state=completed] .aurora-stage-icon').animationName,
+    };
+}"""
+
+
+def test_escape_and_a_click_beside_the_card_do_not_close_it(
+        page: Page, peer_app: AppProcess, peer: Peer) -> None:
+    job = peer.add_job("persistent", [RUNNING, Pause()])
+    page.goto(f"{peer_app.base_url}/?job=persistent")
+    expect(page.get_by_test_id("progress-percent")).to_have_text("40%")
+    page.keyboard.press("Escape")
+    page.mouse.click(20, 20)
+    page.mouse.click(1260, 840)
+    expect(page.get_by_test_id("progress-dialog")).to_be_visible()
+    expect(page.get_by_test_id("progress-percent")).to_have_text("40%")
+    assert job.open_streams == 1
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_animations_follow_the_motion_preference(
+        browser: Any, peer_app: AppProcess, peer: Peer, motion: str) -> None:
+    peer.add_job("look", [RUNNING, Pause()])
+    context = browser.new_context(viewport=VIEWPORT, reduced_motion=motion)
+    page = context.new_page()
+    try:
+        page.goto(f"{peer_app.base_url}/?job=look")
+        expect(page.get_by_test_id("progress-percent")).to_have_text("40%")
+        styles = page.evaluate(STYLES)
+    finally:
+        context.close()
+    if motion == "reduce":
+        assert styles == {"bar": "none", "spinner": "none", "tick": "none"}
+    else:
+        assert styles["bar"] == "width 0.5s ease-in-out"
+        assert styles["spinner"] == "aurora-pulse"
+        assert styles["tick"] == "aurora-checkmark-pop"

@@ -1,0 +1,57 @@
+"""Time, ETA and percent texts exactly as the dashboard spec words them."""
+
+import math
+
+import pytest
+
+from ui.format import format_eta, format_percent, format_time_remaining
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (45, "45 sec"),
+    (60, "1 min"),
+    (150, "2 min 30 sec"),
+    (3900, "1 hr 5 min"),
+    (0, "0 sec"),
+    (59, "59 sec"),
+    (61, "1 min 1 sec"),
+    (3600, "1 hr"),
+    (3659, "1 hr"),
+    (7260, "2 hr 1 min"),
+])
+def test_the_spec_cases_and_their_neighbours(seconds: float, text: str) -> None:
+    assert format_time_remaining(seconds) == text
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (44.4, "44 sec"),
+    (44.5, "45 sec"),
+    (59.5, "1 min"),
+    (149.6, "2 min 30 sec"),
+    (0.2, "0 sec"),
+])
+def test_rounds_half_up_to_whole_seconds(seconds: float, text: str) -> None:
+    assert format_time_remaining(seconds) == text
+
+
+@pytest.mark.parametrize("seconds", [None, -1, -0.2, math.nan, math.inf, -math.inf])
+def test_nothing_to_show_gives_an_empty_string(seconds: float | None) -> None:
+    assert format_time_remaining(seconds) == ""
+
+
+@pytest.mark.parametrize(("seconds_left", "text"), [
+    (150, "Est. 2 min 30 sec remaining"),
+    (1, "Est. 1 sec remaining"),
+    (0.4, "Almost done"),
+    (0, "Almost done"),
+    (None, ""),
+    (math.nan, ""),
+])
+def test_eta_line(seconds_left: float | None, text: str) -> None:
+    assert format_eta(seconds_left) == text
+
+
+@pytest.mark.parametrize(("percent", "text"),
+                         [(0, "0%"), (65, "65%"), (99.9, "99%"), (100, "100%")])
+def test_percent_is_whole_and_never_rounds_up_to_done(percent: float, text: str) -> None:
+    assert format_percent(percent) == text

@@ -1,0 +1,147 @@
+"""``/workspace/{job_id}``: a finished video with its scenes, prompt, settings and script.
+
+A job still running shows its live progress instead; an unknown or malformed id gets a
+"not found" page (a malformed one never reaches the backend). Everything the user wrote is
+shown as text, and every media URL goes through ``client.asset_url``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from nicegui import ui
+
+from services.client import AuroraClient, AuroraError, JobNotFound
+from services.contract import TERMINAL_STATUSES, JobDetail, JobStatus, is_valid_job_id
+from services.progress_tracker import ProgressTracker
+from ui.components.live_job import LiveJob
+from ui.components.thumbnails import scene_image
+from ui.connection import browser_connected
+from ui.theme import action_button, frame
+
+PAGE_TIMEOUT = 15.0  # the job is read before the page is sent; the client gives up after 10 s
+
+
+def register(client: AuroraClient) -> None:
+    """Add the workspace page."""
+
+    @ui.page("/workspace/{job_id}", response_timeout=PAGE_TIMEOUT)
+    async def workspace_page(job_id: str) -> None:
+        with frame("Workspace"):
+            if not is_valid_job_id(job_id):
+                not_found(job_id)
+                return
+            try:
+                job = await client.get_job(job_id)
+            except JobNotFound:
+                not_found(job_id)
+                return
+            except AuroraError as error:
+                unavailable(str(error))
+                return
+            job_header(job)
+            if job.status not in TERMINAL_STATUSES:
+                live = LiveJob(client, ProgressTracker(client, job_id))
+                if await browser_connected():
+                    live.follow()
+                return
+            with ui.row().classes("w-full gap-6 items-start no-wrap max-lg:flex-wrap"):
+                with ui.column().classes("flex-[2] min-w-0 gap-4"):
+                    result(client, job)
+                details(job)
+            scenes(client, job)
+
+
+def not_found(job_id: str) -> None:
+    """A clear dead end for an id no job has, with the way back."""
+    ui.status_code(404)
+    with ui.column().classes("aurora-panel w-full items-center p-10 gap-3") \
+            .props("data-testid=not-found"):
+        ui.icon("search_off", size="3rem").classes("aurora-muted")
+        ui.label("Video not found").classes("text-2xl font-bold")
+        ui.label(f"No job has the id “{job_id[:80]}”.").classes("aurora-muted")
+        action_button("Create a video", lambda: ui.navigate.to("/"))
+
+
+def unavailable(reason: str) -> None:
+    """The backend could not be asked; a reload tries again."""
+    with ui.column().classes("aurora-panel w-full items-center p-10 gap-3"):
+        ui.icon("cloud_off", size="3rem").classes("aurora-muted")
+        ui.label("The backend is not answering").classes("text-2xl font-bold")
+        ui.label(reason).classes("aurora-muted")
+        action_button("Try again", ui.navigate.reload)
+
+
+def job_header(job: JobDetail) -> None:
+    """The prompt as the page's title."""
+    ui.label("Workspace").classes("aurora-section")
+    ui.label(job.prompt).classes("text-2xl font-bold -mt-3 break-words w-full") \
+        .props("data-testid=job-prompt")
+
+
+def result(client: AuroraClient, job: JobDetail) -> None:
+    """The final video, playing in the page, or why there is none."""
+    final = job.assets.final_video if job.assets else None
+    url = client.asset_url(final.url) if final else None
+    if job.status == JobStatus.COMPLETED and url:
+        video = ui.video(url, autoplay=True, muted=True).classes("aurora-video w-full") \
+            .props("data-testid=final-video playsinline preload=auto")
+        thumbnail_strip(client, job, video)
+    elif job.status == JobStatus.FAILED:
+        ui.label(job.error or "Generation failed").classes("aurora-error w-full") \
+            .props("data-testid=error-message")
+    else:
+        ui.label("The backend lists no video for this job.").classes("aurora-muted")
+
+
+def thumbnail_strip(client: AuroraClient, job: JobDetail, video: ui.video) -> None:
+    """Scene thumbnails under the video; a click jumps to that scene."""
+    thumbnails = job.assets.thumbnails if job.assets else []
+    urls = [url for thumbnail in thumbnails if (url := client.asset_url(thumbnail.url))]
+    if not urls or not job.duration:
+        return
+    scene_seconds = job.duration / len(urls)
+    with ui.element("div").classes("aurora-thumbs w-full"):
+        for index, url in enumerate(urls):
+            scene_image(url, index + 1).classes("cursor-pointer") \
+                .on("click", partial(video.seek, index * scene_seconds))
+
+
+def details(job: JobDetail) -> None:
+    """Status and settings beside the video, and *Generate again*."""
+    with ui.column().classes("aurora-panel flex-1 min-w-[260px] p-5 gap-3"):
+        ui.label("Details").classes("aurora-section")
+        for name, value in (("Status", job.status.capitalize()),
+                            ("Duration", f"{job.duration} s"),
+                            ("Aspect ratio", job.aspect_ratio),
+                            ("Style", job.style or "—")):
+            with ui.row().classes("w-full justify-between gap-4 no-wrap"):
+                ui.label(name).classes("aurora-muted")
+                ui.label(value).classes("text-right break-all")
+        action_button("Generate again", lambda: ui.navigate.to(f"/?from_job={job.job_id}"),
+                      icon="replay", test_id="generate-again-button").classes("w-full mt-2")
+
+
+def scenes(client: AuroraClient, job: JobDetail) -> None:
+    """Each scene's clip beside what the script says happens in it."""
+    assets = job.assets
+    clips = assets.scene_clips if assets else []
+    posters = assets.thumbnails if assets else []
+    script = job.script or []
+    count = max(len(clips), len(script))
+    if not count:
+        return
+    ui.label("Scenes").classes("aurora-section mt-4")
+    with ui.element("div").classes("aurora-scenes w-full"):
+        for index in range(count):
+            with ui.column().classes("aurora-panel p-3 gap-2").props("data-testid=scene-card"):
+                clip = client.asset_url(clips[index].url) if index < len(clips) else None
+                if clip:
+                    player = ui.video(clip).classes("aurora-clip w-full").props("preload=metadata")
+                    poster = client.asset_url(posters[index].url) if index < len(posters) else None
+                    if poster:
+                        player.props["poster"] = poster
+                ui.label(f"Scene {index + 1}").classes("font-semibold")
+                if index < len(script):
+                    ui.label(script[index]).classes("aurora-muted text-sm") \
+                        .props("data-testid=script-line")

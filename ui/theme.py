@@ -1,0 +1,155 @@
+"""The Aurora look: colours, the dialog's animations, and the frame every page sits in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from nicegui import ui
+
+PURPLE = "#b44cff"
+GREEN = "#7cff00"
+BG_ELEVATED = "#0f1420"
+TEXT_PRIMARY = "#e8edf5"
+
+_CSS = """
+:root {
+  --aurora-purple: #b44cff;
+  --aurora-violet: #7b2cff;
+  --aurora-pink: #e36bff;
+  --aurora-green: #7cff00;
+  --aurora-red: #ff5c7a;
+  --bg-base: #070a12;
+  --bg-elevated: #0f1420;
+  --bg-sunken: #161c2b;
+  --line: rgba(232, 237, 245, 0.10);
+  --text-primary: #e8edf5;
+  --text-muted: #8a93a8;
+  --text-faint: #6b7488;
+}
+body.body--dark { background: var(--bg-base); color: var(--text-primary); }
+
+/* page frame */
+.aurora-header { background: rgba(7, 10, 18, 0.85); backdrop-filter: blur(8px);
+  border-bottom: 1px solid var(--line); }
+.aurora-brand { font-weight: 700; letter-spacing: 0.02em; color: var(--text-primary); }
+.aurora-brand .accent { color: var(--aurora-purple); }
+.aurora-nav a { color: var(--text-muted); text-decoration: none; padding: 6px 12px;
+  border-radius: 8px; font-weight: 500; }
+.aurora-nav a:hover, .aurora-nav a.active { color: var(--text-primary);
+  background: rgba(180, 76, 255, 0.14); }
+.aurora-content { width: 100%; max-width: 1120px; margin: 0 auto; padding: 32px 24px; gap: 20px; }
+.aurora-title { font-size: 2rem; font-weight: 700; color: var(--text-primary); line-height: 1.2; }
+.aurora-muted { color: var(--text-muted); }
+.aurora-panel { background: var(--bg-elevated); border: 1px solid var(--line);
+  border-radius: 14px; box-shadow: none; }
+.aurora-section { font-size: 0.8rem; font-weight: 600; letter-spacing: 0.08em;
+  text-transform: uppercase; color: var(--text-muted); }
+
+/* the workspace */
+.aurora-video { display: block; border-radius: 12px; background: #000; max-height: 70vh;
+  box-shadow: 0 12px 48px rgba(0, 0, 0, 0.45); }
+.aurora-scenes { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr));
+  gap: 16px; }
+.aurora-clip { display: block; border-radius: 8px; background: #000; max-height: 320px; }
+
+/* the progress dialog */
+.aurora-overlay { display: flex; align-items: center; justify-content: center;
+  background: rgba(4, 6, 12, 0.72); backdrop-filter: blur(3px); padding: 16px; }
+.aurora-progress-card { width: min(520px, 100%); max-height: calc(100vh - 32px); overflow-y: auto;
+  background: var(--bg-elevated); color: var(--text-primary); border-radius: 16px;
+  border: 1px solid rgba(180, 76, 255, 0.45); padding: 28px 30px 26px;
+  box-shadow: 0 0 0 1px rgba(180, 76, 255, 0.08), 0 24px 90px rgba(180, 76, 255, 0.20); }
+.aurora-progress-card .aurora-dialog-title { font-size: 1.4rem; font-weight: 700; }
+.aurora-bar { flex: 1; height: 8px; border-radius: 999px; background: var(--bg-sunken);
+  overflow: hidden; }
+.aurora-bar-fill { height: 100%; border-radius: inherit;
+  background: linear-gradient(90deg, var(--aurora-violet), var(--aurora-purple),
+    var(--aurora-pink));
+  transition: width 0.5s ease-in-out; }
+.aurora-percent { min-width: 3.2em; text-align: right; font-weight: 700;
+  font-variant-numeric: tabular-nums; }
+.aurora-stage-text { font-size: 1.05rem; }
+.aurora-eta { font-size: 0.9rem; color: var(--text-muted); font-variant-numeric: tabular-nums; }
+.aurora-notice { font-size: 0.9rem; color: #ffcf66; }
+.aurora-notice.failed { color: var(--aurora-red); }
+.aurora-error { color: var(--aurora-red); background: rgba(255, 92, 122, 0.08);
+  border: 1px solid rgba(255, 92, 122, 0.35); border-radius: 10px; padding: 10px 12px; }
+.aurora-success { color: var(--aurora-green); font-weight: 600; }
+
+.aurora-stages { display: flex; flex-direction: column; gap: 4px; }
+.aurora-stage { display: flex; align-items: center; gap: 14px; min-height: 26px;
+  color: var(--text-primary); transition: all 0.3s ease; animation: aurora-fade-in 0.3s ease both; }
+.aurora-stage[data-state="pending"] { color: var(--text-faint); }
+.aurora-stage[data-state="failed"] { color: var(--aurora-red); }
+.aurora-stage-icon { width: 18px; height: 18px; flex: none; display: inline-flex;
+  align-items: center; justify-content: center; font-weight: 700; }
+.aurora-stage[data-state="completed"] .aurora-stage-icon {
+  animation: aurora-checkmark-pop 0.3s ease; color: var(--aurora-green); }
+.aurora-stage[data-state="completed"] .aurora-stage-icon::before { content: "\\2713"; }
+.aurora-stage[data-state="pending"] .aurora-stage-icon::before { content: "\\22EF"; }
+.aurora-stage[data-state="failed"] .aurora-stage-icon::before { content: "\\2715"; }
+.aurora-stage[data-state="current"] .aurora-stage-icon {
+  animation: aurora-pulse 1.4s ease-in-out infinite; }
+.aurora-stage[data-state="current"] .aurora-stage-icon::before { content: ""; width: 14px;
+  height: 14px; border-radius: 50%; border: 2px solid rgba(180, 76, 255, 0.30);
+  border-top-color: var(--aurora-purple); animation: aurora-spin 0.9s linear infinite; }
+
+.aurora-thumbs { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 9px; }
+.aurora-thumb { aspect-ratio: 16 / 9.5; width: 100%; border-radius: 7px; object-fit: cover;
+  border: 1px solid rgba(180, 76, 255, 0.35); animation: aurora-fade-in 0.4s ease both; }
+.aurora-thumb-slot { aspect-ratio: 16 / 9.5; border-radius: 7px; background: var(--bg-sunken);
+  border: 1px dashed rgba(232, 237, 245, 0.16); }
+
+.aurora-button { border-radius: 8px; padding: 4px 16px; color: var(--text-primary); }
+.aurora-button.subtle { border: 1px solid rgba(232, 237, 245, 0.18); }
+.aurora-button.accent { border: 1px solid var(--aurora-purple); }
+.aurora-button.accent:hover { box-shadow: 0 0 16px rgba(180, 76, 255, 0.35); }
+.aurora-generate { background: linear-gradient(90deg, var(--aurora-violet), var(--aurora-purple));
+  color: white; border-radius: 10px; padding: 8px 22px; font-weight: 600; }
+
+@keyframes aurora-checkmark-pop {
+  0% { transform: scale(0); } 50% { transform: scale(1.2); } 100% { transform: scale(1); } }
+@keyframes aurora-fade-in {
+  from { opacity: 0; transform: translateY(3px); } to { opacity: 1; transform: none; } }
+@keyframes aurora-pulse { 0%, 100% { opacity: 1; } 50% { opacity: 0.45; } }
+@keyframes aurora-spin { to { transform: rotate(360deg); } }
+
+@media (prefers-reduced-motion: reduce) {
+  .aurora-bar-fill, .aurora-stage, .aurora-stage-icon, .aurora-stage-icon::before,
+  .aurora-thumb { transition: none !important; animation: none !important; }
+}
+"""
+
+
+def install_theme() -> None:
+    """Add the Aurora colours and CSS to every page (once, at start-up)."""
+    ui.add_css(_CSS, shared=True)
+
+
+@contextmanager
+def frame(title: str) -> Iterator[None]:
+    """The shell of every page: colours, header with navigation, then the page's content."""
+    ui.colors(primary=PURPLE, positive=GREEN, dark=BG_ELEVATED, dark_page="#070a12")
+    ui.page_title(f"{title} · Aurora Studio")
+    with ui.header().classes("aurora-header items-center justify-between px-6 py-3"):
+        with ui.row().classes("aurora-brand gap-1 text-lg"):
+            ui.label("Aurora")
+            ui.label("Studio").classes("accent")
+        with ui.row().classes("aurora-nav gap-1"):
+            for label, target in (("Create", "/"), ("Jobs", "/jobs")):
+                link = ui.link(label, target)
+                if label == title:
+                    link.classes("active")
+    with ui.column().classes("aurora-content"):
+        yield
+
+
+def action_button(text: str, on_click: Callable[..., object], *, test_id: str | None = None,
+                  subtle: bool = False, icon: str | None = None) -> ui.button:
+    """A button in the Aurora outline style: accent for the way forward, subtle otherwise."""
+    button = ui.button(text, on_click=on_click, icon=icon, color=None) \
+        .classes(f"aurora-button {'subtle' if subtle else 'accent'}").props("flat no-caps")
+    if test_id is not None:
+        button.props["data-testid"] = test_id
+    return button
