@@ -218,7 +218,6 @@ class JobRunner:
                     finished.add(number)
                 while reported + 1 in finished:
                     reported += 1
-                    work.scenes_left -= 1
                     await self._advance(record, stages.scene_complete(reported))
                     if reported < len(scenes):
                         await self._advance(record, stages.scene_generating(reported + 1))
@@ -238,6 +237,7 @@ class JobRunner:
             await self._pool.run(render_scene, scene, fmt, record.style, clip, thumbnail)
         finally:
             work.scene_started_at.pop(scene.number, None)
+        work.scenes_left -= 1
         self._throughput.record_scene(work.width, work.height, work.frames_per_scene,
                                       time.time() - started)
         return {"clip": clip.name, "thumbnail": thumbnail.name, "created_at": time.time()}
