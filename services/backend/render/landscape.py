@@ -1,0 +1,361 @@
+"""The land of each setting: which layers stand where, their shapes and their colours.
+
+A setting is a short table of layers from far to near. Each layer's shape is a height
+profile made from a few random numbers (mountain ridges, a forest of spruces, a skyline
+with lit windows, dunes, rolling swell); distance fades its colours into the haze of the
+horizon, which is what makes flat layers read as depth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from services.backend.render.camera import Camera
+from services.backend.render.look import Look
+from services.backend.render.palette import RGB, Palette, mix
+from services.backend.render.silhouettes import Profile, Ramp, Silhouette, Windows, pixel_view
+
+STEP = 0.5  # world pixels between profile samples: half-pixel detail for tree tips and roofs
+REFERENCE_LAND = 288  # pixels between the horizon and the bottom of a 1280x720 frame
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer of a setting, in pixels of a 1280x720 frame."""
+
+    shape: str  # a key of SHAPES
+    depth: float  # 0 (as far as the sky) .. 1 (nearest)
+    base: float  # where it stands: 0 on the horizon .. 1 at the bottom of the frame
+    size: float  # how tall its features are
+    spacing: float  # how wide they are, or how far apart
+    tone: float  # 0 lost in the haze .. 1 in full colour
+    material: str  # "terrain" | "foliage" | "water"
+
+
+SETTINGS: dict[str, tuple[LayerSpec, ...]] = {
+    "forest": (
+        LayerSpec("ridges", 0.08, 0.0, 150, 240, 0.2, "terrain"),
+        LayerSpec("conifers", 0.22, 0.05, 55, 11, 0.42, "foliage"),
+        LayerSpec("conifers", 0.45, 0.24, 105, 22, 0.68, "foliage"),
+        LayerSpec("rolling", 0.75, 0.66, 24, 520, 0.9, "terrain"),
+        LayerSpec("conifers", 1.0, 0.95, 330, 170, 1.0, "foliage"),
+    ),
+    "mountains": (
+        LayerSpec("ridges", 0.06, 0.0, 270, 320, 0.16, "terrain"),
+        LayerSpec("ridges", 0.16, 0.05, 180, 230, 0.36, "terrain"),
+        LayerSpec("conifers", 0.4, 0.32, 50, 13, 0.62, "foliage"),
+        LayerSpec("rolling", 0.72, 0.64, 50, 620, 0.85, "terrain"),
+        LayerSpec("rolling", 1.0, 0.9, 40, 500, 1.0, "terrain"),
+    ),
+    "city": (
+        LayerSpec("skyline", 0.12, 0.0, 150, 36, 0.3, "terrain"),
+        LayerSpec("skyline", 0.3, 0.25, 250, 64, 0.55, "terrain"),
+        LayerSpec("skyline", 0.62, 0.62, 390, 110, 0.82, "terrain"),
+        LayerSpec("flat", 0.62, 0.62, 0, 1, 1.0, "terrain"),
+    ),
+    "ocean": (
+        LayerSpec("islands", 0.06, 0.0, 45, 420, 0.25, "terrain"),
+        LayerSpec("flat", 0.06, 0.0, 0, 1, 0.0, "water"),
+        LayerSpec("swell", 0.3, 0.2, 12, 200, 0.3, "water"),
+        LayerSpec("swell", 0.55, 0.42, 24, 300, 0.6, "water"),
+        LayerSpec("swell", 0.8, 0.66, 40, 420, 0.9, "water"),
+        LayerSpec("rolling", 1.0, 0.9, 22, 700, 1.0, "terrain"),
+    ),
+    "desert": (
+        LayerSpec("mesas", 0.08, 0.0, 120, 260, 0.22, "terrain"),
+        LayerSpec("dunes", 0.25, 0.1, 40, 260, 0.5, "terrain"),
+        LayerSpec("dunes", 0.55, 0.36, 70, 420, 0.76, "terrain"),
+        LayerSpec("dunes", 1.0, 0.78, 90, 620, 1.0, "terrain"),
+    ),
+    "meadow": (
+        LayerSpec("rolling", 0.1, 0.0, 70, 500, 0.25, "terrain"),
+        LayerSpec("rolling", 0.25, 0.12, 60, 420, 0.45, "terrain"),
+        LayerSpec("roundtrees", 0.45, 0.32, 60, 90, 0.66, "foliage"),
+        LayerSpec("rolling", 0.72, 0.58, 50, 600, 0.85, "terrain"),
+        LayerSpec("rolling", 1.0, 0.88, 50, 700, 1.0, "terrain"),
+    ),
+    "space": (),
+}
+
+
+def build_land(
+    setting: str,
+    palette: Palette,
+    look: Look,
+    camera: Camera,
+    rng: np.random.Generator,
+    scale: float,
+    *,
+    broadleaf: bool = False,
+) -> list[Silhouette]:
+    """The layers of ``setting`` (far to near), ready to draw for this camera.
+
+    ``broadleaf`` turns conifers into broadleaf trees (autumn colours, blossom).
+    """
+    specs = SETTINGS.get(setting, SETTINGS["meadow"])
+    if broadleaf:
+        specs = tuple(
+            replace(spec, shape="roundtrees", size=spec.size * 0.6)
+            if spec.shape == "conifers"
+            else spec
+            for spec in specs
+        )
+    return [_layer(spec, palette, look, camera, rng, scale) for spec in specs]
+
+
+def _layer(
+    spec: LayerSpec,
+    palette: Palette,
+    look: Look,
+    camera: Camera,
+    rng: np.random.Generator,
+    scale: float,
+) -> Silhouette:
+    """One layer: its shape over the world the camera will see, and its gradient."""
+    width, height = camera.fmt.width, camera.fmt.height
+    low, high = camera.pan_extent()
+    xs = np.arange(low * spec.depth - 32, high * spec.depth + width + 32, STEP, dtype=np.float32)
+    # Tall frames have more land below the horizon: features grow with it, a little slower.
+    stretch = ((height - camera.horizon_y) / REFERENCE_LAND) ** 0.7
+    size, spacing = spec.size * stretch, spec.spacing * scale
+    baseline = camera.horizon_y + spec.base * (height - camera.horizon_y)
+    windows: Windows | None = None
+    if spec.shape == "skyline":
+        heights, rects = _skyline(rng, xs, size, spacing)
+        windows = _windows(rng, rects, baseline, spec, palette, look, scale)
+    else:
+        heights = SHAPES[spec.shape](rng, xs, size, spacing)
+    stops, rim_amount = _gradient(spec, palette, baseline - float(heights.max()), baseline, height)
+    ramp = Ramp(
+        [(y, _graded(look, colour)) for y, colour in stops],
+        _graded(look, palette.rim),
+        rim_amount,
+        width=width,
+    )
+    period = len(xs) * STEP if spec.shape == "swell" else None
+    drift = 14 * scale * spec.depth if spec.shape == "swell" else 0.0
+    profile = Profile(xs, heights, period=period, drift=drift)
+    return Silhouette(spec.depth, baseline, profile, ramp, windows)
+
+
+def _graded(look: Look, colour: RGB) -> np.ndarray:
+    """``colour`` in the look's grade, as floats for blending."""
+    return look.grade(np.array(colour, dtype=np.float32)).astype(np.float32)
+
+
+def _gradient(
+    spec: LayerSpec, palette: Palette, top: float, baseline: float, frame_height: float
+) -> tuple[list[tuple[float, RGB]], float]:
+    """A layer's gradient stops (world y, colour) and how much its edge takes the rim light.
+
+    Land fades into the horizon's haze with distance. Water mirrors the sky (brighter
+    toward the horizon) and its swells catch light on their crests.
+    """
+    bottom = frame_height * 1.05  # a little beyond, so a climbing camera keeps a gradient
+    if spec.material == "water":
+        horizon_water, deep = palette.water
+        if top >= baseline:
+            return [(baseline, horizon_water), (bottom, deep)], 0.3
+        face = mix(horizon_water, deep, 0.25 + 0.5 * spec.tone)
+        crest = mix(face, palette.rim, 0.3 + 0.25 * spec.tone)
+        return [(top, crest), (top + 0.5 * (baseline - top), face), (bottom, deep)], 0.6
+    near_top, near_bottom = palette.terrain if spec.material == "terrain" else palette.foliage
+    haze = mix(palette.sky_horizon, palette.sky_mid, 0.3)
+    presence = spec.tone ** (1 + 2 * palette.fog)
+    stops = [(top, mix(haze, near_top, presence)), (bottom, mix(haze, near_bottom, presence))]
+    return stops, 0.15 + 0.45 * (1 - spec.tone)
+
+
+# --- shapes: heights (pixels above the baseline) along ``xs`` ---------------------------
+
+
+def _rolling(rng: np.random.Generator, xs: np.ndarray, size: float, spacing: float) -> np.ndarray:
+    """Gentle hills: a few octaves of waves, rescaled to 0..size."""
+    heights = np.zeros_like(xs)
+    for octave in range(4):
+        wavelength = spacing / 2**octave * rng.uniform(0.8, 1.25)
+        heights += 0.5**octave * np.sin(2 * np.pi * xs / wavelength + rng.uniform(0, 2 * np.pi))
+    return _normalised(heights) * size
+
+
+def _islands(rng: np.random.Generator, xs: np.ndarray, size: float, spacing: float) -> np.ndarray:
+    """Hills that mostly sink below the horizon, leaving a few islands."""
+    return np.clip(_rolling(rng, xs, size * 2.2, spacing) - size * 1.2, 0, None)
+
+
+def _ridges(rng: np.random.Generator, xs: np.ndarray, size: float, spacing: float) -> np.ndarray:
+    """Mountains: peaks with straight flanks, smaller peaks on them, and jagged detail."""
+    heights = np.zeros_like(xs)
+    for level, (tall, apart) in enumerate(((1.0, 1.0), (0.45, 0.35))):
+        centres = np.arange(xs[0] - spacing, xs[-1] + spacing, spacing * apart)
+        centres = centres + rng.uniform(-0.4, 0.4, len(centres)) * spacing * apart
+        peaks = size * tall * rng.uniform(0.45, 1.0, len(centres))
+        slopes = peaks / (spacing * apart * rng.uniform(0.5, 0.9, len(centres)))
+        for centre, peak, slope in zip(centres, peaks, slopes, strict=True):
+            near = np.abs(xs - centre)
+            heights = np.maximum(heights, peak - near * slope * (1 + 0.3 * level))
+    jag = _rolling(rng, xs, size * 0.08, spacing * 0.12)
+    return np.clip(heights + jag - size * 0.04, 0, None)
+
+
+def _mesas(rng: np.random.Generator, xs: np.ndarray, size: float, spacing: float) -> np.ndarray:
+    """Desert buttes: the tops of steep ridges, standing apart and cut flat."""
+    heights = np.clip(_ridges(rng, xs, size * 2.4, spacing) - size * 1.1, 0, None)
+    return np.minimum(heights, size * rng.uniform(0.6, 0.8))
+
+
+def _dunes(rng: np.random.Generator, xs: np.ndarray, size: float, spacing: float) -> np.ndarray:
+    """Dunes: waves with a gentle windward side and a steep slip face."""
+    heights = np.zeros_like(xs)
+    for octave in range(2):
+        phase = 2 * np.pi * xs / (spacing / 2.3**octave) + rng.uniform(0, 2 * np.pi)
+        heights += 0.4**octave * np.sin(phase + 0.75 * np.sin(phase))
+    return _normalised(heights) * size
+
+
+def _swell(rng: np.random.Generator, xs: np.ndarray, size: float, spacing: float) -> np.ndarray:
+    """Sea swell that repeats over ``xs`` (it rolls endlessly): sharp crests, flat troughs."""
+    length = len(xs) * STEP
+    heights = np.zeros_like(xs)
+    base = max(1, round(length / spacing))
+    for harmonic, weight in ((1, 1.0), (2, 0.5), (3, 0.3), (5, 0.2)):
+        cycles = base * harmonic + int(rng.integers(0, 2))
+        heights += weight * np.sin(2 * np.pi * cycles * (xs - xs[0]) / length + rng.uniform(0, 7))
+    return _normalised(heights) ** 1.4 * size
+
+
+def _flat(rng: np.random.Generator, xs: np.ndarray, size: float, spacing: float) -> np.ndarray:
+    """A level surface: the sea's face, a street."""
+    return np.zeros_like(xs)
+
+
+def _conifers(rng: np.random.Generator, xs: np.ndarray, size: float, spacing: float) -> np.ndarray:
+    """A forest of spruces on low ground.
+
+    Each tree is a narrow cone with small teeth along its sides, bigger toward the
+    ground, and not quite the same on the left and the right: boughs seen from afar.
+    """
+    ground = _rolling(rng, xs, size * 0.12, spacing * 30)
+    heights = ground.copy()
+    x = float(xs[0]) - spacing
+    while x < xs[-1] + spacing:
+        tall = size * rng.uniform(0.55, 1.05)
+        half = tall * rng.uniform(0.22, 0.28)
+        lo, hi = _index(xs, x - half), _index(xs, x + half)
+        if hi > lo:
+            offset = xs[lo:hi] - x
+            reach = np.minimum(np.abs(offset) / half, 1.0)
+            teeth = rng.uniform(7, 10)
+            bough = teeth * reach**0.75 + np.where(offset < 0, rng.uniform(0, 1), 0.0)
+            step = 1 - (bough - np.floor(bough))
+            notch = 0.5 * tall / teeth * (0.5 + reach)
+            tree = tall * (1 - reach) - notch * step * (reach > 0.06)  # a clean tip
+            foot = ground[min((lo + hi) // 2, len(xs) - 1)]
+            heights[lo:hi] = np.maximum(heights[lo:hi], foot + np.maximum(tree, 0))
+        x += spacing * rng.uniform(0.5, 1.4)
+    return heights
+
+
+def _roundtrees(
+    rng: np.random.Generator, xs: np.ndarray, size: float, spacing: float
+) -> np.ndarray:
+    """A line of broadleaf trees: domed crowns overlapping into a bumpy canopy."""
+    ground = _rolling(rng, xs, size * 0.25, spacing * 8)
+    heights = ground.copy()
+    x = float(xs[0])
+    while x < xs[-1]:
+        radius = size * rng.uniform(0.3, 0.55)
+        tall = radius * rng.uniform(1.1, 1.8)
+        foot = ground[min(_index(xs, x), len(xs) - 1)]
+        lo, hi = _index(xs, x - radius), _index(xs, x + radius)
+        if hi > lo:
+            across = np.clip(1 - ((xs[lo:hi] - x) / radius) ** 2, 0, None)
+            heights[lo:hi] = np.maximum(heights[lo:hi], foot + tall * np.sqrt(across))
+        x += radius * rng.uniform(0.7, 1.5) + (spacing if rng.random() < 0.15 else 0.0)
+    return heights
+
+
+def _skyline(
+    rng: np.random.Generator, xs: np.ndarray, size: float, spacing: float
+) -> tuple[np.ndarray, list[tuple[float, float, float]]]:
+    """Buildings side by side, some with setbacks or masts; also their (left, width, height)."""
+    heights = np.zeros_like(xs)
+    rects: list[tuple[float, float, float]] = []
+    x = float(xs[0])
+    while x < xs[-1]:
+        wide = spacing * rng.uniform(0.5, 1.3)
+        tall = size * rng.uniform(0.3, 1.0) * (1.4 if rng.random() < 0.12 else 1.0)
+        lo, hi = _index(xs, x), _index(xs, x + wide)
+        heights[lo:hi] = tall
+        rects.append((x, wide, tall))
+        if rng.random() < 0.3:
+            inset = wide * rng.uniform(0.15, 0.3)
+            heights[_index(xs, x + inset) : _index(xs, x + wide - inset)] = tall * 1.12
+        if rng.random() < 0.2:
+            mast = x + wide * rng.uniform(0.3, 0.7)
+            heights[_index(xs, mast) : _index(xs, mast + 2.5)] = tall * rng.uniform(1.2, 1.35)
+        x += wide + (rng.uniform(2, 12) if rng.random() < 0.3 else 0.0)
+    return heights, rects
+
+
+def _windows(
+    rng: np.random.Generator,
+    rects: list[tuple[float, float, float]],
+    baseline: float,
+    spec: LayerSpec,
+    palette: Palette,
+    look: Look,
+    scale: float,
+) -> Windows | None:
+    """The lit windows of a skyline's buildings, on a grid, about a third of them lit."""
+    cell = max(3.0, 15 * scale * spec.depth)  # nearer buildings have bigger windows
+    size = (cell * 0.45, cell * 0.6)
+    xs, ys = [], []
+    for left, wide, tall in rects:
+        columns = np.arange(left + cell * 0.6, left + wide - cell * 0.6, cell)
+        rows = np.arange(baseline - tall + cell * 0.8, baseline - cell, cell * 1.3)
+        if len(columns) == 0 or len(rows) == 0:
+            continue
+        grid_x, grid_y = np.meshgrid(columns, rows)
+        lit = rng.random(grid_x.shape) < 0.32
+        xs.append(grid_x[lit])
+        ys.append(grid_y[lit])
+    if not xs:
+        return None
+    colours = np.array([look.colour(c) for c in palette.accents], dtype=np.uint8)
+    count = sum(len(x) for x in xs)
+    return Windows(
+        xs=np.concatenate(xs).astype(np.float32),
+        ys=np.concatenate(ys).astype(np.float32),
+        colour_index=rng.integers(0, len(colours), count),
+        colours=pixel_view(colours[None, :, :].copy())[0],
+        size=size,
+    )
+
+
+def _normalised(values: np.ndarray) -> np.ndarray:
+    """``values`` rescaled to 0..1."""
+    low, high = float(values.min()), float(values.max())
+    return (values - low) / (high - low) if high > low else np.zeros_like(values)
+
+
+def _index(xs: np.ndarray, x: float) -> int:
+    """Index of world ``x`` in the evenly spaced ``xs``, clamped to the array's ends."""
+    return max(0, min(len(xs), int((x - float(xs[0])) / STEP)))
+
+
+Shape = Callable[[np.random.Generator, np.ndarray, float, float], np.ndarray]
+SHAPES: dict[str, Shape] = {
+    "rolling": _rolling,
+    "islands": _islands,
+    "ridges": _ridges,
+    "mesas": _mesas,
+    "dunes": _dunes,
+    "swell": _swell,
+    "flat": _flat,
+    "conifers": _conifers,
+    "roundtrees": _roundtrees,
+}
