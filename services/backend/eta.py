@@ -75,10 +75,12 @@ def seconds_left(work: WorkLeft, throughput: Throughput, workers: int,
     frames_left = float(work.scenes_left * work.frames_per_scene)
     for started in work.scene_started_at.values():
         frames_left -= min(work.frames_per_scene * 0.95, (now - started) * fps)
-    parallel = max(1, min(workers, work.scenes_left))
-    seconds = max(0.0, frames_left) / (fps * parallel)
-    if not work.audio_done:
-        seconds += throughput.seconds_per_video_second("audio") * work.video_seconds
+    worker_seconds = max(0.0, frames_left) / fps
+    tasks_left = work.scenes_left
+    if not work.audio_done:  # the music renders in the pool beside the last scenes
+        worker_seconds += throughput.seconds_per_video_second("audio") * work.video_seconds
+        tasks_left += 1
+    seconds = worker_seconds / max(1, min(workers, tasks_left))
     if not work.compose_done:
         seconds += throughput.seconds_per_video_second("compose") * work.video_seconds
     return round(seconds, 1)

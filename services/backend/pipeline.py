@@ -182,8 +182,7 @@ class JobRunner:
             scenes = write_script(record.prompt, record.style, record.duration)
             record.script = [scene.description for scene in scenes]
             await self._advance(record, stages.SCRIPT_COMPLETE)
-            await self._render_scenes(record, scenes, work)
-            await self._make_music(record, work)
+            await self._render_scenes_and_music(record, scenes, work)
             await self._compose(record, work)
             record.status = JobStatus.COMPLETED
             await self._advance(record, stages.COMPLETE)
@@ -200,31 +199,47 @@ class JobRunner:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    async def _render_scenes(self, record: JobRecord, scenes: list[Scene], work: WorkLeft) -> None:
-        """Render every scene in parallel; report them complete in order."""
+    async def _render_scenes_and_music(self, record: JobRecord, scenes: list[Scene],
+                                       work: WorkLeft) -> None:
+        """Render every scene in parallel and report them complete in order, then the music.
+
+        The music is queued in the pool right behind the scenes, so it fills the worker that
+        would otherwise idle while the last scene renders.
+        """
         fmt = video_format(record.aspect_ratio)
         job_dir = self._job_dir(record.job_id)
-        finished: set[int] = set()
-        pending = {asyncio.create_task(self._render_one(record, scene, fmt, job_dir, work)):
-                   scene.number for scene in scenes}
+        scene_tasks = {asyncio.create_task(self._render_one(record, scene, fmt, job_dir, work)):
+                       scene.number for scene in scenes}
+        music = asyncio.create_task(self._make_music(record, job_dir, work))
         try:
-            await self._advance(record, stages.scene_generating(1))
-            reported = 0
-            while pending:
-                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    number = pending.pop(task)
-                    record.assets.setdefault("scenes", {})[str(number)] = task.result()
-                    finished.add(number)
-                while reported + 1 in finished:
-                    reported += 1
-                    await self._advance(record, stages.scene_complete(reported))
-                    if reported < len(scenes):
-                        await self._advance(record, stages.scene_generating(reported + 1))
+            await self._report_scenes(record, scene_tasks)
+            await self._advance(record, stages.AUDIO_GENERATING)
+            record.assets["audio"] = await music
+            await self._advance(record, stages.AUDIO_COMPLETE)
         finally:
-            for task in pending:
+            unfinished = [task for task in [*scene_tasks, music] if not task.done()]
+            for task in unfinished:
                 task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            await asyncio.gather(*unfinished, return_exceptions=True)
+
+    async def _report_scenes(self, record: JobRecord,
+                             scene_tasks: dict[asyncio.Task[dict[str, object]], int]) -> None:
+        """Advance through the scene stages in scene order as the renders finish."""
+        waiting = dict(scene_tasks)
+        finished: set[int] = set()
+        reported = 0
+        await self._advance(record, stages.scene_generating(1))
+        while waiting:
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                number = waiting.pop(task)
+                record.assets.setdefault("scenes", {})[str(number)] = task.result()
+                finished.add(number)
+            while reported + 1 in finished:
+                reported += 1
+                await self._advance(record, stages.scene_complete(reported))
+                if reported < len(scene_tasks):
+                    await self._advance(record, stages.scene_generating(reported + 1))
 
     async def _render_one(self, record: JobRecord, scene: Scene, fmt: VideoFormat,
                           job_dir: Path, work: WorkLeft) -> dict[str, object]:
@@ -242,16 +257,17 @@ class JobRunner:
                                       time.time() - started)
         return {"clip": clip.name, "thumbnail": thumbnail.name, "created_at": time.time()}
 
-    async def _make_music(self, record: JobRecord, work: WorkLeft) -> None:
-        await self._advance(record, stages.AUDIO_GENERATING)
-        path = self._job_dir(record.job_id) / "music.m4a"
+    async def _make_music(self, record: JobRecord, job_dir: Path,
+                          work: WorkLeft) -> dict[str, object]:
+        """Synthesize the soundtrack in a worker; its mood follows the prompt and the style."""
+        path = job_dir / "music.m4a"
         started = time.time()
         await self._pool.run(synthesize_music, float(record.duration), path,
-                             seed=hash_seed(record.prompt), mood=record.style)
+                             seed=hash_seed(record.prompt),
+                             mood=f"{record.prompt} {record.style}")
         self._throughput.record_step("audio", record.duration, time.time() - started)
         work.audio_done = True
-        record.assets["audio"] = {"file": path.name, "created_at": time.time()}
-        await self._advance(record, stages.AUDIO_COMPLETE)
+        return {"file": path.name, "created_at": time.time()}
 
     async def _compose(self, record: JobRecord, work: WorkLeft) -> None:
         await self._advance(record, stages.COMPOSING)

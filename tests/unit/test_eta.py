@@ -26,8 +26,10 @@ def test_measured_speed_drives_the_estimate_and_survives_reopening(tmp_path: Pat
     store.close()
     reopened = Throughput(JobStore(tmp_path / "jobs.sqlite3"))
     assert reopened.frames_per_second(1280, 720) == pytest.approx(72)
-    # 10 scenes of 144 frames over 2 workers at 72 fps = 10 s, plus music and composition.
-    assert seconds_left(_work(), reopened, workers=2) == pytest.approx(10 + 0.6 + 0.3, abs=0.1)
+    # 10 scenes of 144 frames at 72 fps = 20 worker-seconds, plus 0.6 of music, shared by
+    # 2 workers; then 0.3 of composition.
+    assert seconds_left(_work(), reopened, workers=2) == pytest.approx((20 + 0.6) / 2 + 0.3,
+                                                                       abs=0.1)
 
 
 def test_less_work_means_less_time(throughput: Throughput) -> None:
