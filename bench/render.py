@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psutil
 from httpx_sse import connect_sse
 
 from bench.encode_limit import encode_only_seconds
@@ -91,19 +90,9 @@ def _api_latency_while_rendering(app: AppProcess) -> dict[str, list[float]]:
 
 
 def _children_busy(app: AppProcess) -> bool:
-    assert app.process is not None
-    def cpu() -> float:
-        total = 0.0
-        for child in psutil.Process(app.process.pid).children(recursive=True):  # type: ignore[union-attr]
-            try:
-                times = child.cpu_times()
-                total += times.user + times.system
-            except psutil.NoSuchProcess:
-                continue
-        return total
-    before = cpu()
+    before = app.children_cpu_seconds()
     time.sleep(0.05)
-    return cpu() - before > 0.01
+    return app.children_cpu_seconds() - before > 0.01
 
 
 def _cancel_seconds(app: AppProcess) -> tuple[float, float]:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import av
 import httpx
-import psutil
 import pytest
 from PIL import Image
 
@@ -101,19 +100,6 @@ def test_a_reconnection_gets_the_current_state_first_and_an_ended_job_ends_at_on
     assert after_end[0].data["status"] == "completed"
 
 
-def _render_cpu_seconds(app: AppProcess) -> float:
-    assert app.process is not None
-    children = psutil.Process(app.process.pid).children(recursive=True)
-    total = 0.0
-    for child in children:
-        try:
-            times = child.cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
-            continue
-    return total
-
-
 def test_cancel_stops_the_render_and_ends_the_job(app_server: AppProcess) -> None:
     job_id = generate(app_server.base_url, duration=60)
     wait_for_stage(app_server.base_url, job_id, "scene_")
@@ -128,9 +114,9 @@ def test_cancel_stops_the_render_and_ends_the_job(app_server: AppProcess) -> Non
 
     # Within a second of the cancel the workers are idle: no CPU spent in the next half second.
     time.sleep(max(0.0, 1.0 - (time.monotonic() - cancelled_at)))
-    before = _render_cpu_seconds(app_server)
+    before = app_server.children_cpu_seconds()
     time.sleep(0.5)
-    assert _render_cpu_seconds(app_server) - before < 0.05
+    assert app_server.children_cpu_seconds() - before < 0.05
 
     again = httpx.post(f"{app_server.base_url}/api/v1/jobs/{job_id}/cancel", timeout=10)
     assert again.status_code == 409

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +59,18 @@ class AppProcess:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"app did not answer within {timeout} s:\n{self.log()}")
+
+    def children_cpu_seconds(self) -> float:
+        """CPU time used so far by the process's children (the render workers)."""
+        assert self.process is not None
+        total = 0.0
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            try:
+                times = child.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
 
     def log(self) -> str:
         """What the process printed so far."""
