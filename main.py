@@ -15,12 +15,14 @@ if TYPE_CHECKING:
 
 
 def serve(settings: Settings) -> None:
-    """Mount the backend (when embedded), register the pages and run until stopped."""
+    """Build the shared services, mount the backend (when embedded), add the pages, run."""
     from nicegui import app, run, ui
 
-    from services.client import AuroraClient
+    from services.dashboard import Dashboard
     from ui.pages import register_pages
 
+    dashboard = Dashboard.create(settings)
+    app.on_shutdown(dashboard.aclose)  # first: its streams close before the backend stops
     if settings.embedded:
         from services.backend.app import EmbeddedBackend
 
@@ -28,9 +30,7 @@ def serve(settings: Settings) -> None:
         backend.install(app)
         app.on_startup(backend.start)
         app.on_shutdown(backend.stop)
-    client = AuroraClient(settings.backend_base_url, token=settings.api_token)
-    app.on_shutdown(client.aclose)
-    register_pages(client)
+    register_pages(dashboard)
     run.process_pool_start_method = "spawn"
     ui.run(host=settings.host, port=settings.port, title="Aurora Studio", dark=True,
            reload=False, show=False, favicon="🎬", timeout_graceful_shutdown=3)

@@ -30,6 +30,7 @@ from services.progress_tracker import ProgressTracker
 log = logging.getLogger(__name__)
 
 MAX_GRACE_SECONDS = 10.0
+GRACE_SECONDS = 5.0  # how long a stream outlives its last watcher, by default
 
 T = TypeVar("T")
 Unsubscribe = Callable[[], None]
@@ -168,7 +169,7 @@ class JobHub:
         client: AuroraClient,
         *,
         endings: Endings | None = None,
-        grace_seconds: float = 5.0,
+        grace_seconds: float = GRACE_SECONDS,
         keep_ended_seconds: float = 60.0,
     ) -> None:
         if not 0 <= grace_seconds <= MAX_GRACE_SECONDS:

@@ -1,8 +1,7 @@
-"""Follows one job's progress stream into a ``ProgressModel``, for as long as a view wants it.
+"""Follows one job's progress stream into a ``ProgressModel``, for as long as the hub wants it.
 
-A view (the progress dialog, the workspace page) only reads ``tracker.model`` and calls
-``start`` and ``stop``; a shared hub that serves many tabs from one upstream stream can take
-this class's place without the views changing.
+The ``JobHub`` keeps one tracker per watched job and hands its model to every view of the job
+(dialogs, job cards, the workspace page, in any number of tabs); views never hold a tracker.
 """
 
 from __future__ import annotations

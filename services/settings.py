@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     render_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     asset_url_ttl: float = Field(default=3600.0, gt=0)
     keepalive_seconds: float = Field(default=15.0, gt=0)
+    stream_read_timeout: float = Field(default=45.0, gt=0)  # a silent stream is dead after it
 
     @field_validator("api_url", mode="before")
     @classmethod

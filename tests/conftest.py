@@ -1,4 +1,4 @@
-"""Shared fixtures: the real dashboard on a loopback port, and Debian's Chromium."""
+"""Shared fixtures: the real dashboard on a loopback port, the contract peer, Debian's Chromium."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.peer import Peer, PeerServer
 from tests.support.app_process import AppProcess
 
 CHROMIUM = "/usr/bin/chromium"
@@ -24,8 +25,25 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]
 
 
 @pytest.fixture(scope="session")
+def peer_server() -> Iterator[PeerServer]:
+    """The contract peer (``tests/peer``), one server for the session."""
+    with PeerServer() as server:
+        yield server
+
+
+@pytest.fixture
+def peer(peer_server: PeerServer) -> Peer:
+    """A fresh peer for this test: no jobs, nothing recorded, contract settings."""
+    return peer_server.new_peer()
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser).
+
+    One a module, not a session: Playwright's sync API keeps an event loop running while it
+    is open, and pytest-asyncio cannot start its own in a later module (``tests/service``).
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 
 def format_time_remaining(seconds: float | None) -> str:
@@ -36,3 +37,14 @@ def format_eta(seconds_left: float | None) -> str:
     if seconds_left is not None and seconds_left < 0.5:
         return "Almost done"
     return f"Est. {remaining} remaining"
+
+
+def format_started(timestamp: float, *, now: float) -> str:
+    """When a job was made, in this machine's time: "today 14:03", "12 Mar 14:03", or ""."""
+    if not math.isfinite(timestamp) or timestamp <= 0:
+        return ""
+    when, today = time.localtime(timestamp), time.localtime(now)
+    clock = time.strftime("%H:%M", when)
+    if when[:3] == today[:3]:
+        return f"today {clock}"
+    return f"{when.tm_mday} {time.strftime('%b', when)} {clock}"

@@ -53,6 +53,34 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
   gap: 16px; }
 .aurora-clip { display: block; border-radius: 8px; background: #000; max-height: 320px; }
 
+/* the jobs page */
+.aurora-filter { border: 1px solid var(--line); border-radius: 10px;
+  background: var(--bg-elevated); }
+.aurora-filter .q-btn { padding: 4px 14px; font-weight: 500; }
+.aurora-job-card { display: flex; flex-direction: column; gap: 14px; padding: 18px 22px;
+  transition: border-color 0.3s ease; }
+.aurora-job-card:hover { border-color: rgba(180, 76, 255, 0.30); }
+.aurora-job-card[data-status="processing"] { border-color: rgba(180, 76, 255, 0.35); }
+.aurora-job-prompt { font-size: 1.05rem; font-weight: 600; color: var(--text-primary);
+  overflow-wrap: anywhere; display: -webkit-box; -webkit-line-clamp: 2;
+  -webkit-box-orient: vertical; overflow: hidden; }
+.aurora-status { flex: none; display: inline-flex; align-items: center; gap: 7px;
+  padding: 3px 11px; border-radius: 999px; font-size: 0.8rem; font-weight: 600;
+  background: rgba(138, 147, 168, 0.14); color: var(--text-muted); }
+.aurora-status::before { content: ""; width: 7px; height: 7px; border-radius: 50%;
+  background: currentColor; }
+[data-status="processing"] .aurora-status { background: rgba(180, 76, 255, 0.16);
+  color: #d29bff; }
+[data-status="processing"] .aurora-status::before {
+  animation: aurora-pulse 1.4s ease-in-out infinite; }
+[data-status="completed"] .aurora-status { background: rgba(124, 255, 0, 0.10);
+  color: var(--aurora-green); }
+[data-status="failed"] .aurora-status { background: rgba(255, 92, 122, 0.12);
+  color: var(--aurora-red); }
+.aurora-job-card .aurora-stage-text { font-size: 0.95rem; }
+.aurora-card-error { padding: 6px 10px; font-size: 0.88rem; }
+.aurora-empty { padding: 48px 24px; gap: 10px; }
+
 /* the progress dialog */
 .aurora-overlay { display: flex; align-items: center; justify-content: center;
   background: rgba(4, 6, 12, 0.72); backdrop-filter: blur(3px); padding: 16px; }
@@ -117,7 +145,8 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
 
 @media (prefers-reduced-motion: reduce) {
   .aurora-bar-fill, .aurora-stage, .aurora-stage-icon, .aurora-stage-icon::before,
-  .aurora-thumb { transition: none !important; animation: none !important; }
+  .aurora-thumb, .aurora-job-card, .aurora-status::before {
+    transition: none !important; animation: none !important; }
 }
 """
 

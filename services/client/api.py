@@ -21,6 +21,7 @@ from services.contract import (
 Model = TypeVar("Model", bound=ContractModel)
 
 _SAFE_SCHEMES = frozenset({"http", "https"})
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))  # what browsers strip off a URL
 
 
 class AuroraClient:
@@ -39,6 +40,8 @@ class AuroraClient:
         token: sent as ``Authorization: Bearer <token>`` on every request when given.
         timeout: seconds allowed to connect and for each answer (a progress stream has its own,
             longer, read timeout).
+        read_timeout: seconds a progress stream may stay silent before it counts as dead (the
+            default of ``progress``).
         transport: an httpx transport to use instead of the network.
 
     Every method raises only ``AuroraError`` subclasses (see ``services.client.errors``).
@@ -50,9 +53,11 @@ class AuroraClient:
         *,
         token: str | None = None,
         timeout: float = 10.0,
+        read_timeout: float = 45.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._read_timeout = read_timeout
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.AsyncClient(
             base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
@@ -106,9 +111,11 @@ class AuroraClient:
 
         Relative URLs are resolved against the base URL as a browser would; any scheme other
         than http or https (``javascript:``, ``data:``, ``file:`` …) gives None, so a page never
-        puts it into an element.
+        puts it into an element. Like a browser, it first strips control characters and spaces
+        off both ends, so " javascript:…" counts as the ``javascript:`` URL it is.
         """
-        if not url.strip():
+        url = url.strip(_C0_AND_SPACE)
+        if not url:
             return None
         try:
             absolute = httpx.URL(f"{self.base_url}/").join(url)
@@ -122,7 +129,7 @@ class AuroraClient:
         *,
         last_event_id: str | None = None,
         max_attempts: int = 3,
-        read_timeout: float = 45.0,
+        read_timeout: float | None = None,
         backoff: Backoff = DEFAULT_BACKOFF,
     ) -> ProgressStream:
         """The job's live progress events (see ``ProgressStream``); nothing connects until read."""
@@ -131,7 +138,7 @@ class AuroraClient:
             job_id,
             last_event_id=last_event_id,
             max_attempts=max_attempts,
-            read_timeout=read_timeout,
+            read_timeout=self._read_timeout if read_timeout is None else read_timeout,
             backoff=backoff,
         )
 

@@ -1,25 +1,12 @@
-"""Fixtures for tests against a real peer on loopback: one server a session, a fresh peer a test."""
+"""Fixtures for tests against a real peer on loopback (``peer``: see ``tests/conftest.py``)."""
 
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from services.client import AuroraClient
-from tests.peer import Peer, PeerServer
-
-
-@pytest.fixture(scope="session")
-def peer_server() -> Iterator[PeerServer]:
-    """The peer server, started once for the session."""
-    with PeerServer() as server:
-        yield server
-
-
-@pytest.fixture
-def peer(peer_server: PeerServer) -> Peer:
-    """A fresh peer: no jobs, nothing recorded, contract settings."""
-    return peer_server.new_peer()
+from tests.peer import Peer
 
 
 @pytest.fixture

@@ -14,25 +14,12 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.peer import Peer, PeerServer
+from tests.peer import PeerServer
 from tests.support.app_process import AppProcess
 
 expect.set_options(timeout=10_000)
 
 VIEWPORT = {"width": 1280, "height": 860}
-
-
-@pytest.fixture(scope="session")
-def peer_server() -> Iterator[PeerServer]:
-    """The contract peer, one server for the session."""
-    with PeerServer() as server:
-        yield server
-
-
-@pytest.fixture
-def peer(peer_server: PeerServer) -> Peer:
-    """A fresh peer for this test: no jobs, nothing recorded."""
-    return peer_server.new_peer()
 
 
 @pytest.fixture(scope="session")

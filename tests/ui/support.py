@@ -7,7 +7,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from services.hub import GRACE_SECONDS
+from tests.peer import Job, Pause, Step
+
+# A tab that closes is deleted by NiceGUI after its reconnect timeout (3 s); the hub then keeps
+# the job's stream for its grace. Past both (and a margin), the backend must see it closed.
+RELEASED_WITHIN = 3.0 + GRACE_SECONDS + 2.0
 
 # Records, in the page, every value the bar, the stage rows and the ETA take, as they change
 # (``window.auroraTrace``); it is kept across the navigation to the workspace (sessionStorage),
@@ -86,3 +93,34 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 10.0,
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not hold within {timeout} s")
         time.sleep(0.05)
+
+
+def waiting(seconds: float = 40.0, *, step: float = 0.05) -> list[Step]:
+    """Steps that keep a job's stream open and quiet, ready to play a pushed step within ``step``.
+
+    A pause sends keep-alives only if the peer's ``keepalive`` is shorter than ``step``; without
+    them, keep ``seconds`` under the dashboard's read timeout (45 s).
+    """
+    return [Pause(step)] * round(seconds / step)
+
+
+def play_next(job: Job, *steps: Step) -> None:
+    """Have the job's open stream play ``steps`` next; it must be ``waiting``."""
+    job.steps.extendleft(reversed(steps))
+
+
+def open_tab(context: BrowserContext, url: str) -> Page:
+    """A new tab in ``context`` on ``url``, loaded."""
+    tab = context.new_page()
+    tab.goto(url)
+    return tab
+
+
+def job_card(page: Page, job_id: str) -> Locator:
+    """The card of ``job_id`` on ``/jobs``."""
+    return page.locator(f'[data-testid=job-card][data-job-id="{job_id}"]')
+
+
+def job_toast(page: Page, job_id: str) -> Locator:
+    """The toast a tab got when ``job_id`` ended."""
+    return page.locator(f'[data-testid=job-toast][data-job-id="{job_id}"]')

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.peer import Drop, Pause, Peer, Reply, SendDone, SendUpdate, contract_run
 from tests.support.app_process import AppProcess
-from tests.ui.support import TRACE_SCRIPT, read_trace, wait_until
+from tests.ui.support import RELEASED_WITHIN, TRACE_SCRIPT, read_trace, wait_until
 
 RUNNING = {"status": "processing", "current_stage": "scene_2_generating",
            "current_stage_display": "Generating scene 2"}
@@ -70,8 +70,8 @@ def test_leaving_releases_the_upstream_stream(
         page.get_by_test_id("background-button").click()
         expect(page.get_by_test_id("progress-dialog")).to_have_count(0)
         expect(page).to_have_url(re.compile(r"/$"))
-    # a closed tab's client is deleted after NiceGUI's reconnect grace (3 s)
-    wait_until(lambda: job.open_streams == 0, timeout=8, what="the stream closing")
+    # a closed tab's client is deleted after NiceGUI's reconnect grace, then the hub's grace
+    wait_until(lambda: job.open_streams == 0, timeout=RELEASED_WITHIN, what="the stream closing")
     assert job.streams_opened == 1
 
 

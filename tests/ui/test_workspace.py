@@ -13,8 +13,9 @@ DONE: dict[str, Any] = {"status": "completed", "progress": 100, "current_stage":
 
 
 @pytest.mark.parametrize("job_id",
-                         ["no-such-job", "bad$id", "x" * 65, "<img src=x onerror=alert(1)>"],
-                         ids=["unknown", "bad-character", "too-long", "markup"])
+                         ["no-such-job", "bad$id", "x" * 65, "<img src=x onerror=alert(1)>",
+                          "a/b"],
+                         ids=["unknown", "bad-character", "too-long", "markup", "slash"])
 def test_an_unknown_or_malformed_id_gets_a_clear_not_found_page(
         page: Page, peer_app: AppProcess, peer: Peer, job_id: str) -> None:
     response = page.goto(f"{peer_app.base_url}/workspace/{job_id}")

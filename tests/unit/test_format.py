@@ -1,10 +1,11 @@
 """Time, ETA and percent texts exactly as the dashboard spec words them."""
 
 import math
+import time
 
 import pytest
 
-from ui.format import format_eta, format_percent, format_time_remaining
+from ui.format import format_eta, format_percent, format_started, format_time_remaining
 
 
 @pytest.mark.parametrize(("seconds", "text"), [
@@ -55,3 +56,10 @@ def test_eta_line(seconds_left: float | None, text: str) -> None:
                          [(0, "0%"), (65, "65%"), (99.9, "99%"), (100, "100%")])
 def test_percent_is_whole_and_never_rounds_up_to_done(percent: float, text: str) -> None:
     assert format_percent(percent) == text
+
+
+def test_a_start_time_reads_as_today_or_as_a_date() -> None:
+    now = time.mktime((2026, 7, 12, 15, 0, 0, 0, 0, -1))  # local time, as the dashboard shows
+    assert format_started(now - 3600, now=now) == "today 14:00"
+    assert format_started(now - 2 * 86400, now=now) == "10 Jul 15:00"
+    assert format_started(0, now=now) == ""

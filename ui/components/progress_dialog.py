@@ -9,9 +9,10 @@
 | job failed        | Close, Try Again           |
 | completed         | Open video (or by itself)  |
 
-The dialog owns its tracker's life: it starts following when shown and stops when closed
-or when the browser tab's client is deleted (never on a mere disconnect, which a reconnect
-follows). A closed dialog deletes itself, timers and bindings included.
+The dialog watches its job through the hub, so every tab showing the job shares one upstream
+stream and one model: a tab opened late, or reloaded, is in sync at once. It lets go when it
+closes, or when it is deleted with its tab's client (never on a mere disconnect, which a
+reconnect follows); a closed dialog deletes itself, timers and bindings included.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from collections.abc import Set as AbstractSet
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
-from services.client import AuroraClient, AuroraError, CancelNotSupported, JobAlreadyEnded
+from services.dashboard import Dashboard
 from services.progress_model import Phase
-from services.progress_tracker import ProgressTracker
+from ui.components.job_actions import cancel_job, workspace_url
 from ui.components.progress_panel import ProgressPanel
+from ui.components.watching import WatchingElement
 from ui.theme import action_button
 
 OPEN_VIDEO_DELAY = 1.5  # seconds the success state shows before the workspace opens
@@ -37,25 +39,30 @@ _TITLES = {
 _RUNNING = frozenset({Phase.CONNECTING, Phase.LIVE, Phase.RECONNECTING, Phase.CONNECTION_FAILED})
 
 
-def workspace_url(job_id: str) -> str:
-    """Where a job's finished video is shown."""
-    return f"/workspace/{job_id}"
+def open_progress(dashboard: Dashboard, job_id: str, *, page: str,
+                  on_try_again: Callable[[], None]) -> None:
+    """Open the job's dialog over ``page`` with the job in the URL (``page?job=<id>``).
+
+    The URL is what brings the dialog back after a reload; closing the dialog takes it out.
+    """
+    ui.navigate.history.replace(f"{page}?job={job_id}")
+    ProgressDialog(dashboard, job_id, on_closed=lambda: ui.navigate.history.replace(page),
+                   on_try_again=on_try_again).open()
 
 
-class ProgressDialog(ui.dialog):
+class ProgressDialog(ui.dialog, WatchingElement):
     """A persistent full-screen overlay following one job until it ends or the user leaves."""
 
     phase = BindableProperty(on_change=lambda dialog, phase: dialog._entered(phase))
 
-    def __init__(self, client: AuroraClient, tracker: ProgressTracker, *,
+    def __init__(self, dashboard: Dashboard, job_id: str, *,
                  on_closed: Callable[[], None], on_try_again: Callable[[], None]) -> None:
         super().__init__()
         self.props("persistent maximized transition-show=fade transition-hide=fade")
-        self._api = client
-        self._tracker = tracker
+        self._api = dashboard.client
         self._on_closed = on_closed
         self._on_try_again = on_try_again
-        model = tracker.model
+        self._model = model = self._follow(dashboard.hub, job_id).model
         with self, ui.element("div").classes("aurora-overlay"), \
                 ui.column().classes("aurora-progress-card gap-5") \
                 .props("data-testid=progress-dialog role=dialog aria-modal=true"):
@@ -64,11 +71,12 @@ class ProgressDialog(ui.dialog):
                                 backward=lambda phase: _TITLES.get(phase, "Generating Your Video"))
             ui.label("Done. Opening your video…").classes("aurora-success") \
                 .bind_visibility_from(model, "phase", value=Phase.COMPLETED)
-            ProgressPanel(model, client.asset_url)
+            ProgressPanel(model, self._api.asset_url)
             with ui.row().classes("w-full justify-end gap-3"):
                 self._action("Run in background", "background-button", self._run_in_background,
                              {Phase.LIVE}, subtle=True)
-                self._action("Retry", "retry-button", tracker.start, {Phase.CONNECTION_FAILED})
+                self._action("Retry", "retry-button", lambda: dashboard.hub.retry(job_id),
+                             {Phase.CONNECTION_FAILED})
                 self._action("Cancel", "cancel-button", self._cancel, _RUNNING)
                 self._action("Close", "close-button", self._close, {Phase.FAILED}, subtle=True)
                 self._action("Try Again", "try-again-button", self._try_again, {Phase.FAILED})
@@ -76,18 +84,13 @@ class ProgressDialog(ui.dialog):
                              {Phase.COMPLETED})
         self.phase = model.phase
         binding.bind_from(self, "phase", model, "phase")
-        ui.context.client.on_delete(tracker.stop)
-
-    def show(self) -> None:
-        """Open the dialog and start following the job."""
-        self.open()
-        self._tracker.start()
+        self._entered(model.phase)  # a shared model may have ended before this view was made
 
     def _action(self, text: str, test_id: str, handler: Callable[[], object],
                 phases: AbstractSet[Phase], *, subtle: bool = False) -> None:
         """A button at the bottom, shown only in ``phases``."""
         action_button(text, handler, test_id=test_id, subtle=subtle) \
-            .bind_visibility_from(self._tracker.model, "phase", backward=lambda p: p in phases)
+            .bind_visibility_from(self._model, "phase", backward=lambda p: p in phases)
 
     def _entered(self, phase: Phase) -> None:
         """Open the workspace shortly after success, so the user sees the success state."""
@@ -96,29 +99,27 @@ class ProgressDialog(ui.dialog):
                 ui.timer(OPEN_VIDEO_DELAY, self._open_video, once=True)
 
     def _open_video(self) -> None:
-        ui.navigate.to(workspace_url(self._tracker.model.job_id))
+        ui.navigate.to(workspace_url(self._model.job_id))
 
     async def _cancel(self) -> None:
-        """Cancel the job where the backend can, then stop following and close."""
-        try:
-            await self._api.cancel(self._tracker.model.job_id)
-        except (CancelNotSupported, JobAlreadyEnded):
-            pass  # nothing to stop on the backend: closing is all the user asked for
-        except AuroraError as error:
-            ui.notify(f"Could not cancel the job: {error}", type="warning")
-        await self._close()
+        """Cancel the job where the backend can (every tab watching it sees it end), then close.
 
-    async def _run_in_background(self) -> None:
+        Where it cannot, closing is all the user asked for: nothing more is said.
+        """
+        await cancel_job(self._api, self._model.job_id)
+        self._close()
+
+    def _run_in_background(self) -> None:
         ui.notify("Your video keeps generating in the background.", type="info")
-        await self._close()
+        self._close()
 
-    async def _try_again(self) -> None:
-        await self._close()
+    def _try_again(self) -> None:
+        self._close()
         self._on_try_again()
 
-    async def _close(self) -> None:
-        """Stop following, close, and delete the dialog (its timers and bindings with it)."""
-        await self._tracker.stop()
+    def _close(self) -> None:
+        """Let go of the job, close, and delete the dialog (its timers and bindings with it)."""
+        self._release()
         if self.is_deleted:
             return
         self.close()

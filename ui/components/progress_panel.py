@@ -2,7 +2,8 @@
 
 Everything here is bound to a ``ProgressModel``; the only thing it does on its own is count
 the ETA down once a second between updates (the backend sends one only when the stage
-changes). The dialog and the workspace page both show a job through it.
+changes). ``ProgressSummary`` is the top of it, which a job card on ``/jobs`` shows too;
+``ProgressPanel`` is the whole of it, in the dialog and on the workspace page.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from ui.components.thumbnails import AssetUrl, ThumbnailStrip
 from ui.format import format_eta, format_percent
 
 
-class ProgressPanel(ui.column):
-    """One job's progress, as the dashboard spec's card lays it out."""
+class ProgressSummary(ui.column):
+    """Bar and percent, the current stage, the ETA counting down, and connection trouble."""
 
-    def __init__(self, model: ProgressModel, asset_url: AssetUrl) -> None:
+    def __init__(self, model: ProgressModel) -> None:
         super().__init__()
         self.classes("w-full gap-5")
         self._model = model
@@ -37,12 +38,8 @@ class ProgressPanel(ui.column):
                 self._eta = ui.label().classes("aurora-eta").props("data-testid=eta") \
                     .bind_text_from(model, "eta_deadline", backward=lambda _: self._eta_text())
                 self._eta.bind_visibility_from(self._eta, "text", backward=bool)
-                _shown_while_set(ui.label().classes("aurora-notice"), model, "connection_message") \
+                shown_while_set(ui.label().classes("aurora-notice"), model, "connection_message") \
                     .props("data-testid=connection-status role=status")
-            _shown_while_set(ui.label().classes("aurora-error w-full"), model, "error") \
-                .props("data-testid=error-message role=alert")
-            StageList(model)
-            ThumbnailStrip(model, asset_url)
             ui.timer(1.0, lambda: self._eta.set_text(self._eta_text()))
 
     def _stage_text(self) -> str:
@@ -54,6 +51,20 @@ class ProgressPanel(ui.column):
         return format_eta(self._model.seconds_left(time.monotonic()))
 
 
-def _shown_while_set(label: ui.label, model: ProgressModel, name: str) -> ui.label:
+class ProgressPanel(ui.column):
+    """One job's progress, as the dashboard spec's card lays it out."""
+
+    def __init__(self, model: ProgressModel, asset_url: AssetUrl) -> None:
+        super().__init__()
+        self.classes("w-full gap-5")
+        with self:
+            ProgressSummary(model)
+            shown_while_set(ui.label().classes("aurora-error w-full"), model, "error") \
+                .props("data-testid=error-message role=alert")
+            StageList(model)
+            ThumbnailStrip(model, asset_url)
+
+
+def shown_while_set(label: ui.label, model: ProgressModel, name: str) -> ui.label:
     """``label`` shows the model's text field ``name`` and hides while it is empty."""
     return label.bind_text_from(model, name).bind_visibility_from(model, name, backward=bool)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from services.client import AuroraClient
-from ui.pages import create, workspace
+from services.dashboard import Dashboard
+from ui.pages import create, jobs, workspace
 from ui.theme import install_theme
 
 
-def register_pages(client: AuroraClient) -> None:
-    """Add the Aurora theme and every page, all talking to the backend through ``client``."""
+def register_pages(dashboard: Dashboard) -> None:
+    """Add the Aurora theme and every page; all of them share the dashboard's services."""
     install_theme()
-    create.register(client)
-    workspace.register(client)
+    create.register(dashboard)
+    jobs.register(dashboard)
+    workspace.register(dashboard)

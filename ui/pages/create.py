@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services.client import AuroraClient, AuroraError, JobNotFound
+from services.client import AuroraError, JobNotFound
 from services.contract import is_valid_job_id
-from services.progress_tracker import ProgressTracker
+from services.dashboard import Dashboard
 from ui.components.create_form import CreateForm
-from ui.components.progress_dialog import ProgressDialog
-from ui.connection import browser_connected
+from ui.components.progress_dialog import open_progress
+from ui.connection import tab_opened
 from ui.theme import frame
 
 
-def register(client: AuroraClient) -> None:
+def register(dashboard: Dashboard) -> None:
     """Add the Create page."""
 
     @ui.page("/")
@@ -25,14 +25,15 @@ def register(client: AuroraClient) -> None:
         with frame("Create"):
             ui.label("Create").classes("aurora-title")
             ui.label("Describe a video; watch it being made.").classes("aurora-muted -mt-3")
-            form = CreateForm(client, on_started=lambda job_id: show_progress(client, form, job_id))
+            form = CreateForm(dashboard.client,
+                              on_started=lambda job_id: show_progress(dashboard, form, job_id))
+        if not await tab_opened(dashboard.directory):
+            return
         earlier = job if is_valid_job_id(job) else from_job
         if earlier is None or not is_valid_job_id(earlier):
             return
-        if not await browser_connected():
-            return
         try:
-            form.fill(await client.get_job(earlier))
+            form.fill(await dashboard.client.get_job(earlier))
         except JobNotFound as error:
             ui.notify(str(error), type="warning")
             ui.navigate.history.replace("/")
@@ -40,15 +41,12 @@ def register(client: AuroraClient) -> None:
         except AuroraError:
             pass  # the dialog says what is wrong with the backend, and retries
         if job == earlier:
-            show_progress(client, form, earlier)
+            show_progress(dashboard, form, earlier)
 
 
-def show_progress(client: AuroraClient, form: CreateForm, job_id: str) -> None:
-    """Put the job into the URL (a reload comes back to it) and open its progress dialog."""
+def show_progress(dashboard: Dashboard, form: CreateForm, job_id: str) -> None:
+    """Open the job's progress dialog; *Try Again* comes back to the form, prompt kept."""
     if not is_valid_job_id(job_id):
         ui.notify("The backend answered with an unusable job id.", type="negative")
         return
-    ui.navigate.history.replace(f"/?job={job_id}")
-    ProgressDialog(client, ProgressTracker(client, job_id),
-                   on_closed=lambda: ui.navigate.history.replace("/"),
-                   on_try_again=form.focus_prompt).show()
+    open_progress(dashboard, job_id, page="/", on_try_again=form.focus_prompt)

@@ -13,43 +13,54 @@ from nicegui import ui
 
 from services.client import AuroraClient, AuroraError, JobNotFound
 from services.contract import TERMINAL_STATUSES, JobDetail, JobStatus, is_valid_job_id
-from services.progress_tracker import ProgressTracker
+from services.dashboard import Dashboard
 from ui.components.live_job import LiveJob
 from ui.components.thumbnails import scene_image
-from ui.connection import browser_connected
+from ui.connection import tab_opened
 from ui.theme import action_button, frame
 
 PAGE_TIMEOUT = 15.0  # the job is read before the page is sent; the client gives up after 10 s
 
 
-def register(client: AuroraClient) -> None:
+def register(dashboard: Dashboard) -> None:
     """Add the workspace page."""
 
-    @ui.page("/workspace/{job_id}", response_timeout=PAGE_TIMEOUT)
+    # ``:path``: an id with a (decoded) slash still gets this page's "not found", not a bare 404
+    @ui.page("/workspace/{job_id:path}", response_timeout=PAGE_TIMEOUT)
     async def workspace_page(job_id: str) -> None:
         with frame("Workspace"):
-            if not is_valid_job_id(job_id):
-                not_found(job_id)
+            job = await find_job(dashboard.client, job_id)
+            if job is not None:
+                job_header(job)
+                if job.status in TERMINAL_STATUSES:
+                    finished(dashboard.client, job)
+            if not await tab_opened(dashboard.directory):
                 return
-            try:
-                job = await client.get_job(job_id)
-            except JobNotFound:
-                not_found(job_id)
-                return
-            except AuroraError as error:
-                unavailable(str(error))
-                return
-            job_header(job)
-            if job.status not in TERMINAL_STATUSES:
-                live = LiveJob(client, ProgressTracker(client, job_id))
-                if await browser_connected():
-                    live.follow()
-                return
-            with ui.row().classes("w-full gap-6 items-start no-wrap max-lg:flex-wrap"):
-                with ui.column().classes("flex-[2] min-w-0 gap-4"):
-                    result(client, job)
-                details(job)
-            scenes(client, job)
+            if job is not None and job.status not in TERMINAL_STATUSES:
+                LiveJob(dashboard, job_id)  # live from the hub, until it reloads as finished
+
+
+async def find_job(client: AuroraClient, job_id: str) -> JobDetail | None:
+    """The job; or None, once the page says why there is none."""
+    if not is_valid_job_id(job_id):
+        not_found(job_id)
+        return None
+    try:
+        return await client.get_job(job_id)
+    except JobNotFound:
+        not_found(job_id)
+    except AuroraError as error:
+        unavailable(str(error))
+    return None
+
+
+def finished(client: AuroraClient, job: JobDetail) -> None:
+    """The video (or why there is none) beside the details, then the scenes."""
+    with ui.row().classes("w-full gap-6 items-start no-wrap max-lg:flex-wrap"):
+        with ui.column().classes("flex-[2] min-w-0 gap-4"):
+            result(client, job)
+        details(job)
+    scenes(client, job)
 
 
 def not_found(job_id: str) -> None:

@@ -1,0 +1,214 @@
+"""Many tabs, many jobs: upstream connections, memory per tab, clean-up, event → DOM latency.
+
+The dashboard runs in its own process against the contract peer (``tests/peer``), which
+counts each job's open progress connections on its own side. Headless Chromium opens:
+
+1. 50 tabs on 10 running jobs (slow ``contract_run``s), each tab's progress dialog open:
+   the peer's count of upstream connections, the dashboard's RSS per tab beyond the first
+   ten (psutil), and whether every count falls back to zero once the tabs close.
+2. 20 tabs on 5 jobs: event → DOM latency p50/p99 over every event in every tab, measured
+   as ``bench/event_to_dom.py`` does (the peer stamps each update with its sending time, an
+   observer in the page notes when it lands); then the same 20 tabs on a bare NiceGUI page
+   (``bench/bare_push.py``, its own process) that pushes one label: the floor.
+
+Prints figures; asserts nothing.
+
+    .venv/bin/python -m bench.many_tabs
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psutil
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bench.event_to_dom import EVENTS, GAP, OBSERVER, stamped_update
+from services.hub import GRACE_SECONDS
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.peer import Job, Pause, Peer, PeerServer, SendUpdate, Step, contract_run
+from tests.support.app_process import AppProcess, free_port
+from tests.ui.support import play_next, waiting
+
+MANY_TABS, MANY_JOBS = 50, 10
+LATENCY_TABS, LATENCY_JOBS = 20, 5
+# Tabs in the background of one headless browser must not be throttled: every tab is watched.
+BENCH_ARGS = [*CHROMIUM_ARGS, "--disable-background-timer-throttling",
+              "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"]
+SETTLE = 2.0  # seconds for memory to settle before it is read
+RELEASE_WITHIN = 3.0 + GRACE_SECONDS + 5.0  # NiceGUI's reconnect timeout, the hub's grace, margin
+
+
+def rss_mb(process: subprocess.Popen[bytes]) -> float:
+    """The resident memory of ``process`` in MB, after a moment to settle."""
+    time.sleep(SETTLE)
+    return psutil.Process(process.pid).memory_info().rss / 2**20
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` in 0..1) of ``values``."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def open_dialog_tab(browser_page: Page, url: str) -> Page:
+    """Load ``url`` (a job's dialog) and wait until it shows the job's stage."""
+    browser_page.goto(url)
+    expect(browser_page.get_by_test_id("current-stage")).not_to_have_text(
+        "Connecting…", timeout=30_000)
+    return browser_page
+
+
+def upstream(peer: Peer) -> tuple[int, int]:
+    """Open progress connections now, and opened in all, over every job of the peer."""
+    jobs = list(peer.jobs.values())
+    return sum(job.open_streams for job in jobs), sum(job.streams_opened for job in jobs)
+
+
+def wait_for_zero(peer: Peer) -> float | None:
+    """Seconds until the peer has no progress connection open, or None if not within time."""
+    start = time.monotonic()
+    while time.monotonic() - start < RELEASE_WITHIN:
+        if upstream(peer)[0] == 0:
+            return time.monotonic() - start
+        time.sleep(0.1)
+    return None
+
+
+def many_tabs(browser: Browser, app: AppProcess, peer: Peer) -> None:
+    """Part 1: 50 tabs on 10 jobs; connections, memory per tab, clean-up."""
+    assert app.process is not None
+    for index in range(MANY_JOBS):
+        peer.add_job(f"many-{index}", contract_run(5, pause=30),
+                     prompt=f"Bench job {index}", duration=30)
+    baseline = rss_mb(app.process)
+    context = browser.new_context()
+    urls = [f"{app.base_url}/?job=many-{index % MANY_JOBS}" for index in range(MANY_TABS)]
+    for url in urls[:MANY_JOBS]:
+        open_dialog_tab(context.new_page(), url)
+    one_tab_per_job = rss_mb(app.process)
+    for url in urls[MANY_JOBS:]:
+        open_dialog_tab(context.new_page(), url)
+    everything = rss_mb(app.process)
+    open_now, opened = upstream(peer)
+    per_tab = (everything - one_tab_per_job) / (MANY_TABS - MANY_JOBS)
+    print(f"{MANY_TABS} tabs on {MANY_JOBS} running jobs:")
+    print(f"  upstream progress connections (peer's count): {open_now} open, {opened} opened")
+    print(f"  dashboard RSS: {baseline:.1f} MB idle, {one_tab_per_job:.1f} MB with one tab per "
+          f"job, {everything:.1f} MB with {MANY_TABS}: {per_tab:.2f} MB per extra tab")
+    context.close()
+    released = wait_for_zero(peer)
+    verdict = f"yes, after {released:.1f} s" if released is not None else "NO"
+    print(f"  every count back to zero after the tabs closed: {verdict} "
+          f"(NiceGUI's reconnect timeout 3 s + the hub's grace {GRACE_SECONDS:g} s)")
+
+
+def latency_steps() -> list[Step]:
+    """``EVENTS`` updates, each stamped as it is sent, ``GAP`` seconds apart."""
+    steps: list[Step] = []
+    for index in range(1, EVENTS + 1):
+        steps += [stamped_update(index), Pause(GAP)]
+    return steps
+
+
+def collect_latencies(tabs: list[Page]) -> list[float]:
+    """Every tab's latencies (ms) once each shows the last event.
+
+    An event that a later one overwrites before it reaches the DOM (both pushed in one
+    websocket message) has no latency to note; the figures say how many were noted.
+    """
+    latencies: list[float] = []
+    for tab in tabs:
+        tab.wait_for_function(f"(window.lastSeen || '').startsWith('Event {EVENTS} ')",
+                              timeout=(EVENTS * GAP + 60) * 1000)
+        latencies += [seconds * 1000 for seconds in tab.evaluate("window.latencies")]
+    return latencies
+
+
+@contextmanager
+def bare_app() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``bench/bare_push.py`` in its own process; its URL and the process."""
+    port = free_port()
+    command = [sys.executable, "-m", "bench.bare_push", "--port", str(port),
+               "--events", str(EVENTS), "--gap", str(GAP)]
+    process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(url + "/", timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the bare NiceGUI app did not start") from None
+                time.sleep(0.1)
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def latency(browser: Browser, app: AppProcess, peer: Peer) -> None:
+    """Part 2: 20 tabs on 5 jobs, then the same tabs on the bare page."""
+    peer.keepalive = 0.9  # one keep-alive a second while the jobs wait for the tabs to open
+    jobs: list[Job] = [peer.add_job(f"latency-{index}", [
+        SendUpdate(status="processing", progress=1, current_stage_display="Ready for the bench"),
+        *waiting(600, step=1.0)]) for index in range(LATENCY_JOBS)]
+    context = browser.new_context()
+    context.add_init_script(OBSERVER)
+    tabs = [open_dialog_tab(context.new_page(),
+                            f"{app.base_url}/?job=latency-{index % LATENCY_JOBS}")
+            for index in range(LATENCY_TABS)]
+    for job in jobs:
+        play_next(job, *latency_steps())
+    dashboard = collect_latencies(tabs)
+
+    with bare_app() as (url, process):
+        idle = rss_mb(process)
+        for tab in tabs:
+            tab.goto(url)
+            expect(tab.get_by_test_id("current-stage")).to_have_text("Waiting for the bench")
+        per_tab = (rss_mb(process) - idle) / LATENCY_TABS
+        httpx.get(url + "/start", timeout=5)
+        floor = collect_latencies(tabs)
+    context.close()
+
+    print(f"Event -> DOM, {LATENCY_TABS} tabs, {EVENTS} events each "
+          f"({LATENCY_JOBS} jobs on the dashboard), ms:")
+    print(f"  {'':32} {'p50':>7} {'p99':>7} {'max':>7} {'noted':>7}")
+    for name, values in (("dashboard (peer -> hub -> tabs)", dashboard),
+                         ("bare NiceGUI label (floor)", floor)):
+        print(f"  {name:32} {statistics.median(values):7.1f} {percentile(values, 0.99):7.1f} "
+              f"{max(values):7.1f} {len(values):7d}")
+    ratio = percentile(dashboard, 0.99) / percentile(floor, 0.99)
+    print(f"  dashboard p99 / floor p99: {ratio:.2f}")
+    print(f"  bare NiceGUI RSS per tab: {per_tab:.2f} MB")
+
+
+def main() -> None:
+    """Run both parts against one dashboard and one peer, and print the figures."""
+    with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, \
+            sync_playwright() as playwright:
+        app = AppProcess(Path(scratch) / "data", extra_args=["--api-url", server.url]).start()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BENCH_ARGS)
+        try:
+            many_tabs(browser, app, server.peer)
+            latency(browser, app, server.peer)
+        finally:
+            browser.close()
+            app.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Soak: many tabs watch many jobs for minutes while the backend drops streams at random.
+
+The contract peer (``tests/peer``) is the dashboard's remote backend; each of its jobs plays a
+long random script of updates with ``Drop()``s in it, and Chromium keeps ``--tabs`` tabs open
+on the jobs (half on the progress dialog, half on the workspace), reloading one at random every
+few seconds, so tab clients come and go all the time. Everything is measured from outside the
+dashboard: its RSS, threads, open fds and TCP connections (psutil), and the upstream progress
+streams the peer has open (each one is a stream task in the dashboard).
+
+Figures are taken after a warm-up and again at the end, then once more after every tab has
+closed (everything a tab held must be gone by then). Prints them; asserts nothing.
+
+    .venv/bin/python -m bench.soak --minutes 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psutil
+from playwright.sync_api import Page, sync_playwright
+
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.peer import Drop, Pause, Peer, PeerServer, SendUpdate, Step
+from tests.support.app_process import AppProcess
+
+WARM_UP = 30.0  # seconds after every tab is open before the first figures
+CHURN_EVERY = 5.0  # seconds between two random tab reloads
+SETTLE = 12.0  # seconds for released clients and streams to go (NiceGUI 3 s + the hub's grace)
+DROP_EVERY = 30.0  # a job's stream drops about this often (seconds)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One look at the dashboard from outside."""
+
+    rss_mb: float
+    threads: int
+    open_fds: int
+    browser_sockets: int  # established TCP connections to the dashboard's port
+    upstream_sockets: int  # established TCP connections from the dashboard to the peer
+    peer_streams: int  # progress streams the peer has open
+
+    @classmethod
+    def take(cls, process: psutil.Process, app_port: int, peer: Peer) -> Figures:
+        """Measure ``process`` (the dashboard) and the peer now."""
+        peer_port = urlsplit(peer.url).port
+        established = [c for c in process.net_connections(kind="tcp")
+                       if c.status == psutil.CONN_ESTABLISHED]
+        return cls(
+            rss_mb=process.memory_info().rss / 2**20,
+            threads=process.num_threads(),
+            open_fds=process.num_fds(),
+            browser_sockets=sum(c.laddr.port == app_port for c in established),
+            upstream_sockets=sum(bool(c.raddr) and c.raddr.port == peer_port
+                                 for c in established),
+            peer_streams=sum(job.open_streams for job in list(peer.jobs.values())),
+        )
+
+
+def job_script(rng: random.Random, seconds: float) -> tuple[list[Step], int]:
+    """Updates every few seconds for ``seconds``, with random drops; the steps and the drops."""
+    steps: list[Step] = []
+    drops, elapsed, progress = 0, 0.0, 0.0
+    while elapsed < seconds:
+        gap = rng.uniform(1.0, 4.0)
+        progress = min(95.0, progress + rng.uniform(0.0, 1.5))
+        scene = 1 + int(progress // 10)
+        steps += [SendUpdate(status="processing", progress=round(progress, 2),
+                             current_stage=f"scene_{scene}_generating",
+                             current_stage_display=f"Generating scene {scene}",
+                             estimated_time_remaining=round(seconds - elapsed)),
+                  Pause(gap)]
+        elapsed += gap
+        if rng.random() < gap / DROP_EVERY:
+            steps.append(Drop())
+            drops += 1
+    return [*steps, Pause()], drops
+
+
+def open_tab(page: Page, base_url: str, job_id: str, index: int) -> None:
+    """Half the tabs watch in the dialog, half on the workspace; wait for the first update."""
+    path = f"/?job={job_id}" if index % 2 == 0 else f"/workspace/{job_id}"
+    page.goto(base_url + path)
+    page.get_by_test_id("progress-percent").wait_for(state="visible", timeout=30_000)
+
+
+def report(start: Figures, end: Figures, closed: Figures) -> None:
+    """The three looks side by side, and what they say."""
+    print(f"\n{'figure':<18}{'start':>10}{'end':>10}{'all closed':>12}")
+    for field in fields(Figures):
+        values = [getattr(figures, field.name) for figures in (start, end, closed)]
+        cells = "".join(f"{value:>10.1f}" if isinstance(value, float) else f"{value:>10}"
+                        for value in values[:2]) + f"{values[2]:>12}"
+        print(f"{field.name:<18}{cells}")
+    growth = (end.rss_mb - start.rss_mb) / start.rss_mb * 100
+    print(f"\nmemory growth start -> end: {growth:+.1f} % (budget: at most +5 %)")
+    print(f"threads: {start.threads} -> {end.threads}; fds: {start.open_fds} -> {end.open_fds}")
+    print(f"upstream streams with every tab open: {start.peer_streams} -> {end.peer_streams}; "
+          f"after every tab closed: {closed.peer_streams} (expected 0), "
+          f"browser sockets {closed.browser_sockets}, upstream sockets "
+          f"{closed.upstream_sockets}")
+
+
+def soak(minutes: float, tabs: int, jobs: int, seed: int) -> None:
+    """Run the soak and print its figures."""
+    rng = random.Random(seed)
+    seconds = minutes * 60
+    script_seconds = WARM_UP + seconds + 120
+    with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, \
+            sync_playwright() as playwright:
+        peer = server.peer
+        peer.retry_ms = 1000
+        peer.keepalive = 10.0
+        planned_drops = 0
+        for index in range(jobs):
+            steps, drops = job_script(rng, script_seconds)
+            planned_drops += drops
+            peer.add_job(f"soak-{index}", steps, status="processing",
+                         prompt=f"Soak job {index}: a lighthouse in a storm")
+        app = AppProcess(Path(scratch) / "data", extra_args=["--api-url", server.url]).start()
+        assert app.process is not None
+        process = psutil.Process(app.process.pid)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1000, "height": 700})
+            pages = [context.new_page() for _ in range(tabs)]
+            job_of = [f"soak-{index % jobs}" for index in range(tabs)]
+            for index, page in enumerate(pages):
+                open_tab(page, app.base_url, job_of[index], index)
+            print(f"{tabs} tabs open on {jobs} jobs; warming up {WARM_UP:.0f} s")
+            time.sleep(WARM_UP)
+            start = Figures.take(process, app.port, peer)
+            print(f"start: {start}")
+
+            began = time.monotonic()
+            next_report, reloads = began + 60, 0
+            while (now := time.monotonic()) < began + seconds:
+                time.sleep(CHURN_EVERY)
+                index = rng.randrange(tabs)
+                open_tab(pages[index], app.base_url, job_of[index], index)
+                reloads += 1
+                if now >= next_report:
+                    minute = round((now - began) / 60)
+                    print(f"minute {minute}: {Figures.take(process, app.port, peer)}")
+                    next_report += 60
+            time.sleep(SETTLE)  # the last reload's old client and any grace are over
+            end = Figures.take(process, app.port, peer)
+            print(f"end: {end}")
+
+            context.close()
+            time.sleep(SETTLE)
+            closed = Figures.take(process, app.port, peer)
+        finally:
+            browser.close()
+            app.stop()
+    opened = sum(job.streams_opened for job in peer.jobs.values())
+    print(f"\n{minutes:g} min, {tabs} tabs, {jobs} jobs: {reloads} tab reloads, "
+          f"{planned_drops} stream drops scripted, {opened} upstream connections opened in all")
+    report(start, end, closed)
+
+
+def main() -> None:
+    """Parse the flags and soak."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0, help="how long (default 10)")
+    parser.add_argument("--tabs", type=int, default=20, help="browser tabs (default 20)")
+    parser.add_argument("--jobs", type=int, default=10, help="jobs watched (default 10)")
+    parser.add_argument("--seed", type=int, default=5, help="random seed (default 5)")
+    options = parser.parse_args()
+    soak(options.minutes, options.tabs, options.jobs, options.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""``Dashboard``: the long-lived services every page of every tab shares, built once at start-up.
+
+Pages never open their own connections to the backend: they go through this one client, watch
+running jobs through the hub (one upstream stream per job, however many tabs) and learn of jobs
+through the directory (one list poller, however many tabs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.client import AuroraClient
+from services.hub import JobHub
+from services.job_directory import JobDirectory
+from services.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """The backend's client, the job hub and the job directory, which share the hub's endings."""
+
+    client: AuroraClient
+    hub: JobHub
+    directory: JobDirectory
+
+    @classmethod
+    def create(cls, settings: Settings) -> Dashboard:
+        """Everything talks to the backend the settings name; nothing connects until asked."""
+        client = AuroraClient(settings.backend_base_url, token=settings.api_token,
+                              read_timeout=settings.stream_read_timeout)
+        hub = JobHub(client)
+        return cls(client, hub, JobDirectory(client, hub.endings))
+
+    async def aclose(self) -> None:
+        """Stop polling and streaming, then close the client they both use."""
+        await self.directory.aclose()
+        await self.hub.aclose()
+        await self.client.aclose()

@@ -1,0 +1,115 @@
+"""``/jobs`` against the peer: order, the status filter, the ways out of a card, and its look."""
+
+import re
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.peer import Peer, SendUpdate
+from tests.support.app_process import AppProcess
+from tests.ui.support import job_card, waiting
+
+RUNNING = {"status": "processing", "current_stage": "scene_3_generating",
+           "current_stage_display": "Generating scene 3", "estimated_time_remaining": 95}
+
+
+def add_jobs(peer: Peer, tag: str) -> dict[str, str]:
+    """Five jobs, oldest first: two finished, one failed, two running; their ids by name.
+
+    Ids carry the test's ``tag``: the dashboard's hub keeps a job's stream a grace after a
+    test, so a job id used again would find the previous test's stream.
+    """
+    ids = {name: f"{tag}-{name}" for name in ("lights", "balloon", "boat", "fox", "lighthouse")}
+    now = time.time()
+    peer.add_job(ids["lights"], prompt="Northern lights over a frozen lake", status="completed",
+                 progress=100, duration=60, aspect_ratio="1:1", style="dreamy",
+                 created_at=now - 7200)
+    peer.add_job(ids["balloon"], prompt="A hot-air balloon over red canyons", status="failed",
+                 error="Renderer ran out of memory", duration=30, created_at=now - 3600)
+    peer.add_job(ids["boat"], prompt="A paper boat on a rainy street", status="completed",
+                 progress=100, style="cinematic", created_at=now - 1800)
+    peer.add_job(ids["fox"], [SendUpdate(progress=48, **RUNNING), *waiting()], **RUNNING,
+                 prompt="A fox runs through a snowy forest at dawn", duration=30,
+                 style="cinematic", created_at=now - 120)
+    peer.add_job(ids["lighthouse"], [SendUpdate(), *waiting()],
+                 current_stage_display="Waiting in queue",
+                 prompt="A lighthouse in a storm, waves crashing against the rocks",
+                 created_at=now - 10)
+    return ids
+
+
+def card_ids(page: Page) -> list[str]:
+    return [card.get_attribute("data-job-id") or ""
+            for card in page.get_by_test_id("job-card").all()]
+
+
+def test_jobs_are_newest_first_filtered_by_status_and_only_running_ones_stream(
+        page: Page, peer_app: AppProcess, peer: Peer) -> None:
+    ids = add_jobs(peer, "order")
+    page.goto(f"{peer_app.base_url}/jobs")
+    cards = page.get_by_test_id("job-card")
+    expect(cards).to_have_count(5)
+    assert card_ids(page) == [ids[name] for name in
+                              ("lighthouse", "fox", "boat", "balloon", "lights")]
+    fox = job_card(page, ids["fox"])
+    expect(fox.get_by_test_id("progress-percent")).to_have_text("48%")
+    expect(fox.get_by_test_id("eta")).to_contain_text("remaining")
+    expect(job_card(page, ids["lighthouse"]).get_by_test_id("job-card-status")) \
+        .to_have_text("Queued")
+    expect(job_card(page, ids["balloon"]).get_by_test_id("error-message")) \
+        .to_have_text("Renderer ran out of memory")
+
+    status_filter = page.get_by_test_id("status-filter")
+    for label, shown in [("Running", ["lighthouse", "fox"]), ("Completed", ["boat", "lights"]),
+                         ("Failed", ["balloon"])]:
+        status_filter.get_by_text(label).click()
+        expect(cards).to_have_count(len(shown))
+        assert card_ids(page) == [ids[name] for name in shown]
+    finished = [peer.jobs[ids[name]] for name in ("lights", "balloon", "boat")]
+    assert [job.streams_opened for job in finished] == [0, 0, 0]  # no stream for a finished job
+    assert (peer.jobs[ids["fox"]].open_streams, peer.jobs[ids["fox"]].streams_opened) == (1, 1)
+
+
+def test_a_finished_card_opens_its_workspace_and_a_running_one_its_dialog(
+        page: Page, peer_app: AppProcess, peer: Peer) -> None:
+    ids = add_jobs(peer, "ways-out")
+    page.goto(f"{peer_app.base_url}/jobs")
+    job_card(page, ids["boat"]).get_by_test_id("open-workspace-button").click()
+    page.wait_for_url(f"**/workspace/{ids['boat']}")
+    expect(page.get_by_test_id("job-prompt")).to_have_text("A paper boat on a rainy street")
+
+    page.goto(f"{peer_app.base_url}/jobs")
+    job_card(page, ids["fox"]).get_by_test_id("watch-button").click()
+    dialog = page.get_by_test_id("progress-dialog")
+    expect(dialog.get_by_test_id("progress-percent")).to_have_text("48%")
+    expect(page).to_have_url(re.compile(rf"/jobs\?job={ids['fox']}$"))
+    page.reload()
+    expect(dialog.get_by_test_id("current-stage")).to_have_text("Generating scene 3")
+    dialog.get_by_test_id("background-button").click()
+    expect(dialog).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/jobs$"))
+    assert peer.jobs[ids["fox"]].streams_opened == 1  # card, dialog and reload: one stream
+
+
+def test_screenshot_of_the_jobs_page(page: Page, peer_app: AppProcess, peer: Peer,
+                                     screenshot_dir: Path) -> None:
+    ids = add_jobs(peer, "look")
+    page.goto(f"{peer_app.base_url}/jobs")
+    expect(job_card(page, ids["fox"]).get_by_test_id("progress-percent")).to_have_text("48%")
+    expect(job_card(page, ids["lighthouse"]).get_by_test_id("current-stage")) \
+        .to_have_text("Waiting in queue")
+    page.screenshot(path=screenshot_dir / "jobs.png", full_page=True, animations="disabled")
+
+
+def test_cancel_on_a_backend_without_the_extension_says_so_and_the_job_runs_on(
+        page: Page, peer_app: AppProcess, peer: Peer) -> None:
+    peer.original_spec = True
+    ids = add_jobs(peer, "no-cancel")
+    page.goto(f"{peer_app.base_url}/jobs")
+    fox = job_card(page, ids["fox"])
+    expect(fox.get_by_test_id("progress-percent")).to_have_text("48%")
+    fox.get_by_test_id("cancel-job-button").click()
+    expect(page.locator(".q-notification")).to_contain_text("This backend cannot cancel jobs")
+    expect(fox).to_have_attribute("data-status", "processing")
+    assert peer.jobs[ids["fox"]].state["status"] == "processing"

@@ -1,0 +1,29 @@
+"""What the dialog and the job cards both do to a job: open its workspace, cancel it."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from services.client import AuroraClient, AuroraError, CancelNotSupported, JobAlreadyEnded
+
+
+def workspace_url(job_id: str) -> str:
+    """Where a job's finished video is shown."""
+    return f"/workspace/{job_id}"
+
+
+async def cancel_job(client: AuroraClient, job_id: str) -> bool:
+    """Ask the backend to stop the job; False if it has no cancel extension, else True.
+
+    Every tab watching the job then sees it end. A job that has just ended leaves nothing to
+    stop, which is no error; any other failure is said in a toast.
+    """
+    try:
+        await client.cancel(job_id)
+    except CancelNotSupported:
+        return False
+    except JobAlreadyEnded:
+        pass
+    except AuroraError as error:
+        ui.notify(f"Could not cancel the job: {error}", type="warning")
+    return True

@@ -1,0 +1,145 @@
+"""``JobBoard``: every job the backend lists, newest first, filtered by status, kept current.
+
+The directory says which jobs exist (one poller for the whole dashboard); each running job's
+card gets its live progress from the hub. Cards are kept by job id across listings: a new job
+adds its card, an ended job's card is replaced by a finished one, and nothing else is rebuilt,
+so live bars never jump back to nothing. Only cards in the filter exist, so a filter on
+finished jobs watches nothing at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import ui
+
+from services.contract import (
+    TERMINAL_STATUSES,
+    JobList,
+    JobStatus,
+    JobSummary,
+    is_valid_job_id,
+)
+from services.dashboard import Dashboard
+from ui.components.job_card import JobCard, furthest
+from ui.theme import action_button
+
+FILTERS: dict[str, tuple[str, Callable[[str], bool]]] = {
+    "all": ("All", lambda status: True),
+    "running": ("Running", lambda status: status not in TERMINAL_STATUSES),
+    "completed": ("Completed", lambda status: status == JobStatus.COMPLETED),
+    "failed": ("Failed", lambda status: status == JobStatus.FAILED),
+}
+
+
+class JobBoard(ui.column):
+    """The status filter, a note when the list may be stale, and one card per job in the filter.
+
+    ``follow()`` (once the browser is connected) shows the directory's jobs and keeps up with
+    them until the tab is deleted.
+    """
+
+    def __init__(self, dashboard: Dashboard, *, on_watch: Callable[[str], None]) -> None:
+        super().__init__()
+        self.classes("w-full gap-4")
+        self._dashboard = dashboard
+        self._on_watch = on_watch
+        self._jobs: dict[str, JobSummary] | None = None  # newest first; None until listed
+        self._cards: dict[str, JobCard] = {}
+        directory = dashboard.directory
+        with self:
+            with ui.row().classes("w-full items-center justify-between gap-4"):
+                self._filter = ui.toggle({key: label for key, (label, _) in FILTERS.items()},
+                                         value="all", on_change=self._render) \
+                    .classes("aurora-filter").props("no-caps unelevated data-testid=status-filter")
+                ui.label().classes("aurora-notice").props("data-testid=jobs-stale role=status") \
+                    .bind_text_from(directory, "error", backward=_stale_text) \
+                    .bind_visibility_from(directory, "error", backward=bool)
+            with ui.column().classes("aurora-panel aurora-empty w-full items-center") \
+                    .props("data-testid=jobs-empty") as self._empty:
+                self._empty_icon = ui.icon("hourglass_empty", size="2.5rem") \
+                    .classes("aurora-muted")
+                self._empty_text = ui.label("Loading jobs…").classes("text-lg font-semibold")
+                self._create = action_button("Create a video", lambda: ui.navigate.to("/"),
+                                             icon="movie")
+                self._create.set_visibility(False)
+            self._box = ui.column().classes("w-full gap-3")
+
+    def follow(self) -> None:
+        """Show the directory's latest jobs now and every changed list from now on."""
+        directory = self._dashboard.directory
+        ui.context.client.on_delete(directory.on_change(self.show))
+        if directory.latest is not None:
+            self.show(directory.latest)
+
+    def show(self, listing: JobList) -> None:
+        """Take a new listing; an end a card saw on the stream outlives an older listing.
+
+        A job whose id the dashboard could not put into a URL is left out.
+        """
+        known = self._jobs or {}
+        jobs = sorted((job for job in listing.jobs if is_valid_job_id(job.job_id)),
+                      key=lambda job: job.created_at, reverse=True)
+        self._jobs = {job.job_id: _newer(known.get(job.job_id), job) for job in jobs}
+        self._render()
+
+    def _card_ended(self, card: JobCard) -> None:
+        """A running card saw its job end: put a finished card in its place (tab still open)."""
+        if self.is_deleted or self._jobs is None:
+            return
+        if self._cards.get(card.job.job_id) is card:
+            self._jobs[card.job.job_id] = card.summary()
+            self._render()
+
+    def _render(self) -> None:
+        """Match the cards to the jobs in the filter: keep, advance, replace, add, drop, order."""
+        if self._jobs is None:
+            return
+        matches = FILTERS[self._filter.value][1]
+        wanted = [job for job in self._jobs.values() if matches(job.status)]
+        cards: dict[str, JobCard] = {}
+        for job in wanted:
+            card = self._cards.pop(job.job_id, None)
+            if card is not None and card.running != (job.status not in TERMINAL_STATUSES):
+                card.delete()
+                card = None
+            if card is None:
+                with self._box:
+                    card = JobCard(job, self._dashboard, on_watch=self._on_watch,
+                                   on_ended=self._card_ended)
+            else:
+                card.advance(job)
+            cards[job.job_id] = card
+        for gone in self._cards.values():
+            gone.delete()
+        self._cards = cards
+        for index, card in enumerate(cards.values()):
+            if self._box.default_slot.children.index(card) != index:
+                card.move(self._box, target_index=index)
+        self._show_counts()
+        self._show_empty(bool(self._jobs))
+
+    def _show_counts(self) -> None:
+        """Each filter's label with how many jobs it holds."""
+        statuses = [job.status for job in (self._jobs or {}).values()]
+        self._filter.set_options({key: f"{label} · {sum(map(matches, statuses))}"
+                                  for key, (label, matches) in FILTERS.items()})
+
+    def _show_empty(self, any_jobs: bool) -> None:
+        """Say so when there is nothing to show: no jobs at all, or none in the filter."""
+        self._empty.set_visibility(not self._cards)
+        self._create.set_visibility(not any_jobs)
+        label = FILTERS[self._filter.value][0].lower()
+        self._empty_icon.set_name("filter_alt_off" if any_jobs else "movie_filter")
+        self._empty_text.set_text(f"No {label} jobs" if any_jobs else "No videos yet")
+
+
+def _newer(known: JobSummary | None, listed: JobSummary) -> JobSummary:
+    """The listed job, unless a card already saw it further along (an end the list lags)."""
+    if known is None or furthest(listed.status, known.status) == listed.status:
+        return listed
+    return known
+
+
+def _stale_text(error: str) -> str:
+    return f"The job list may be out of date: {error}" if error else ""

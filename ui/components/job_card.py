@@ -1,0 +1,137 @@
+"""``JobCard``: one job on ``/jobs``: what it makes, its status, and while it runs its progress.
+
+A card is made for a job either running or ended, and stays that way. A running card watches
+its job through the hub (one shared upstream stream, whoever else watches) and lets go the
+moment it learns that the job ended, from the stream or from a newer listing; it then asks to
+be replaced by a finished card, which holds nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from nicegui import binding, ui
+from nicegui.binding import BindableProperty
+
+from services.contract import TERMINAL_STATUSES, JobStatus, JobSummary
+from services.dashboard import Dashboard
+from ui.components.job_actions import cancel_job, workspace_url
+from ui.components.progress_panel import ProgressSummary
+from ui.components.watching import WatchingElement
+from ui.format import format_started
+from ui.theme import action_button
+
+STATUS_TEXT = {
+    JobStatus.PENDING: "Queued",
+    JobStatus.PROCESSING: "Running",
+    JobStatus.COMPLETED: "Ready",
+    JobStatus.FAILED: "Failed",
+}
+_ORDER: dict[str, int] = {JobStatus.PENDING: 0, JobStatus.PROCESSING: 1,
+                          JobStatus.COMPLETED: 2, JobStatus.FAILED: 2}
+
+
+def furthest(status: str, other: str) -> str:
+    """The later of two sightings of one job's status: a job only moves forward, never back.
+
+    So a fresh model (still "pending") never undoes a listing's "processing", nor a stale
+    listing an end the stream has already shown. An unknown status counts as running.
+    """
+    return other if _ORDER.get(other, 1) > _ORDER.get(status, 1) else status
+
+
+def describe(job: JobSummary) -> str:
+    """The settings line under the prompt: "30 s · 16:9 · cinematic · today 14:03"."""
+    parts = [f"{job.duration} s", job.aspect_ratio, job.style,
+             format_started(job.created_at, now=time.time())]
+    return " · ".join(part for part in parts if part)
+
+
+class JobCard(WatchingElement):
+    """One job: prompt, settings and status; a live summary and *Watch* / *Cancel* while it runs.
+
+    Parameters:
+        job: the job as last listed.
+        dashboard: the shared services (a running card watches through the hub).
+        on_watch: opens the job's progress dialog (called with the job id).
+        on_ended: a running card that saw its job end passes itself here, to be replaced.
+    """
+
+    status = BindableProperty(on_change=lambda card, status: card._status_changed(status))
+
+    def __init__(self, job: JobSummary, dashboard: Dashboard, *,
+                 on_watch: Callable[[str], None], on_ended: Callable[[JobCard], None]) -> None:
+        super().__init__("div")
+        self.job = job
+        self.running = job.status not in TERMINAL_STATUSES
+        self._on_ended = on_ended
+        self.classes("aurora-panel aurora-job-card w-full")
+        self.props.update({"data-testid": "job-card", "data-job-id": job.job_id,
+                           "data-status": job.status})
+        self.status = job.status
+        with self:
+            with ui.row().classes("w-full items-center no-wrap gap-4"):
+                with ui.column().classes("flex-1 min-w-0 gap-1"):
+                    ui.label(job.prompt).classes("aurora-job-prompt") \
+                        .props("data-testid=job-card-prompt")
+                    with ui.row().classes("items-center gap-3"):
+                        ui.label().classes("aurora-status").props("data-testid=job-card-status") \
+                            .bind_text_from(self, "status",
+                                            backward=lambda s: STATUS_TEXT.get(s, s))
+                        ui.label(describe(job)).classes("aurora-muted text-sm")
+                self._actions(job.job_id, dashboard, on_watch)
+            if self.running:
+                self._model = self._follow(dashboard.hub, job.job_id).model
+                ProgressSummary(self._model).classes("gap-2", remove="gap-5")
+                binding.bind_from(self, "status", self._model, "status",
+                                  backward=lambda status: furthest(self.status, status))
+            elif job.status == JobStatus.FAILED:
+                ui.label(job.error or "Generation failed") \
+                    .classes("aurora-error aurora-card-error w-full") \
+                    .props("data-testid=error-message")
+
+    def advance(self, job: JobSummary) -> None:
+        """Take a newer listing of the job (say, queued to running); an end replaces the card."""
+        self.job = job.model_copy(update={"status": furthest(self.status, job.status)})
+        self.status = self.job.status
+
+    def summary(self) -> JobSummary:
+        """The job as this card knows it now (an end seen on the stream, with its reason)."""
+        error = self._model.error if self.running else ""
+        return self.job.model_copy(update={"status": self.status,
+                                           "error": error or self.job.error})
+
+    def _actions(self, job_id: str, dashboard: Dashboard,
+                 on_watch: Callable[[str], None]) -> None:
+        """*Watch* and *Cancel* for a running job; the way to its workspace for a finished one."""
+        with ui.row().classes("flex-none no-wrap gap-2"):
+            if self.running:
+                action_button("Cancel", lambda: self._cancel(dashboard),
+                              test_id="cancel-job-button", subtle=True, icon="close")
+                action_button("Watch", lambda: on_watch(job_id), test_id="watch-button",
+                              icon="visibility")
+            elif self.status == JobStatus.COMPLETED:
+                action_button("Open video", lambda: ui.navigate.to(workspace_url(job_id)),
+                              test_id="open-workspace-button", icon="play_arrow")
+            else:
+                action_button("Details", lambda: ui.navigate.to(workspace_url(job_id)),
+                              test_id="open-workspace-button", subtle=True)
+
+    async def _cancel(self, dashboard: Dashboard) -> None:
+        """Cancel the job; the card changes when the job ends, like every other view of it."""
+        if not await cancel_job(dashboard.client, self.job.job_id):
+            ui.notify("This backend cannot cancel jobs; the video keeps generating.",
+                      type="warning")
+
+    def _status_changed(self, status: str) -> None:
+        """Follow the status in ``data-status``; on an end, let go and ask to be replaced.
+
+        The replacement waits for the next turn of the event loop: this runs while the model
+        is telling its bound elements of the change, and must not unbind any of them.
+        """
+        self.props["data-status"] = status
+        if self.running and status in TERMINAL_STATUSES:
+            self._release()
+            asyncio.get_running_loop().call_soon(self._on_ended, self)
