@@ -2,13 +2,17 @@
 
 The contract peer (``tests/peer``) is the dashboard's remote backend; each of its jobs plays a
 long random script of updates with ``Drop()``s in it, and Chromium keeps ``--tabs`` tabs open
-on the jobs (half on the progress dialog, half on the workspace), reloading one at random every
-few seconds, so tab clients come and go all the time. Everything is measured from outside the
-dashboard: its RSS, threads, open fds and TCP connections (psutil), and the upstream progress
-streams the peer has open (each one is a stream task in the dashboard).
+on the jobs (half on the progress dialog, half on the workspace), reloading one at random
+every second, so tab clients come and go all the time. Everything is measured from outside
+the dashboard: its RSS, threads, open fds and TCP connections (psutil), and the upstream
+progress streams the peer has open (each one is a stream task in the dashboard).
 
-Figures are taken after a warm-up and again at the end, then once more after every tab has
-closed (everything a tab held must be gone by then). Prints them; asserts nothing.
+Figures are taken once the tabs are open ("cold"), after a warm-up of the same churn
+("start"), at the end, and once more after every tab has closed (everything a tab held must
+be gone by then). The growth that counts is start to end: the warm-up lets the allocators
+reach the high-water mark that page loads leave (Python's and glibc's free lists keep it;
+the memory in use does not grow), so what grows after it is what a leak would add.
+Prints the figures; asserts nothing.
 
     .venv/bin/python -m bench.soak --minutes 10
 """
@@ -30,8 +34,8 @@ from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.peer import Drop, Pause, Peer, PeerServer, SendUpdate, Step
 from tests.support.app_process import AppProcess
 
-WARM_UP = 30.0  # seconds after every tab is open before the first figures
-CHURN_EVERY = 5.0  # seconds between two random tab reloads
+WARM_UP = 60.0  # seconds of churn after every tab is open, before the start figures
+CHURN_EVERY = 1.0  # seconds between two random tab reloads
 SETTLE = 12.0  # seconds for released clients and streams to go (NiceGUI 3 s + the hub's grace)
 DROP_EVERY = 30.0  # a job's stream drops about this often (seconds)
 
@@ -91,21 +95,42 @@ def open_tab(page: Page, base_url: str, job_id: str, index: int) -> None:
     page.get_by_test_id("progress-percent").wait_for(state="visible", timeout=30_000)
 
 
-def report(start: Figures, end: Figures, closed: Figures) -> None:
-    """The three looks side by side, and what they say."""
-    print(f"\n{'figure':<18}{'start':>10}{'end':>10}{'all closed':>12}")
+def report(looks: dict[str, Figures]) -> None:
+    """The looks side by side, and what they say."""
+    print("\n" + f"{'figure':<18}" + "".join(f"{name:>12}" for name in looks))
     for field in fields(Figures):
-        values = [getattr(figures, field.name) for figures in (start, end, closed)]
-        cells = "".join(f"{value:>10.1f}" if isinstance(value, float) else f"{value:>10}"
-                        for value in values[:2]) + f"{values[2]:>12}"
-        print(f"{field.name:<18}{cells}")
+        values = [getattr(figures, field.name) for figures in looks.values()]
+        print(f"{field.name:<18}" + "".join(
+            f"{value:>12.1f}" if isinstance(value, float) else f"{value:>12}" for value in values))
+    cold, start, end, closed = looks.values()
     growth = (end.rss_mb - start.rss_mb) / start.rss_mb * 100
-    print(f"\nmemory growth start -> end: {growth:+.1f} % (budget: at most +5 %)")
+    print(f"\nmemory growth start -> end: {growth:+.1f} % (budget: at most +5 %); "
+          f"cold -> end: {(end.rss_mb - cold.rss_mb) / cold.rss_mb * 100:+.1f} %")
     print(f"threads: {start.threads} -> {end.threads}; fds: {start.open_fds} -> {end.open_fds}")
     print(f"upstream streams with every tab open: {start.peer_streams} -> {end.peer_streams}; "
           f"after every tab closed: {closed.peer_streams} (expected 0), "
           f"browser sockets {closed.browser_sockets}, upstream sockets "
           f"{closed.upstream_sockets}")
+
+
+def churn(pages: list[Page], base_url: str, job_of: list[str], rng: random.Random,
+          seconds: float, report_to: tuple[psutil.Process, int, Peer] | None = None) -> int:
+    """Reload a random tab every ``CHURN_EVERY`` s for ``seconds``; how many reloads.
+
+    With ``report_to`` (the dashboard, its port, the peer), prints the figures every minute.
+    """
+    began = time.monotonic()
+    next_report, reloads = began + 60, 0
+    while (now := time.monotonic()) < began + seconds:
+        time.sleep(CHURN_EVERY)
+        index = rng.randrange(len(pages))
+        open_tab(pages[index], base_url, job_of[index], index)
+        reloads += 1
+        if report_to is not None and now >= next_report:
+            print(f"minute {round((now - began) / 60)}: {Figures.take(*report_to)}")
+            next_report += 60
+    time.sleep(SETTLE)  # the last reload's old client and any grace are over
+    return reloads
 
 
 def soak(minutes: float, tabs: int, jobs: int, seed: int) -> None:
@@ -134,23 +159,13 @@ def soak(minutes: float, tabs: int, jobs: int, seed: int) -> None:
             job_of = [f"soak-{index % jobs}" for index in range(tabs)]
             for index, page in enumerate(pages):
                 open_tab(page, app.base_url, job_of[index], index)
-            print(f"{tabs} tabs open on {jobs} jobs; warming up {WARM_UP:.0f} s")
-            time.sleep(WARM_UP)
+            cold = Figures.take(process, app.port, peer)
+            print(f"{tabs} tabs open on {jobs} jobs: {cold}\nwarming up {WARM_UP:.0f} s")
+            churn(pages, app.base_url, job_of, rng, WARM_UP)
             start = Figures.take(process, app.port, peer)
             print(f"start: {start}")
-
-            began = time.monotonic()
-            next_report, reloads = began + 60, 0
-            while (now := time.monotonic()) < began + seconds:
-                time.sleep(CHURN_EVERY)
-                index = rng.randrange(tabs)
-                open_tab(pages[index], app.base_url, job_of[index], index)
-                reloads += 1
-                if now >= next_report:
-                    minute = round((now - began) / 60)
-                    print(f"minute {minute}: {Figures.take(process, app.port, peer)}")
-                    next_report += 60
-            time.sleep(SETTLE)  # the last reload's old client and any grace are over
+            reloads = churn(pages, app.base_url, job_of, rng, seconds,
+                            report_to=(process, app.port, peer))
             end = Figures.take(process, app.port, peer)
             print(f"end: {end}")
 
@@ -161,9 +176,11 @@ def soak(minutes: float, tabs: int, jobs: int, seed: int) -> None:
             browser.close()
             app.stop()
     opened = sum(job.streams_opened for job in peer.jobs.values())
-    print(f"\n{minutes:g} min, {tabs} tabs, {jobs} jobs: {reloads} tab reloads, "
-          f"{planned_drops} stream drops scripted, {opened} upstream connections opened in all")
-    report(start, end, closed)
+    dropped = planned_drops - sum(isinstance(step, Drop) for job in peer.jobs.values()
+                                  for step in job.steps)
+    print(f"\n{minutes:g} min, {tabs} tabs, {jobs} jobs: {reloads} tab reloads after the "
+          f"warm-up; {dropped} stream drops played, {opened} upstream connections opened in all")
+    report({"cold": cold, "start": start, "end": end, "all closed": closed})
 
 
 def main() -> None:
