@@ -34,7 +34,6 @@ from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.peer import Drop, Pause, Peer, PeerServer, SendUpdate, Step
 from tests.support.app_process import AppProcess
 
-WARM_UP = 60.0  # seconds of churn after every tab is open, before the start figures
 CHURN_EVERY = 1.0  # seconds between two random tab reloads
 SETTLE = 12.0  # seconds for released clients and streams to go (NiceGUI 3 s + the hub's grace)
 DROP_EVERY = 30.0  # a job's stream drops about this often (seconds)
@@ -133,11 +132,11 @@ def churn(pages: list[Page], base_url: str, job_of: list[str], rng: random.Rando
     return reloads
 
 
-def soak(minutes: float, tabs: int, jobs: int, seed: int) -> None:
+def soak(minutes: float, tabs: int, jobs: int, seed: int, warm_up: float) -> None:
     """Run the soak and print its figures."""
     rng = random.Random(seed)
     seconds = minutes * 60
-    script_seconds = WARM_UP + seconds + 120
+    script_seconds = warm_up + seconds + 120
     with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, \
             sync_playwright() as playwright:
         peer = server.peer
@@ -160,8 +159,8 @@ def soak(minutes: float, tabs: int, jobs: int, seed: int) -> None:
             for index, page in enumerate(pages):
                 open_tab(page, app.base_url, job_of[index], index)
             cold = Figures.take(process, app.port, peer)
-            print(f"{tabs} tabs open on {jobs} jobs: {cold}\nwarming up {WARM_UP:.0f} s")
-            churn(pages, app.base_url, job_of, rng, WARM_UP)
+            print(f"{tabs} tabs open on {jobs} jobs: {cold}\nwarming up {warm_up:.0f} s")
+            churn(pages, app.base_url, job_of, rng, warm_up)
             start = Figures.take(process, app.port, peer)
             print(f"start: {start}")
             reloads = churn(pages, app.base_url, job_of, rng, seconds,
@@ -190,8 +189,10 @@ def main() -> None:
     parser.add_argument("--tabs", type=int, default=20, help="browser tabs (default 20)")
     parser.add_argument("--jobs", type=int, default=10, help="jobs watched (default 10)")
     parser.add_argument("--seed", type=int, default=5, help="random seed (default 5)")
+    parser.add_argument("--warm-up", type=float, default=180.0,
+                        help="seconds of churn before the start figures (default 180)")
     options = parser.parse_args()
-    soak(options.minutes, options.tabs, options.jobs, options.seed)
+    soak(options.minutes, options.tabs, options.jobs, options.seed, options.warm_up)
 
 
 if __name__ == "__main__":

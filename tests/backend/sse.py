@@ -29,6 +29,8 @@ def read_events(base_url: str, job_id: str, *, limit: int | None = None,
         client, "GET", f"/api/v1/jobs/{job_id}/progress", headers=headers
     ) as source:
         for sse in source.iter_sse():
+            if not sse.data:  # a keep-alive comment: httpx-sse dispatches it as an empty event
+                continue
             events.append(Event(sse.event, sse.id, sse.retry, json.loads(sse.data)))
             if sse.event == "done" or (limit is not None and len(events) >= limit):
                 break
@@ -50,6 +52,8 @@ def wait_for_stage(base_url: str, job_id: str, prefix: str) -> Event:
         client, "GET", f"/api/v1/jobs/{job_id}/progress"
     ) as source:
         for sse in source.iter_sse():
+            if not sse.data:
+                continue
             event = Event(sse.event, sse.id, sse.retry, json.loads(sse.data))
             if event.event == "update" and event.data["current_stage"].startswith(prefix):
                 return event

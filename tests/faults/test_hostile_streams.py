@@ -59,17 +59,19 @@ def test_malformed_data_is_skipped_and_the_stream_goes_on(
 
 
 def test_unknown_event_names_are_ignored(page: Page, app: AppProcess, peer: Peer) -> None:
-    lookalike = {"job_id": "x", "status": "completed", "progress": 90,
-                 "current_stage": "complete", "current_stage_display": "Complete"}
+    lookalike = {"job_id": "x", "status": "processing", "progress": 90,
+                 "current_stage": "composing", "current_stage_display": "Not an update"}
     job_id = watch_job(page, app, peer, [
         running(20, 1),
         SendEvent("progress", json.dumps(lookalike)),
+        Pause(0.3),  # time enough to show it, had it been taken for an update
         SendEvent("DONE", json.dumps({"status": "failed"})),
         SendEvent("heartbeat", "{}"),
         SendEvent("message", "hello"),
         running(35, 2),
         Pause()])
     expect_live(page, "35%", "Generating scene 2")
+    assert "Not an update" not in seen_texts(page, "current-stage")
     assert peer.jobs[job_id].streams_opened == 1
 
 

@@ -51,7 +51,7 @@ def test_an_encoded_path_in_the_workspace_url_is_not_found_and_reaches_no_backen
     assert response is not None
     assert response.status == 404
     expect(page.get_by_test_id("not-found")).to_contain_text("Video not found")
-    assert peer.requests == []
+    assert job_requests(peer) == []
 
 
 def test_an_unusable_job_id_from_the_backend_is_refused_before_any_request(
