@@ -32,5 +32,6 @@ class WatchingElement(ui.element):
             self._watch.release()
 
     def _handle_delete(self) -> None:
+        """NiceGUI's hook when the element goes, alone or with its client: let go of the job."""
         self._release()
         super()._handle_delete()
