@@ -57,6 +57,8 @@ def _render(app: AppProcess, duration: int) -> RenderRun:
         client, "GET", f"/api/v1/jobs/{job_id}/progress"
     ) as source:
         for sse in source.iter_sse():
+            if not sse.data:  # a keep-alive comment
+                continue
             if sse.event == "done":
                 assert json.loads(sse.data) == {"status": "completed"}
                 break
