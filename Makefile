@@ -22,6 +22,7 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP) chromium
 	$(BIN)/python -m bench.render
 	$(BIN)/python -m bench.event_to_dom
+	$(BIN)/python -m bench.many_tabs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

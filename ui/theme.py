@@ -81,6 +81,13 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
 .aurora-card-error { padding: 6px 10px; font-size: 0.88rem; }
 .aurora-empty { padding: 48px 24px; gap: 10px; }
 
+/* the toast every tab gets when a job ends */
+.aurora-toast { border: 1px solid var(--line); border-left: 3px solid var(--aurora-purple);
+  border-radius: 10px; box-shadow: 0 12px 40px rgba(0, 0, 0, 0.45); }
+.aurora-toast.positive { border-left-color: var(--aurora-green); }
+.aurora-toast.negative { border-left-color: var(--aurora-red); }
+.aurora-toast .q-notification__caption { color: var(--text-muted); opacity: 1; }
+
 /* the progress dialog */
 .aurora-overlay { display: flex; align-items: center; justify-content: center;
   background: rgba(4, 6, 12, 0.72); backdrop-filter: blur(3px); padding: 16px; }

@@ -7,6 +7,8 @@ never told otherwise here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from nicegui import ui
 
 from services.contract import is_valid_job_id
@@ -31,16 +33,20 @@ def toast_job_endings(directory: JobDirectory) -> None:
 def show_ending(ending: JobEnded, *, prompt: str) -> None:
     """"Video ready" or "Generation failed: <why>", with a link to the job's workspace."""
     if ending.completed:
-        message, link = "Video ready", "Open video"
+        message, link, icon, look = "Video ready", "Open video", "check_circle", "positive"
     else:
-        message, link = failure_text(ending.error), "Details"
-    action = {"label": link, "href": workspace_url(ending.job_id), "color": "white",
+        message, link, icon, look = failure_text(ending.error), "Details", "error", "negative"
+    action = {"label": link, "href": workspace_url(ending.job_id), "color": "primary",
               "noCaps": True, "data-testid": "toast-link"}
-    actions = [action] if is_valid_job_id(ending.job_id) else []
-    details = {"caption": prompt} if prompt else {}
-    ui.notify(message, type="positive" if ending.completed else "negative", actions=actions,
-              position="bottom-right", timeout=TOAST_MS, group=False, multi_line=True,
-              attrs={"data-testid": "job-toast", "data-job-id": ending.job_id}, **details)
+    options: dict[str, Any] = {
+        "color": "dark", "icon": icon, "iconColor": look, "classes": f"aurora-toast {look}",
+        "actions": [action] if is_valid_job_id(ending.job_id) else [],
+        "attrs": {"data-testid": "job-toast", "data-job-id": ending.job_id},
+    }
+    if prompt:
+        options["caption"] = prompt
+    ui.notify(message, position="bottom-right", timeout=TOAST_MS, group=False, multi_line=True,
+              **options)
 
 
 def failure_text(reason: str | None) -> str:
