@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint typecheck bench chromium clean
+.PHONY: run test lint bench chromium clean
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/python main.py
