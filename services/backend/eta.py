@@ -1,13 +1,21 @@
 """Time-remaining estimates from the machine's own measured speed.
 
-The backend times every scene it renders (frames per second per worker, per resolution) and
-every music and composition step (seconds of work per second of video), keeps the rates in
-the store across restarts, and estimates a job's remaining time from the work it has left.
+The backend times every task a render worker runs, from the moment a worker takes it (so time
+spent waiting for a free worker never counts as slowness): frames per second per worker, per
+resolution, for scenes; seconds of work per second of video for the music and the final
+composition. The rates live in the store across restarts.
+
+An estimate replays what the runner and the worker pool will do with the work that is left:
+jobs take the runner's slots in queue order, each job's tasks go to the pool's FIFO queue,
+and each task takes the first worker to come free. That keeps the estimate right where an
+average would not be: the last scenes of a job that cannot fill every worker, a job sharing
+the workers with another, a job waiting in the queue.
 """
 
 from __future__ import annotations
 
-import time
+import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from services.backend.store import JobStore
@@ -15,7 +23,17 @@ from services.backend.store import JobStore
 _REFERENCE_PIXELS = 1280 * 720
 _DEFAULT_FPS_AT_720P = 60.0
 _DEFAULT_SECONDS_PER_VIDEO_SECOND = {"audio": 0.03, "compose": 0.01}
-_SMOOTHING = 0.5  # weight of the newest measurement
+_SMOOTHING = 0.3  # weight of the newest measurement
+_OVERRUN_FLOOR = 0.05  # a task past its estimate is taken to have this share of it left
+
+MUSIC = "music"  # the names of a job's tasks in ``WorkLeft.in_worker``
+COMPOSE = "compose"
+_SCENE = "scene "
+
+
+def scene_task(number: int) -> str:
+    """The name a scene's render goes by in ``WorkLeft.in_worker``."""
+    return f"{_SCENE}{number}"
 
 
 class Throughput:
@@ -38,17 +56,17 @@ class Throughput:
         return _DEFAULT_FPS_AT_720P * _REFERENCE_PIXELS / (width * height)
 
     def record_scene(self, width: int, height: int, frames: int, seconds: float) -> None:
-        """Learn from one rendered scene."""
+        """Learn from one scene a worker rendered in ``seconds``."""
         if seconds > 0:
             self._blend(f"fps:{width}x{height}", frames / seconds)
 
     def seconds_per_video_second(self, step: str) -> float:
-        """Wall seconds the ``step`` ("audio" or "compose") takes per second of video."""
+        """Worker seconds the ``step`` ("audio" or "compose") takes per second of video."""
         measured = self._store.throughput(f"spv:{step}")
         return _DEFAULT_SECONDS_PER_VIDEO_SECOND[step] if measured is None else measured
 
     def record_step(self, step: str, video_seconds: float, seconds: float) -> None:
-        """Learn from one music or composition step."""
+        """Learn from one music or composition step a worker ran in ``seconds``."""
         if video_seconds > 0:
             self._blend(f"spv:{step}", seconds / video_seconds)
 
@@ -61,26 +79,78 @@ class WorkLeft:
     height: int
     video_seconds: float
     frames_per_scene: int
-    scenes_left: int
-    scene_started_at: dict[int, float] = field(default_factory=dict)  # scenes rendering now
+    scenes_left: int  # scenes not rendered yet, those in a worker now included
+    running: bool = False  # holds one of the runner's slots (a queued job does not)
+    in_worker: dict[str, float] = field(default_factory=dict)  # task name → when a worker took it
     audio_done: bool = False
     compose_done: bool = False
 
 
-def seconds_left(work: WorkLeft, throughput: Throughput, workers: int,
-                 *, now: float | None = None) -> float:
-    """Estimated wall seconds until ``work`` is done, with ``workers`` rendering in parallel."""
-    now = time.time() if now is None else now
-    fps = throughput.frames_per_second(work.width, work.height)
-    frames_left = float(work.scenes_left * work.frames_per_scene)
-    for started in work.scene_started_at.values():
-        frames_left -= min(work.frames_per_scene * 0.95, (now - started) * fps)
-    worker_seconds = max(0.0, frames_left) / fps
-    tasks_left = work.scenes_left
-    if not work.audio_done:  # the music renders in the pool beside the last scenes
-        worker_seconds += throughput.seconds_per_video_second("audio") * work.video_seconds
-        tasks_left += 1
-    seconds = worker_seconds / max(1, min(workers, tasks_left))
-    if not work.compose_done:
-        seconds += throughput.seconds_per_video_second("compose") * work.video_seconds
-    return round(seconds, 1)
+def forecast(jobs: Sequence[WorkLeft], throughput: Throughput, *, workers: int, slots: int,
+             now: float) -> list[float]:
+    """Seconds from ``now`` until each job is done.
+
+    ``jobs`` in the order the runner took or will take them: the running ones first (oldest
+    first, as their tasks sit in the pool's queue), then the queued ones. ``slots`` jobs run
+    at once; ``workers`` tasks render at once.
+    """
+    pool = _Pool(workers)
+    rendering_until = [
+        max((pool.take(_seconds_to_go(job, task, now - started, throughput), not_before=0.0)
+             for task, started in job.in_worker.items()), default=0.0)
+        for job in jobs
+    ]
+    ends: list[float] = []
+    slot_free_at: list[float] = []
+    for job, busy_until in zip(jobs, rendering_until, strict=True):
+        if job.running:
+            begins = 0.0
+        else:
+            while len(slot_free_at) < slots:  # slots nobody holds are free now
+                heapq.heappush(slot_free_at, 0.0)
+            begins = heapq.heappop(slot_free_at)
+        end = max([begins, busy_until, *(pool.take(seconds, not_before=begins)
+                                         for seconds in _waiting_tasks(job, throughput))])
+        if not job.compose_done and COMPOSE not in job.in_worker:
+            end += _task_seconds(job, COMPOSE, throughput)
+        ends.append(end)
+        heapq.heappush(slot_free_at, end)
+    return ends
+
+
+def _task_seconds(job: WorkLeft, task: str, throughput: Throughput) -> float:
+    """How long a worker takes for one of the job's tasks."""
+    if task == MUSIC:
+        return throughput.seconds_per_video_second("audio") * job.video_seconds
+    if task == COMPOSE:
+        return throughput.seconds_per_video_second("compose") * job.video_seconds
+    return job.frames_per_scene / throughput.frames_per_second(job.width, job.height)
+
+
+def _seconds_to_go(job: WorkLeft, task: str, elapsed: float, throughput: Throughput) -> float:
+    """What a task in a worker for ``elapsed`` seconds still needs; a bit, if past its time."""
+    seconds = _task_seconds(job, task, throughput)
+    return max(seconds - elapsed, _OVERRUN_FLOOR * seconds)
+
+
+def _waiting_tasks(job: WorkLeft, throughput: Throughput) -> list[float]:
+    """How long each task no worker has taken yet will take, in the order the job queues them."""
+    scenes_in_worker = sum(task.startswith(_SCENE) for task in job.in_worker)
+    scene = _task_seconds(job, scene_task(1), throughput)
+    tasks = [scene] * (job.scenes_left - scenes_in_worker)
+    if not job.audio_done and MUSIC not in job.in_worker:
+        tasks.append(_task_seconds(job, MUSIC, throughput))
+    return tasks
+
+
+class _Pool:
+    """When each worker comes free, as the forecast hands out tasks first come, first served."""
+
+    def __init__(self, workers: int) -> None:
+        self._free_at = [0.0] * max(1, workers)
+
+    def take(self, seconds: float, *, not_before: float) -> float:
+        """Give a task to the first worker free (no sooner than ``not_before``); its end."""
+        end = max(self._free_at[0], not_before) + seconds
+        heapq.heapreplace(self._free_at, end)
+        return end

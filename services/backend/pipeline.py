@@ -13,10 +13,12 @@ import logging
 import time
 import uuid
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from services.backend import stages
-from services.backend.eta import Throughput, WorkLeft, seconds_left
+from services.backend.eta import COMPOSE, MUSIC, Throughput, WorkLeft, forecast, scene_task
 from services.backend.feed import JobFeed
 from services.backend.render import (
     RenderCancelled,
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 
 CANCELLED_MESSAGE = "Cancelled by user"
 FEED_HISTORY_SECONDS = 60.0
+
+T = TypeVar("T")
 
 
 class JobNotFound(LookupError):
@@ -123,14 +127,21 @@ class JobRunner:
         return progress_of(record, self._signer, self.eta(record))
 
     def eta(self, record: JobRecord) -> float | None:
-        """Seconds until the job is done: 0 once ended; queue position included when waiting."""
+        """Seconds until the job is done: 0 once ended.
+
+        Every running job and every job queued ahead of this one is forecast with it, since
+        they share the render workers (see ``eta.forecast``).
+        """
         if record.ended:
             return 0
-        own = self._work.get(record.job_id) or self._plan(record)
-        seconds = seconds_left(own, self._throughput, self._pool.size)
-        if record.status == JobStatus.PENDING:
-            seconds += self._wait_in_queue(record.job_id)
-        return seconds
+        jobs = list(self._work.values())
+        if record.job_id not in self._work:
+            jobs += [self._plan(other) for other in self._queued_before(record.job_id)]
+            jobs.append(self._plan(record))
+        ends = forecast(jobs, self._throughput, workers=self._pool.size,
+                        slots=self._max_concurrent, now=time.time())
+        own = list(self._work).index(record.job_id) if record.job_id in self._work else -1
+        return round(ends[own], 1)
 
     # ---- the queue -------------------------------------------------------------------------
 
@@ -138,16 +149,11 @@ class JobRunner:
         self._queued.append(job_id)
         self._queue.put_nowait(job_id)
 
-    def _wait_in_queue(self, job_id: str) -> float:
-        """Seconds of work ahead of a queued job, shared by the concurrent slots."""
-        ahead = list(self._work.values())
-        if job_id in self._queued:
-            for other_id in self._queued[: self._queued.index(job_id)]:
-                other = self._store.get(other_id)
-                if other is not None and not other.ended:
-                    ahead.append(self._plan(other))
-        total = sum(seconds_left(work, self._throughput, self._pool.size) for work in ahead)
-        return total / self._max_concurrent
+    def _queued_before(self, job_id: str) -> list[JobRecord]:
+        """The jobs still waiting that the runner will take before this one."""
+        ahead = self._queued[: self._queued.index(job_id)] if job_id in self._queued else []
+        records = (self._store.get(other_id) for other_id in ahead)
+        return [record for record in records if record is not None and not record.ended]
 
     async def _consume(self) -> None:
         while True:
@@ -175,6 +181,7 @@ class JobRunner:
     async def _run(self, record: JobRecord) -> None:
         """Drive one job from script to final video; cancellation ends it as cancelled."""
         work = self._work[record.job_id] = self._plan(record)
+        work.running = True
         try:
             record.status = JobStatus.PROCESSING
             record.started_at = time.time()
@@ -246,26 +253,20 @@ class JobRunner:
         """Render one scene in a worker; learn the machine's speed from it."""
         clip = job_dir / f"scene_{scene.number:02d}.mp4"
         thumbnail = job_dir / f"scene_{scene.number:02d}.jpg"
-        started = time.time()
-        work.scene_started_at[scene.number] = started
-        try:
-            await self._pool.run(render_scene, scene, fmt, record.style, clip, thumbnail)
-        finally:
-            work.scene_started_at.pop(scene.number, None)
+        _, seconds = await self._in_worker(work, scene_task(scene.number), render_scene,
+                                           scene, fmt, record.style, clip, thumbnail)
         work.scenes_left -= 1
-        self._throughput.record_scene(work.width, work.height, work.frames_per_scene,
-                                      time.time() - started)
+        self._throughput.record_scene(work.width, work.height, work.frames_per_scene, seconds)
         return {"clip": clip.name, "thumbnail": thumbnail.name, "created_at": time.time()}
 
     async def _make_music(self, record: JobRecord, job_dir: Path,
                           work: WorkLeft) -> dict[str, object]:
         """Synthesize the soundtrack in a worker; its mood follows the prompt and the style."""
         path = job_dir / "music.m4a"
-        started = time.time()
-        await self._pool.run(synthesize_music, float(record.duration), path,
-                             seed=hash_seed(record.prompt),
-                             mood=f"{record.prompt} {record.style}")
-        self._throughput.record_step("audio", record.duration, time.time() - started)
+        _, seconds = await self._in_worker(work, MUSIC, synthesize_music, float(record.duration),
+                                           path, seed=hash_seed(record.prompt),
+                                           mood=f"{record.prompt} {record.style}")
+        self._throughput.record_step("audio", record.duration, seconds)
         work.audio_done = True
         return {"file": path.name, "created_at": time.time()}
 
@@ -275,12 +276,28 @@ class JobRunner:
         scenes = sorted(record.assets["scenes"].items(), key=lambda item: int(item[0]))
         clips = [job_dir / entry["clip"] for _, entry in scenes]
         output = job_dir / "video.mp4"
-        started = time.time()
-        await self._pool.run(compose_video, clips, job_dir / record.assets["audio"]["file"],
-                             output, duration=float(record.duration))
-        self._throughput.record_step("compose", record.duration, time.time() - started)
+        _, seconds = await self._in_worker(work, COMPOSE, compose_video, clips,
+                                           job_dir / record.assets["audio"]["file"], output,
+                                           duration=float(record.duration))
+        self._throughput.record_step("compose", record.duration, seconds)
         work.compose_done = True
         record.assets["final"] = {"file": output.name, "created_at": time.time()}
+
+    async def _in_worker(self, work: WorkLeft, task: str, function: Callable[..., T],
+                         *args: Any, **kwargs: Any) -> tuple[T, float]:
+        """Run one of the job's tasks in the pool: its result, and the seconds a worker spent.
+
+        While a worker has it, the task is in ``work.in_worker``, so the ETA counts it as
+        under way; the time it waited for a free worker is not counted as its own.
+        """
+        def taken() -> None:
+            work.in_worker[task] = time.time()
+
+        try:
+            result = await self._pool.run(function, *args, on_start=taken, **kwargs)
+            return result, time.time() - work.in_worker[task]
+        finally:
+            work.in_worker.pop(task, None)
 
     # ---- recording and publishing ----------------------------------------------------------
 

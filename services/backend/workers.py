@@ -131,14 +131,19 @@ class RenderPool:
         self._workers.remove(worker)
         return self._spawn()
 
-    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def run(self, function: Callable[..., T], *args: Any,
+                  on_start: Callable[[], None] | None = None, **kwargs: Any) -> T:
         """Run ``function(*args, should_stop=…, **kwargs)`` in a worker and return its result.
 
-        Cancelling the awaiting task stops the worker's task (``RenderCancelled`` inside it)
-        within ``STOP_GRACE_SECONDS``, or kills and replaces the worker.
+        Tasks get workers first come, first served; ``on_start`` is called when one does (the
+        time before is waiting, not work). Cancelling the awaiting task stops the worker's task
+        (``RenderCancelled`` inside it) within ``STOP_GRACE_SECONDS``, or kills and replaces
+        the worker.
         """
         worker = await self._idle.get()
         try:
+            if on_start is not None:
+                on_start()
             worker.conn.send((function, args, kwargs))
             status, value = await worker.receive()
         except asyncio.CancelledError:

@@ -1,49 +1,90 @@
-"""Time remaining follows the machine's measured speed and the work a job has left."""
+"""Time remaining follows the machine's measured speed and replays how the work will be shared."""
 
 from pathlib import Path
 
 import pytest
 
-from services.backend.eta import Throughput, WorkLeft, seconds_left
+from services.backend.eta import COMPOSE, MUSIC, Throughput, WorkLeft, forecast, scene_task
 from services.backend.store import JobStore
+
+NOW = 1_000.0
 
 
 @pytest.fixture
 def throughput(tmp_path: Path) -> Throughput:
-    return Throughput(JobStore(tmp_path / "jobs.sqlite3"))
+    """Rates as measured: a 144-frame 720p scene takes 2 s, music 0.6 s and compose 0.3 s."""
+    rates = Throughput(JobStore(tmp_path / "jobs.sqlite3"))
+    rates.record_scene(1280, 720, frames=144, seconds=2.0)
+    rates.record_step("audio", video_seconds=60, seconds=0.6)
+    rates.record_step("compose", video_seconds=60, seconds=0.3)
+    return rates
 
 
-def _work(scenes_left: int = 10) -> WorkLeft:
+def job(scenes_left: int = 10, *, running: bool = True, music: bool = True) -> WorkLeft:
+    """A 60 s 720p job with ``scenes_left`` 144-frame scenes to go."""
     return WorkLeft(width=1280, height=720, video_seconds=60, frames_per_scene=144,
-                    scenes_left=scenes_left)
+                    scenes_left=scenes_left, running=running, audio_done=not music)
 
 
-def test_measured_speed_drives_the_estimate_and_survives_reopening(tmp_path: Path) -> None:
+def eta(*jobs: WorkLeft, rates: Throughput, workers: int = 2, slots: int = 1) -> list[float]:
+    """The forecast, rounded to what the wire carries."""
+    return [round(end, 1) for end in forecast(jobs, rates, workers=workers, slots=slots, now=NOW)]
+
+
+def test_measured_rates_survive_reopening_the_store(tmp_path: Path) -> None:
     store = JobStore(tmp_path / "jobs.sqlite3")
-    Throughput(store).record_scene(1280, 720, frames=144, seconds=2.0)  # 72 fps per worker
+    Throughput(store).record_scene(1280, 720, frames=144, seconds=2.0)
     Throughput(store).record_step("audio", video_seconds=60, seconds=0.6)
-    Throughput(store).record_step("compose", video_seconds=60, seconds=0.3)
     store.close()
+
     reopened = Throughput(JobStore(tmp_path / "jobs.sqlite3"))
+
     assert reopened.frames_per_second(1280, 720) == pytest.approx(72)
-    # 10 scenes of 144 frames at 72 fps = 20 worker-seconds, plus 0.6 of music, shared by
-    # 2 workers; then 0.3 of composition.
-    assert seconds_left(_work(), reopened, workers=2) == pytest.approx((20 + 0.6) / 2 + 0.3,
-                                                                       abs=0.1)
+    assert reopened.seconds_per_video_second("audio") == pytest.approx(0.01)
 
 
-def test_less_work_means_less_time(throughput: Throughput) -> None:
-    full = seconds_left(_work(10), throughput, workers=2)
-    half = seconds_left(_work(5), throughput, workers=2)
-    assert half < full
-    rendering = _work(5)
-    rendering.scene_started_at = {6: 0.0}
-    assert seconds_left(rendering, throughput, workers=2, now=1.0) < half
-    finished = _work(0)
-    finished.audio_done = finished.compose_done = True
-    assert seconds_left(finished, throughput, workers=2) == 0
+def test_scenes_share_the_workers_then_music_then_composition(throughput: Throughput) -> None:
+    # 10 scenes of 2 s on 2 workers: 10 s; the music takes the first worker free: 10.6 s;
+    # then the composition: 10.9 s.
+    assert eta(job(10), rates=throughput) == [10.9]
+    # 3 scenes cannot fill 2 workers evenly: the third runs while the music does: 4 + 0.3.
+    assert eta(job(3), rates=throughput) == [4.3]
+    assert eta(job(3), rates=throughput, workers=1) == [6.9]
 
 
-def test_a_bigger_frame_is_estimated_slower_until_measured(throughput: Throughput) -> None:
-    assert throughput.frames_per_second(720, 1280) == throughput.frames_per_second(1280, 720)
-    assert throughput.frames_per_second(1920, 1080) < throughput.frames_per_second(1280, 720)
+def test_a_task_in_a_worker_counts_what_it_has_left(throughput: Throughput) -> None:
+    rendering = job(2, music=False)
+    rendering.in_worker = {scene_task(9): NOW - 1.5, scene_task(10): NOW - 0.5}
+    assert eta(rendering, rates=throughput) == [1.5 + 0.3]
+
+    overdue = job(1, music=False)
+    overdue.in_worker = {scene_task(10): NOW - 9}  # slower than measured: almost done
+    assert eta(overdue, rates=throughput) == [0.1 + 0.3]
+
+    composing = job(0, music=False)
+    composing.in_worker = {COMPOSE: NOW - 0.1}
+    assert eta(composing, rates=throughput) == [0.2]
+
+    done = job(0, music=False)
+    done.compose_done = True
+    assert eta(done, rates=throughput) == [0]
+
+
+def test_music_already_in_a_worker_is_not_queued_again(throughput: Throughput) -> None:
+    tail = job(1)
+    tail.in_worker = {scene_task(3): NOW - 1, MUSIC: NOW - 0.2}
+    assert eta(tail, rates=throughput) == [1 + 0.3]
+
+
+def test_a_queued_job_starts_when_a_slot_frees_up(throughput: Throughput) -> None:
+    first, second = job(3), job(3, running=False)
+    assert eta(first, second, rates=throughput) == [4.3, 4.3 + 4.3]
+    # Two slots: both run at once and share the two workers, the older job's tasks first.
+    assert eta(first, second, rates=throughput, slots=2) == [4.3, 6.9]
+    assert eta(first, job(3), rates=throughput) == [4.3, 6.9]  # a second running job alike
+
+
+def test_a_bigger_frame_is_estimated_slower_until_measured(tmp_path: Path) -> None:
+    rates = Throughput(JobStore(tmp_path / "jobs.sqlite3"))
+    assert rates.frames_per_second(720, 1280) == rates.frames_per_second(1280, 720)
+    assert rates.frames_per_second(1920, 1080) < rates.frames_per_second(1280, 720)
