@@ -2,9 +2,10 @@
 
 Prints, in one run on this machine, against a fresh embedded backend: the wall time of
 15/30/60 s videos end to end (generate → ``done``, medians of three) beside the encode-only
-limit (PyAV encoding as many frames of a trivial picture with the same settings) and their
-ratio; the ETA's error at 25/50/75 % of each job; the API's and a page's p50/p95/p99 while
-two 60 s jobs render at once; and how long a cancel takes to stop the render.
+limit (``bench/encode_limit.py``: encoding the same jobs' pictures with the same settings on
+as many processes as there are render workers) and their ratio; the ETA's error at 25/50/75 %
+of each job; the API's and a page's p50/p95/p99 while two 60 s jobs render at once; and how
+long a cancel takes to stop the render.
 Run with ``make bench`` or ``python -m bench.render``.
 """
 
@@ -37,6 +38,7 @@ class RenderRun:
 
     wall: float
     samples: list[tuple[float, float, float]]  # (seconds since start, progress, ETA sent)
+    clips: list[Path]  # the job's scene clips, in order
 
     def eta_error(self, fraction: float) -> float:
         """Relative error of the time remaining a viewer sees at ``fraction`` of the job's wall
@@ -65,7 +67,9 @@ def _render(app: AppProcess, duration: int) -> RenderRun:
             state = json.loads(sse.data)
             samples.append((time.perf_counter() - started, state["progress"],
                             state["estimated_time_remaining"]))
-    return RenderRun(time.perf_counter() - started, samples)
+    wall = time.perf_counter() - started
+    clips = sorted((app.data_dir / "media" / job_id).glob("scene_*.mp4"))
+    return RenderRun(wall, samples, clips)
 
 
 def _percentile(samples: list[float], fraction: float) -> float:
@@ -115,14 +119,14 @@ def main() -> None:
         app = AppProcess(Path(folder) / "data", env={"AURORA_MAX_CONCURRENT_JOBS": "2"}).start()
         try:
             _render(app, 15)  # warm-up: workers import, the ETA calibrates
-            fmt = video_format("16:9")
+            fmt, workers = video_format("16:9"), os.cpu_count() or 1
             print("\nrender (1280x720, 24 fps)   wall s   encode-only s   limit/wall"
                   "   ETA error at 25% / 50% / 75%")
             for duration in DURATIONS:
                 runs = [_render(app, duration) for _ in range(RUNS)]
                 wall = statistics.median(run.wall for run in runs)
-                limit = statistics.median(encode_only_seconds(fmt, duration * fmt.fps)
-                                          for _ in range(RUNS))
+                limit = statistics.median(encode_only_seconds(run.clips, fmt, workers)
+                                          for run in runs)
                 errors = " / ".join(
                     f"{statistics.median(run.eta_error(point) for run in runs):4.0%}"
                     for point in (0.25, 0.5, 0.75))
