@@ -126,7 +126,7 @@ class JobRunner:
         """The job's current progress state, with a fresh ETA and freshly signed URLs."""
         return progress_of(record, self._signer, self.eta(record))
 
-    def eta(self, record: JobRecord) -> float | None:
+    def eta(self, record: JobRecord) -> float:
         """Seconds until the job is done: 0 once ended.
 
         Every running job and every job queued ahead of this one is forecast with it, since

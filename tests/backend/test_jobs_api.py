@@ -134,3 +134,22 @@ def test_listing_is_newest_first_and_filters_by_status(app_server: AppProcess) -
     completed = _fetch(app_server, "/api/v1/jobs?status=completed&limit=200").json()
     assert job_id in [job["job_id"] for job in completed["jobs"]]
     assert all(job["status"] == "completed" for job in completed["jobs"])
+
+
+def test_a_queued_job_counts_the_job_ahead_of_it_in_its_time_remaining(
+    app_server: AppProcess,
+) -> None:
+    running = generate(app_server.base_url, duration=60)
+    wait_for_stage(app_server.base_url, running, "scene_")
+    queued = generate(app_server.base_url, duration=15)  # one job at a time: this one waits
+
+    try:
+        ahead = _fetch(app_server, f"/api/v1/jobs/{running}").json()
+        behind = _fetch(app_server, f"/api/v1/jobs/{queued}").json()
+
+        assert (ahead["status"], behind["status"]) == ("processing", "pending")
+        assert ahead["estimated_time_remaining"] > 0
+        assert behind["estimated_time_remaining"] > ahead["estimated_time_remaining"]
+    finally:
+        for job_id in (queued, running):
+            httpx.post(f"{app_server.base_url}/api/v1/jobs/{job_id}/cancel", timeout=10)
