@@ -11,10 +11,11 @@ counts each job's open progress connections on its own side. Headless Chromium o
    observer in the page notes when it lands); then the same 20 tabs on a bare NiceGUI page
    (``bench/bare_push.py``, its own process) that pushes one label: the floor.
 
-   The compared run asks for reduced motion: a real browser paints only the tab in front,
-   while headless Chromium, rendering in software, treats all 20 tabs as shown and keeps
-   the dialog's spinner and pulse (under a backdrop blur) moving in each, on the same two
-   cores that are being timed. A run with the animations on is printed beside it.
+   The dashboard runs twice: with its animations on, as users see it (the run that the
+   target, p99 within 1.5x the floor's, is about), and asking for reduced motion, to show
+   what the animations cost. Headless Chromium, rendering in software, treats all 20 tabs as
+   shown (a real browser paints only the tab in front), so the animations run in every tab,
+   on the same two cores that are being timed: the harder case.
 
 Prints figures; asserts nothing.
 
@@ -181,7 +182,7 @@ def dashboard_tabs(browser: Browser, app: AppProcess, peer: Peer, *, motion: Mot
 
 
 def latency(browser: Browser, app: AppProcess, peer: Peer) -> None:
-    """Part 2: 20 tabs on 5 jobs, with and without animations; then the same tabs, bare."""
+    """Part 2: 20 tabs on 5 jobs, animations on, then reduced; then the same tabs, bare."""
     context, _, animated = dashboard_tabs(browser, app, peer, motion="no-preference")
     context.close()
     context, tabs, dashboard = dashboard_tabs(browser, app, peer, motion="reduce")
@@ -198,13 +199,14 @@ def latency(browser: Browser, app: AppProcess, peer: Peer) -> None:
     print(f"Event -> DOM, {LATENCY_TABS} tabs, {EVENTS} events each "
           f"({LATENCY_JOBS} jobs on the dashboard), ms:")
     print(f"  {'':40} {'p50':>7} {'p99':>7} {'max':>7} {'noted':>6}")
-    for name, values in (("dashboard, reduced motion", dashboard),
-                         ("bare NiceGUI label, same tabs (floor)", floor),
-                         ("dashboard, animations on in every tab", animated)):
+    for name, values in (("dashboard, animations on in every tab", animated),
+                         ("dashboard, reduced motion", dashboard),
+                         ("bare NiceGUI label, same tabs (floor)", floor)):
         print(f"  {name:40} {statistics.median(values):7.1f} {percentile(values, 0.99):7.1f} "
               f"{max(values):7.1f} {len(values):6d}")
-    ratio = percentile(dashboard, 0.99) / percentile(floor, 0.99)
-    print(f"  dashboard p99 / floor p99 (reduced motion): {ratio:.2f}")
+    for name, values in (("animations on", animated), ("reduced motion", dashboard)):
+        ratio = percentile(values, 0.99) / percentile(floor, 0.99)
+        print(f"  dashboard p99 / floor p99, {name}: {ratio:.2f} (target: 1.5 at most)")
     print(f"  bare NiceGUI RSS per tab: {per_tab:.2f} MB")
 
 

@@ -1,4 +1,4 @@
-"""The Aurora look: colours, the dialog's animations, and the frame every page sits in."""
+"""The Aurora look: colours and CSS, the frame every page sits in, and its buttons."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ from contextlib import contextmanager
 
 from nicegui import ui
 
+# for Quasar's own colour props; the CSS below names the same colours as variables
 PURPLE = "#b44cff"
 GREEN = "#7cff00"
+BG_BASE = "#070a12"
 BG_ELEVATED = "#0f1420"
-TEXT_PRIMARY = "#e8edf5"
 
+# Cheap for the compositor, even with many tabs open: no backdrop-filter (an opaque-enough
+# background instead), transitions name their properties, the bar grows by transform (a width
+# transition would lay out and paint every frame), and the only endless animations move
+# transform/opacity of one small, promoted element (the current stage's spinner, a status dot).
 _CSS = """
 :root {
   --aurora-purple: #b44cff;
@@ -30,8 +35,7 @@ _CSS = """
 body.body--dark { background: var(--bg-base); color: var(--text-primary); }
 
 /* page frame */
-.aurora-header { background: rgba(7, 10, 18, 0.85); backdrop-filter: blur(8px);
-  border-bottom: 1px solid var(--line); }
+.aurora-header { background: rgba(7, 10, 18, 0.96); border-bottom: 1px solid var(--line); }
 .aurora-brand { font-weight: 700; letter-spacing: 0.02em; color: var(--text-primary); }
 .aurora-brand .accent { color: var(--aurora-purple); }
 .aurora-nav a { color: var(--text-muted); text-decoration: none; padding: 6px 12px;
@@ -72,7 +76,7 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
 [data-status="processing"] .aurora-status { background: rgba(180, 76, 255, 0.16);
   color: #d29bff; }
 [data-status="processing"] .aurora-status::before {
-  animation: aurora-pulse 1.4s ease-in-out infinite; }
+  animation: aurora-pulse 1.4s ease-in-out infinite; will-change: opacity; }
 [data-status="completed"] .aurora-status { background: rgba(124, 255, 0, 0.10);
   color: var(--aurora-green); }
 [data-status="failed"] .aurora-status { background: rgba(255, 92, 122, 0.12);
@@ -90,7 +94,7 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
 
 /* the progress dialog */
 .aurora-overlay { display: flex; align-items: center; justify-content: center;
-  background: rgba(4, 6, 12, 0.72); backdrop-filter: blur(3px); padding: 16px; }
+  background: rgba(4, 6, 12, 0.88); padding: 16px; }
 .aurora-progress-card { width: min(520px, 100%); max-height: calc(100vh - 32px); overflow-y: auto;
   background: var(--bg-elevated); color: var(--text-primary); border-radius: 16px;
   border: 1px solid rgba(180, 76, 255, 0.45); padding: 28px 30px 26px;
@@ -98,23 +102,23 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
 .aurora-progress-card .aurora-dialog-title { font-size: 1.4rem; font-weight: 700; }
 .aurora-bar { flex: 1; height: 8px; border-radius: 999px; background: var(--bg-sunken);
   overflow: hidden; }
-.aurora-bar-fill { height: 100%; border-radius: inherit;
+.aurora-bar-fill { width: 100%; height: 100%; border-radius: inherit;
   background: linear-gradient(90deg, var(--aurora-violet), var(--aurora-purple),
     var(--aurora-pink));
-  transition: width 0.5s ease-in-out; }
+  transform-origin: left; transition: transform 0.5s ease-in-out; will-change: transform; }
 .aurora-percent { min-width: 3.2em; text-align: right; font-weight: 700;
   font-variant-numeric: tabular-nums; }
 .aurora-stage-text { font-size: 1.05rem; }
 .aurora-eta { font-size: 0.9rem; color: var(--text-muted); font-variant-numeric: tabular-nums; }
 .aurora-notice { font-size: 0.9rem; color: #ffcf66; }
-.aurora-notice.failed { color: var(--aurora-red); }
 .aurora-error { color: var(--aurora-red); background: rgba(255, 92, 122, 0.08);
   border: 1px solid rgba(255, 92, 122, 0.35); border-radius: 10px; padding: 10px 12px; }
 .aurora-success { color: var(--aurora-green); font-weight: 600; }
 
 .aurora-stages { display: flex; flex-direction: column; gap: 4px; }
 .aurora-stage { display: flex; align-items: center; gap: 14px; min-height: 26px;
-  color: var(--text-primary); transition: all 0.3s ease; animation: aurora-fade-in 0.3s ease both; }
+  color: var(--text-primary); transition: color 0.3s ease;
+  animation: aurora-fade-in 0.3s ease both; }
 .aurora-stage[data-state="pending"] { color: var(--text-faint); }
 .aurora-stage[data-state="failed"] { color: var(--aurora-red); }
 .aurora-stage-icon { width: 18px; height: 18px; flex: none; display: inline-flex;
@@ -124,11 +128,10 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
 .aurora-stage[data-state="completed"] .aurora-stage-icon::before { content: "\\2713"; }
 .aurora-stage[data-state="pending"] .aurora-stage-icon::before { content: "\\22EF"; }
 .aurora-stage[data-state="failed"] .aurora-stage-icon::before { content: "\\2715"; }
-.aurora-stage[data-state="current"] .aurora-stage-icon {
-  animation: aurora-pulse 1.4s ease-in-out infinite; }
 .aurora-stage[data-state="current"] .aurora-stage-icon::before { content: ""; width: 14px;
   height: 14px; border-radius: 50%; border: 2px solid rgba(180, 76, 255, 0.30);
-  border-top-color: var(--aurora-purple); animation: aurora-spin 0.9s linear infinite; }
+  border-top-color: var(--aurora-purple); animation: aurora-spinner 1.8s linear infinite;
+  will-change: transform, opacity; }
 
 .aurora-thumbs { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 9px; }
 .aurora-thumb { aspect-ratio: 16 / 9.5; width: 100%; border-radius: 7px; object-fit: cover;
@@ -148,7 +151,9 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
 @keyframes aurora-fade-in {
   from { opacity: 0; transform: translateY(3px); } to { opacity: 1; transform: none; } }
 @keyframes aurora-pulse { 0%, 100% { opacity: 1; } 50% { opacity: 0.45; } }
-@keyframes aurora-spin { to { transform: rotate(360deg); } }
+@keyframes aurora-spinner {  /* two turns to one pulse: the spec's "pulsing" current stage */
+  0% { transform: rotate(0deg); opacity: 1; } 50% { transform: rotate(360deg); opacity: 0.55; }
+  100% { transform: rotate(720deg); opacity: 1; } }
 
 @media (prefers-reduced-motion: reduce) {
   .aurora-bar-fill, .aurora-stage, .aurora-stage-icon, .aurora-stage-icon::before,
@@ -166,7 +171,7 @@ def install_theme() -> None:
 @contextmanager
 def frame(title: str) -> Iterator[None]:
     """The shell of every page: colours, header with navigation, then the page's content."""
-    ui.colors(primary=PURPLE, positive=GREEN, dark=BG_ELEVATED, dark_page="#070a12")
+    ui.colors(primary=PURPLE, positive=GREEN, dark=BG_ELEVATED, dark_page=BG_BASE)
     ui.page_title(f"{title} · Aurora Studio")
     with ui.header().classes("aurora-header items-center justify-between px-6 py-3"):
         with ui.row().classes("aurora-brand gap-1 text-lg"):
@@ -184,8 +189,21 @@ def frame(title: str) -> Iterator[None]:
 def action_button(text: str, on_click: Callable[..., object], *, test_id: str | None = None,
                   subtle: bool = False, icon: str | None = None) -> ui.button:
     """A button in the Aurora outline style: accent for the way forward, subtle otherwise."""
-    button = ui.button(text, on_click=on_click, icon=icon, color=None) \
-        .classes(f"aurora-button {'subtle' if subtle else 'accent'}").props("flat no-caps")
+    return _outlined(ui.button(text, on_click=on_click, icon=icon, color=None),
+                     test_id=test_id, subtle=subtle)
+
+
+def link_button(text: str, target: str, *, test_id: str, subtle: bool = False,
+                icon: str | None = None) -> ui.button:
+    """An ``action_button`` that is a plain link (``<a href>``): it works without the websocket."""
+    button = ui.button(text, icon=icon, color=None)
+    button.props["href"] = target
+    return _outlined(button, test_id=test_id, subtle=subtle)
+
+
+def _outlined(button: ui.button, *, test_id: str | None, subtle: bool) -> ui.button:
+    """The Aurora outline look (accent or subtle) and the test id, on ``button``."""
+    button.classes(f"aurora-button {'subtle' if subtle else 'accent'}").props("flat no-caps")
     if test_id is not None:
         button.props["data-testid"] = test_id
     return button

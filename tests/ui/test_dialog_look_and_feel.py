@@ -15,11 +15,12 @@ RUNNING = SendUpdate(
     stages_completed=[{"name": "script", "display_name": "Script ready"}],
     stages_pending=[{"name": "scene_2", "display_name": "Scene 2"}])
 STYLES = """() => {
-    const style = (selector) => getComputedStyle(document.querySelector(selector));
+    const style = (selector, pseudo) => getComputedStyle(document.querySelector(selector), pseudo);
     return {
         bar: style('.aurora-bar-fill').transition,
-        spinner: style('[data-state=current] .aurora-stage-icon').animationName,
+        spinner: style('[data-state=current] .aurora-stage-icon', '::before').animationName,
         tick: style('[data-state=completed] .aurora-stage-icon').animationName,
+        overlay: style('.aurora-overlay').backdropFilter,
     };
 }"""
 
@@ -50,8 +51,7 @@ def test_animations_follow_the_motion_preference(
     finally:
         context.close()
     if motion == "reduce":
-        assert styles == {"bar": "none", "spinner": "none", "tick": "none"}
+        assert styles == {"bar": "none", "spinner": "none", "tick": "none", "overlay": "none"}
     else:
-        assert styles["bar"] == "width 0.5s ease-in-out"
-        assert styles["spinner"] == "aurora-pulse"
-        assert styles["tick"] == "aurora-checkmark-pop"
+        assert styles == {"bar": "transform 0.5s ease-in-out", "spinner": "aurora-spinner",
+                          "tick": "aurora-checkmark-pop", "overlay": "none"}

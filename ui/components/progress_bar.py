@@ -1,4 +1,4 @@
-"""The overall progress bar: a gradient fill whose width animates, and ARIA values."""
+"""The overall progress bar: a gradient fill that grows smoothly, and ARIA values."""
 
 from __future__ import annotations
 
@@ -28,5 +28,7 @@ class ProgressBar(ui.element):
         binding.bind_from(self, "percent", model, "percent")
 
     def _show(self, percent: float) -> None:
+        """Scale the full-width fill rather than size it, so the browser animates it off the
+        main thread."""
         self.props["aria-valuenow"] = math.floor(percent)
-        self._fill.style["width"] = f"{percent:.2f}%"
+        self._fill.style["transform"] = f"scaleX({percent / 100:.4f})"
