@@ -14,10 +14,11 @@ from nicegui import ui
 from services.client import AuroraClient, AuroraError, JobNotFound
 from services.contract import TERMINAL_STATUSES, JobDetail, JobStatus, is_valid_job_id
 from services.dashboard import Dashboard
+from ui.components.dead_end import dead_end
 from ui.components.live_job import LiveJob
 from ui.components.thumbnails import scene_image
 from ui.connection import tab_opened
-from ui.theme import action_button, frame
+from ui.theme import action_button, frame, link_button
 
 PAGE_TIMEOUT = 15.0  # the job is read before the page is sent; the client gives up after 10 s
 
@@ -66,21 +67,15 @@ def finished(client: AuroraClient, job: JobDetail) -> None:
 def not_found(job_id: str) -> None:
     """A clear dead end for an id no job has, with the way back."""
     ui.status_code(404)
-    with ui.column().classes("aurora-panel w-full items-center p-10 gap-3") \
-            .props("data-testid=not-found"):
-        ui.icon("search_off", size="3rem").classes("aurora-muted")
-        ui.label("Video not found").classes("text-2xl font-bold")
-        ui.label(f"No job has the id “{job_id[:80]}”.").classes("aurora-muted")
-        action_button("Create a video", lambda: ui.navigate.to("/"))
+    with dead_end("search_off", "Video not found", f"No job has the id “{job_id[:80]}”.",
+                  test_id="not-found"):
+        link_button("Create a video", "/", icon="movie", test_id="create-link")
 
 
 def unavailable(reason: str) -> None:
     """The backend could not be asked; a reload tries again."""
-    with ui.column().classes("aurora-panel w-full items-center p-10 gap-3"):
-        ui.icon("cloud_off", size="3rem").classes("aurora-muted")
-        ui.label("The backend is not answering").classes("text-2xl font-bold")
-        ui.label(reason).classes("aurora-muted")
-        action_button("Try again", ui.navigate.reload)
+    with dead_end("cloud_off", "The backend is not answering", reason, test_id="unavailable"):
+        action_button("Try again", ui.navigate.reload, test_id="reload-button")
 
 
 def job_header(job: JobDetail) -> None:
