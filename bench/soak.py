@@ -3,17 +3,24 @@
 The contract peer (``tests/peer``) is the dashboard's remote backend; each of its jobs plays a
 long random script of updates with ``Drop()``s in it, and Chromium keeps ``--tabs`` tabs open
 on the jobs (half on the progress dialog, half on the workspace), reloading one at random
-every second, so tab clients come and go all the time. Everything is measured from outside
-the dashboard: its RSS, threads, open fds and TCP connections (psutil), and the upstream
-progress streams the peer has open (each one is a stream task in the dashboard).
+every second, so tab clients come and go all the time. The dashboard is measured from
+outside: its RSS, threads, open fds and TCP connections (psutil), and the upstream progress
+streams the peer has open (each one is a stream task in the dashboard). Only its asyncio
+tasks need a look inside: the soak starts it with a ``sitecustomize`` of its own on
+``PYTHONPATH`` that writes ``len(asyncio.all_tasks())`` to a file on ``SIGUSR1`` (the
+dashboard's code is unchanged; spawned render workers skip it).
 
 Figures are taken once the tabs are open ("cold"), after a warm-up of the same churn
 ("start"), at the end, and once more after every tab has closed (everything a tab held must
 be gone by then). The growth that counts is start to end: the warm-up lets the allocators
 reach the high-water mark that page loads leave, so what grows after it is what a leak would
-add. (Probing the dashboard from inside while tabs reloaded, Python's allocated blocks and
-glibc's in-use bytes stayed flat while RSS rose: the rise is free memory the allocators keep.)
-Prints the figures; asserts nothing.
+add. (Probing the dashboard from inside for 10 minutes, Python's allocated blocks, glibc's
+in-use bytes and glibc's heap size stayed flat after the warm-up, and RSS levelled off at
++1 %; ``malloc_trim(0)`` then gave back 15 MB: the warm-up's rise is free memory glibc keeps.
+``--env MALLOC_ARENA_MAX=2``, or fixed mmap and trim thresholds, changed nothing in
+3-minute runs.)
+Prints the figures; asserts nothing. ``--env NAME=VALUE`` sets the dashboard's environment,
+to compare allocator settings (``MALLOC_ARENA_MAX=2``, say).
 
     .venv/bin/python -m bench.soak --minutes 10
 """
@@ -21,7 +28,9 @@ Prints the figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import signal
 import tempfile
 import time
 from dataclasses import dataclass, fields
@@ -39,6 +48,46 @@ CHURN_EVERY = 1.0  # seconds between two random tab reloads
 SETTLE = 12.0  # seconds for released clients and streams to go (NiceGUI 3 s + the hub's grace)
 DROP_EVERY = 30.0  # a job's stream drops about this often (seconds)
 
+PROBE = """\
+import os, signal, sys
+
+def _count_tasks(signum, frame):
+    import asyncio
+    try:
+        tasks = len(asyncio.all_tasks(asyncio.get_running_loop()))
+    except RuntimeError:  # no loop running yet, or any more
+        tasks = -1
+    path = os.environ["AURORA_SOAK_TASKS"]
+    with open(path + ".new", "w") as file:
+        file.write(str(tasks))
+    os.replace(path + ".new", path)
+
+if sys.argv[0].endswith("main.py"):
+    signal.signal(signal.SIGUSR1, _count_tasks)
+"""
+
+
+class TaskProbe:
+    """The dashboard's asyncio task count, through ``PROBE`` installed in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        (folder / "sitecustomize.py").write_text(PROBE)
+        self.path = folder / "tasks"
+        self.env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(folder),
+                                                                 os.environ.get("PYTHONPATH")])),
+                    "AURORA_SOAK_TASKS": str(self.path)}
+
+    def count(self, process: psutil.Process, timeout: float = 5.0) -> int:
+        """Ask ``process`` and wait for its answer (-1 if none comes)."""
+        self.path.unlink(missing_ok=True)
+        process.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.path.exists():
+                return int(self.path.read_text())
+            time.sleep(0.05)
+        return -1
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -50,9 +99,11 @@ class Figures:
     browser_sockets: int  # established TCP connections to the dashboard's port
     upstream_sockets: int  # established TCP connections from the dashboard to the peer
     peer_streams: int  # progress streams the peer has open
+    tasks: int  # asyncio tasks in the dashboard
 
     @classmethod
-    def take(cls, process: psutil.Process, app_port: int, peer: Peer) -> Figures:
+    def take(cls, process: psutil.Process, app_port: int, peer: Peer,
+             probe: TaskProbe) -> Figures:
         """Measure ``process`` (the dashboard) and the peer now."""
         peer_port = urlsplit(peer.url).port
         established = [c for c in process.net_connections(kind="tcp")
@@ -65,6 +116,7 @@ class Figures:
             upstream_sockets=sum(bool(c.raddr) and c.raddr.port == peer_port
                                  for c in established),
             peer_streams=sum(job.open_streams for job in list(peer.jobs.values())),
+            tasks=probe.count(process),
         )
 
 
@@ -106,7 +158,8 @@ def report(looks: dict[str, Figures]) -> None:
     growth = (end.rss_mb - start.rss_mb) / start.rss_mb * 100
     print(f"\nmemory growth start -> end: {growth:+.1f} % (budget: at most +5 %); "
           f"cold -> end: {(end.rss_mb - cold.rss_mb) / cold.rss_mb * 100:+.1f} %")
-    print(f"threads: {start.threads} -> {end.threads}; fds: {start.open_fds} -> {end.open_fds}")
+    print(f"threads: {start.threads} -> {end.threads}; fds: {start.open_fds} -> {end.open_fds}; "
+          f"asyncio tasks: {start.tasks} -> {end.tasks}, after every tab closed: {closed.tasks}")
     print(f"upstream streams with every tab open: {start.peer_streams} -> {end.peer_streams}; "
           f"after every tab closed: {closed.peer_streams} (expected 0), "
           f"browser sockets {closed.browser_sockets}, upstream sockets "
@@ -114,10 +167,11 @@ def report(looks: dict[str, Figures]) -> None:
 
 
 def churn(pages: list[Page], base_url: str, job_of: list[str], rng: random.Random,
-          seconds: float, report_to: tuple[psutil.Process, int, Peer] | None = None) -> int:
+          seconds: float,
+          report_to: tuple[psutil.Process, int, Peer, TaskProbe] | None = None) -> int:
     """Reload a random tab every ``CHURN_EVERY`` s for ``seconds``; how many reloads.
 
-    With ``report_to`` (the dashboard, its port, the peer), prints the figures every minute.
+    With ``report_to`` (what ``Figures.take`` needs), prints the figures every minute.
     """
     began = time.monotonic()
     next_report, reloads = began + 60, 0
@@ -133,7 +187,8 @@ def churn(pages: list[Page], base_url: str, job_of: list[str], rng: random.Rando
     return reloads
 
 
-def soak(minutes: float, tabs: int, jobs: int, seed: int, warm_up: float) -> None:
+def soak(minutes: float, tabs: int, jobs: int, seed: int, warm_up: float,
+         env: dict[str, str]) -> None:
     """Run the soak and print its figures."""
     rng = random.Random(seed)
     seconds = minutes * 60
@@ -149,9 +204,12 @@ def soak(minutes: float, tabs: int, jobs: int, seed: int, warm_up: float) -> Non
             planned_drops += drops
             peer.add_job(f"soak-{index}", steps, status="processing",
                          prompt=f"Soak job {index}: a lighthouse in a storm")
-        app = AppProcess(Path(scratch) / "data", extra_args=["--api-url", server.url]).start()
+        probe = TaskProbe(Path(scratch))
+        app = AppProcess(Path(scratch) / "data", extra_args=["--api-url", server.url],
+                         env={**env, **probe.env}).start()
         assert app.process is not None
         process = psutil.Process(app.process.pid)
+        look = (process, app.port, peer, probe)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1000, "height": 700})
@@ -159,19 +217,19 @@ def soak(minutes: float, tabs: int, jobs: int, seed: int, warm_up: float) -> Non
             job_of = [f"soak-{index % jobs}" for index in range(tabs)]
             for index, page in enumerate(pages):
                 open_tab(page, app.base_url, job_of[index], index)
-            cold = Figures.take(process, app.port, peer)
+            cold = Figures.take(*look)
             print(f"{tabs} tabs open on {jobs} jobs: {cold}\nwarming up {warm_up:.0f} s")
             churn(pages, app.base_url, job_of, rng, warm_up)
-            start = Figures.take(process, app.port, peer)
+            start = Figures.take(*look)
             print(f"start: {start}")
             reloads = churn(pages, app.base_url, job_of, rng, seconds,
-                            report_to=(process, app.port, peer))
-            end = Figures.take(process, app.port, peer)
+                            report_to=look)
+            end = Figures.take(*look)
             print(f"end: {end}")
 
             context.close()
             time.sleep(SETTLE)
-            closed = Figures.take(process, app.port, peer)
+            closed = Figures.take(*look)
         finally:
             browser.close()
             app.stop()
@@ -192,8 +250,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5, help="random seed (default 5)")
     parser.add_argument("--warm-up", type=float, default=180.0,
                         help="seconds of churn before the start figures (default 180)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="set in the dashboard's environment (may be repeated)")
     options = parser.parse_args()
-    soak(options.minutes, options.tabs, options.jobs, options.seed, options.warm_up)
+    env = dict(item.split("=", 1) for item in options.env)
+    if env:
+        print(f"dashboard environment: {env}")
+    soak(options.minutes, options.tabs, options.jobs, options.seed, options.warm_up, env)
 
 
 if __name__ == "__main__":
