@@ -142,4 +142,5 @@ def _newer(known: JobSummary | None, listed: JobSummary) -> JobSummary:
 
 
 def _stale_text(error: str) -> str:
+    """The note over a list that the directory could not refresh (empty while it can)."""
     return f"The job list may be out of date: {error}" if error else ""

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from nicegui import binding, ui
-from nicegui.binding import BindableProperty
+from nicegui import ui
 
 from services.dashboard import Dashboard
 from services.progress_model import Phase
@@ -19,8 +18,6 @@ class LiveJob(ui.column, WatchingElement):
     browser is connected) until it is deleted with the tab.
     """
 
-    phase = BindableProperty(on_change=lambda live, phase: live._entered(phase))
-
     def __init__(self, dashboard: Dashboard, job_id: str) -> None:
         super().__init__()
         self.classes("aurora-panel w-full p-6 gap-4")
@@ -31,9 +28,7 @@ class LiveJob(ui.column, WatchingElement):
             action_button("Retry", lambda: dashboard.hub.retry(job_id), test_id="retry-button") \
                 .classes("self-end") \
                 .bind_visibility_from(model, "phase", value=Phase.CONNECTION_FAILED)
-        self.phase = model.phase
-        binding.bind_from(self, "phase", model, "phase")
-        self._entered(model.phase)  # a shared model may have ended before this view was made
+        self._follow_phase(model)
 
     def _entered(self, phase: Phase) -> None:
         """Show the finished page (video or failure) as soon as the job has ended."""

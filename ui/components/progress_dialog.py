@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 
-from nicegui import binding, ui
-from nicegui.binding import BindableProperty
+from nicegui import ui
 
 from services.dashboard import Dashboard
 from services.progress_model import Phase
@@ -53,8 +52,6 @@ def open_progress(dashboard: Dashboard, job_id: str, *, page: str,
 class ProgressDialog(ui.dialog, WatchingElement):
     """A persistent full-screen overlay following one job until it ends or the user leaves."""
 
-    phase = BindableProperty(on_change=lambda dialog, phase: dialog._entered(phase))
-
     def __init__(self, dashboard: Dashboard, job_id: str, *,
                  on_closed: Callable[[], None], on_try_again: Callable[[], None]) -> None:
         super().__init__()
@@ -82,9 +79,7 @@ class ProgressDialog(ui.dialog, WatchingElement):
                 self._action("Try Again", "try-again-button", self._try_again, {Phase.FAILED})
                 self._action("Open video", "open-video-button", self._open_video,
                              {Phase.COMPLETED})
-        self.phase = model.phase
-        binding.bind_from(self, "phase", model, "phase")
-        self._entered(model.phase)  # a shared model may have ended before this view was made
+        self._follow_phase(model)
 
     def _action(self, text: str, test_id: str, handler: Callable[[], object],
                 phases: AbstractSet[Phase], *, subtle: bool = False) -> None:
@@ -99,6 +94,7 @@ class ProgressDialog(ui.dialog, WatchingElement):
                 ui.timer(OPEN_VIDEO_DELAY, self._open_video, once=True)
 
     def _open_video(self) -> None:
+        """Go to the finished job's workspace; the dialog goes with this page."""
         ui.navigate.to(workspace_url(self._model.job_id))
 
     async def _cancel(self) -> None:
@@ -110,10 +106,12 @@ class ProgressDialog(ui.dialog, WatchingElement):
         self._close()
 
     def _run_in_background(self) -> None:
+        """Close, leaving the job running; it stays on ``/jobs``."""
         ui.notify("Your video keeps generating in the background.", type="info")
         self._close()
 
     def _try_again(self) -> None:
+        """Close the failed job's dialog and hand back to the page (its form, prompt kept)."""
         self._close()
         self._on_try_again()
 

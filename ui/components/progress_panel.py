@@ -48,6 +48,7 @@ class ProgressSummary(ui.column):
         return self._model.stage_text or ("Connecting…" if connecting else "")
 
     def _eta_text(self) -> str:
+        """The ETA line as of now: the model keeps a deadline, not a number to show."""
         return format_eta(self._model.seconds_left(time.monotonic()))
 
 

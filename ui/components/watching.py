@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import binding, ui
+from nicegui.binding import BindableProperty
 
 from services.hub import JobHub, Watch
+from services.progress_model import Phase, ProgressModel
 
 
 class WatchingElement(ui.element):
@@ -19,12 +21,26 @@ class WatchingElement(ui.element):
     first, its own (empty) Vue component would hide that element's.
     """
 
+    phase = BindableProperty(on_change=lambda element, phase: element._entered(phase))
     _watch: Watch | None = None
 
     def _follow(self, hub: JobHub, job_id: str) -> Watch:
         """Watch the job (starting its stream if no one else does); call once per element."""
         self._watch = hub.watch(job_id)
         return self._watch
+
+    def _follow_phase(self, model: ProgressModel) -> None:
+        """Call ``_entered`` with the job's phase now and on every change (once the view is built).
+
+        Now too: a model shared with other tabs may have ended before this view was made.
+        """
+        self.phase = model.phase
+        binding.bind_from(self, "phase", model, "phase")
+        self._entered(model.phase)
+
+    def _entered(self, phase: Phase) -> None:
+        """What the view does as its job enters ``phase``; only with ``_follow_phase``."""
+        raise NotImplementedError
 
     def _release(self) -> None:
         """Let go of the job early (it ended, the user closed the view); deleting does it too."""

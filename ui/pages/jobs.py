@@ -25,15 +25,15 @@ def register(dashboard: Dashboard) -> None:
             ui.label("Jobs").classes("aurora-title")
             ui.label("Every video, newest first; running ones live.") \
                 .classes("aurora-muted -mt-3")
-            board = JobBoard(dashboard, on_watch=lambda job_id: watch(dashboard, job_id))
+            board = JobBoard(dashboard, on_watch=lambda job_id: show_progress(dashboard, job_id))
         if not await tab_opened(dashboard.directory):
             return
         board.follow()
         if job is not None and is_valid_job_id(job):
-            watch(dashboard, job)
+            show_progress(dashboard, job)
 
 
-def watch(dashboard: Dashboard, job_id: str) -> None:
+def show_progress(dashboard: Dashboard, job_id: str) -> None:
     """Open a job's progress dialog over the list; *Try Again* goes to the form, prompt kept."""
     open_progress(dashboard, job_id, page="/jobs",
                   on_try_again=lambda: ui.navigate.to(f"/?from_job={job_id}"))
