@@ -23,6 +23,7 @@ def test_an_unknown_or_malformed_id_gets_a_clear_not_found_page(
     assert response.status == 404
     expect(page.get_by_test_id("not-found")).to_contain_text("Video not found")
     expect(page.get_by_test_id("not-found")).to_contain_text(job_id[:80])  # as text, not markup
+    expect(page.get_by_test_id("create-link")).to_have_attribute("href", "/")
     asked = [seen.path for seen in peer.requests if seen.path.startswith("/api/v1/jobs/")]
     assert asked == (["/api/v1/jobs/no-such-job"] if job_id == "no-such-job" else [])
 
