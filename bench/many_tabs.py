@@ -24,7 +24,6 @@ Prints figures; asserts nothing.
 
 from __future__ import annotations
 
-import math
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ import psutil
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from bench.event_to_dom import EVENTS, GAP, OBSERVER, stamped_update
+from bench.stats import percentile
 from services.hub import GRACE_SECONDS
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.peer import Job, Pause, Peer, PeerServer, SendUpdate, Step, contract_run
@@ -57,12 +57,6 @@ def rss_mb(process: subprocess.Popen[bytes]) -> float:
     """The resident memory of ``process`` in MB, after a moment to settle."""
     time.sleep(SETTLE)
     return psutil.Process(process.pid).memory_info().rss / 2**20
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile (``share`` in 0..1) of ``values``."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def open_dialog_tab(browser_page: Page, url: str) -> Page:

@@ -23,6 +23,7 @@ import httpx
 from httpx_sse import connect_sse
 
 from bench.encode_limit import encode_only_seconds
+from bench.stats import percentile
 from services.backend.render import video_format
 from tests.backend.sse import generate, read_events, wait_for_stage
 from tests.support.app_process import AppProcess
@@ -70,11 +71,6 @@ def _render(app: AppProcess, duration: int) -> RenderRun:
     wall = time.perf_counter() - started
     clips = sorted((app.data_dir / "media" / job_id).glob("scene_*.mp4"))
     return RenderRun(wall, samples, clips)
-
-
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def _api_latency_while_rendering(app: AppProcess) -> dict[str, list[float]]:
@@ -136,7 +132,7 @@ def main() -> None:
                   "   p50 ms   p95 ms   p99 ms")
             for name, samples in _api_latency_while_rendering(app).items():
                 print(f"  {name:<44} {statistics.median(samples):6.1f}"
-                      f"   {_percentile(samples, 0.95):6.1f}   {_percentile(samples, 0.99):6.1f}")
+                      f"   {percentile(samples, 0.95):6.1f}   {percentile(samples, 0.99):6.1f}")
             answered, idle = _cancel_seconds(app)
             print(f"\ncancel: answered in {answered * 1000:.0f} ms, "
                   f"render processes idle after {idle * 1000:.0f} ms")
