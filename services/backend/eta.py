@@ -37,20 +37,31 @@ def scene_task(number: int) -> str:
 
 
 class Throughput:
-    """Measured work rates, smoothed and persisted."""
+    """Measured work rates, smoothed and persisted.
+
+    Every forecast reads a rate per task, on the event loop, so the rates are kept in memory
+    too: the store is read once per rate and written when a measurement changes it.
+    """
 
     def __init__(self, store: JobStore) -> None:
         self._store = store
+        self._rates: dict[str, float | None] = {}
+
+    def _rate(self, key: str) -> float | None:
+        if key not in self._rates:
+            self._rates[key] = self._store.throughput(key)
+        return self._rates[key]
 
     def _blend(self, key: str, measured: float) -> None:
-        previous = self._store.throughput(key)
+        previous = self._rate(key)
         if previous is not None:
             measured = _SMOOTHING * measured + (1 - _SMOOTHING) * previous
+        self._rates[key] = measured
         self._store.set_throughput(key, measured)
 
     def frames_per_second(self, width: int, height: int) -> float:
         """Frames one worker renders per second at this size (a default until measured)."""
-        measured = self._store.throughput(f"fps:{width}x{height}")
+        measured = self._rate(f"fps:{width}x{height}")
         if measured is not None:
             return measured
         return _DEFAULT_FPS_AT_720P * _REFERENCE_PIXELS / (width * height)
@@ -62,7 +73,7 @@ class Throughput:
 
     def seconds_per_video_second(self, step: str) -> float:
         """Worker seconds the ``step`` ("audio" or "compose") takes per second of video."""
-        measured = self._store.throughput(f"spv:{step}")
+        measured = self._rate(f"spv:{step}")
         return _DEFAULT_SECONDS_PER_VIDEO_SECOND[step] if measured is None else measured
 
     def record_step(self, step: str, video_seconds: float, seconds: float) -> None:
