@@ -44,11 +44,11 @@ new MutationObserver(() => {
 class SentNow(Mapping[str, Any]):
     """Update fields read by the peer as it sends the event, so the stamp is the sending time."""
 
-    def __init__(self, index: int) -> None:
-        self._index = index
+    def __init__(self, index: int, count: int) -> None:
+        self._index, self._count = index, count
 
     def _fields(self) -> dict[str, Any]:
-        return {"status": "processing", "progress": self._index * 100 / EVENTS,
+        return {"status": "processing", "progress": self._index * 100 / self._count,
                 "current_stage": f"bench_{self._index}",
                 "current_stage_display": f"Event {self._index} sent at {time.time():.6f}"}
 
@@ -62,19 +62,22 @@ class SentNow(Mapping[str, Any]):
         return len(self._fields())
 
 
-def stamped_update(index: int) -> SendUpdate:
-    """A ``SendUpdate`` whose fields are evaluated when sent (``SendUpdate`` takes only kwargs,
-    which would be evaluated now)."""
-    step = SendUpdate()
-    object.__setattr__(step, "fields", SentNow(index))
-    return step
+def stamped_updates(count: int = EVENTS, gap: float = GAP) -> list[Step]:
+    """``count`` updates, ``gap`` seconds apart, each stamped as it is sent.
+
+    ``SendUpdate`` takes only kwargs, which would be evaluated now, so each gets a ``SentNow``.
+    """
+    steps: list[Step] = []
+    for index in range(1, count + 1):
+        step = SendUpdate()
+        object.__setattr__(step, "fields", SentNow(index, count))
+        steps += [step, Pause(gap)]
+    return steps
 
 
 def measure() -> list[float]:
     """Seconds from send to DOM for each of ``EVENTS`` events."""
-    steps: list[Step] = []
-    for index in range(1, EVENTS + 1):
-        steps += [stamped_update(index), Pause(GAP)]
+    steps = stamped_updates()
     with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, sync_playwright() as pw:
         server.peer.add_job("bench", [Pause(2.0), *steps, Pause()])
         app = AppProcess(Path(scratch) / "data", extra_args=["--api-url", server.url]).start()
