@@ -23,6 +23,7 @@ def serve(settings: Settings) -> None:
 
     dashboard = Dashboard.create(settings)
     app.on_shutdown(dashboard.aclose)  # first: its streams close before the backend stops
+    dashboard.media.install(app)
     if settings.embedded:
         from services.backend.app import EmbeddedBackend
 

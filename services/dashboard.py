@@ -2,7 +2,8 @@
 
 Pages never open their own connections to the backend: they go through this one client, watch
 running jobs through the hub (one upstream stream per job, however many tabs) and learn of jobs
-through the directory (one list poller, however many tabs).
+through the directory (one list poller, however many tabs); the media relay serves the
+backend's pictures and videos to the browser from the dashboard's origin.
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ from dataclasses import dataclass
 from services.client import AuroraClient
 from services.hub import JobHub
 from services.job_directory import JobDirectory
+from services.media_relay import MediaRelay
 from services.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:
-    """The backend's client, the job hub and the job directory, which share the hub's endings."""
+    """The backend's client, the job hub and the job directory (which share the hub's endings),
+    and the media relay."""
 
     client: AuroraClient
     hub: JobHub
     directory: JobDirectory
+    media: MediaRelay
 
     @classmethod
     def create(cls, settings: Settings) -> Dashboard:
@@ -29,7 +33,7 @@ class Dashboard:
         client = AuroraClient(settings.backend_base_url, token=settings.api_token,
                               read_timeout=settings.stream_read_timeout)
         hub = JobHub(client)
-        return cls(client, hub, JobDirectory(client, hub.endings))
+        return cls(client, hub, JobDirectory(client, hub.endings), MediaRelay(client))
 
     async def aclose(self) -> None:
         """Stop polling and streaming, then close the client they both use."""

@@ -37,7 +37,8 @@ class AuroraClient:
 
     Parameters:
         base_url: where the backend is; the contract's routes live under ``/api/v1`` below it.
-        token: sent as ``Authorization: Bearer <token>`` on every request when given.
+        token: sent as ``Authorization: Bearer <token>`` on every request to the backend's
+            origin, when given.
         timeout: seconds allowed to connect and for each answer (a progress stream has its own,
             longer, read timeout).
         read_timeout: seconds a progress stream may stay silent before it counts as dead (the
@@ -123,6 +124,20 @@ class AuroraClient:
             return None
         return str(absolute) if absolute.scheme in _SAFE_SCHEMES else None
 
+    async def open_asset(self, url: str, *, headers: dict[str, str] | None = None
+                         ) -> httpx.Response:
+        """Start fetching an asset (an absolute URL from ``asset_url``): the answer with its
+        status and head read and its body left to stream; the caller closes it.
+
+        An error status is returned, not raised: it is the answer to pass on. The token goes
+        only to the backend's own origin, never to (say) an object store that hosts the assets.
+        """
+        request = self._http.build_request("GET", url, headers=headers)
+        if not _same_origin(request.url, self._http.base_url):
+            request.headers.pop("Authorization", None)
+        with mapped_errors(self.base_url):
+            return await self._http.send(request, stream=True)
+
     def progress(
         self,
         job_id: str,
@@ -150,6 +165,10 @@ class AuroraClient:
             response = await self._http.request(method, path, **options)
             response.raise_for_status()
         return response
+
+
+def _same_origin(url: httpx.URL, other: httpx.URL) -> bool:
+    return (url.scheme, url.host, url.port) == (other.scheme, other.host, other.port)
 
 
 def _parse(model: type[Model], response: httpx.Response) -> Model:

@@ -40,11 +40,12 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Self
 
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
@@ -130,6 +131,8 @@ class Peer:
     - ``retry_ms``: the ``retry:`` every stream starts with (None: none).
     - ``keepalive``: seconds between keep-alive comments while a stream waits.
     - ``new_job_steps``: what the streams of jobs made by generate play.
+    - ``files``: what ``GET /files/{name}`` serves (Range requests too), for asset URLs;
+      ``files_sending`` counts the answers still being sent.
 
     Setting ``stopping`` ends every open stream cleanly (``PeerServer`` does before it stops).
     """
@@ -141,6 +144,8 @@ class Peer:
         self.retry_ms: int | None = 3000
         self.keepalive = 15.0
         self.new_job_steps: Sequence[Step] = ()
+        self.files: dict[str, Path] = {}
+        self.files_sending = 0
         self.jobs: dict[str, Job] = {}
         self.requests: list[SeenRequest] = []
         self._replies: defaultdict[Route, deque[Reply]] = defaultdict(deque)
@@ -227,6 +232,7 @@ class Peer:
             canned = Depends(self._canned_reply(route))
             api.add_api_route(path, endpoint, methods=[method], dependencies=[canned])
         app.include_router(api)
+        app.add_api_route("/files/{name}", self._file, methods=["GET"])
         return app
 
     def _canned_reply(self, route: Route) -> Callable[[], Awaitable[None]]:
@@ -269,6 +275,11 @@ class Peer:
 
     async def _progress(self, job_id: str) -> EventSourceResponse:
         return EventSourceResponse(self._play(self._job(job_id)), ping=0)
+
+    async def _file(self, name: str) -> FileResponse:
+        if name not in self.files:
+            raise HTTPException(404, "No such file")
+        return _CountedFile(self, self.files[name])
 
     def _job(self, job_id: str) -> Job:
         if job_id not in self.jobs:
@@ -358,6 +369,21 @@ async def _send_canned(request: Request, error: Exception) -> JSONResponse:
     reply = error.reply
     await asyncio.sleep(reply.delay)
     return JSONResponse(reply.body, status_code=reply.status, headers=dict(reply.headers))
+
+
+class _CountedFile(FileResponse):
+    """A file answer that the peer counts in ``files_sending`` until it is sent or cut off."""
+
+    def __init__(self, peer: Peer, path: Path) -> None:
+        super().__init__(path)
+        self._peer = peer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._peer.files_sending += 1
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._peer.files_sending -= 1
 
 
 class PeerServer:

@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
@@ -124,3 +125,10 @@ def job_card(page: Page, job_id: str) -> Locator:
 def job_toast(page: Page, job_id: str) -> Locator:
     """The toast a tab got when ``job_id`` ended."""
     return page.locator(f'[data-testid=job-toast][data-job-id="{job_id}"]')
+
+
+def relayed_url(path: str) -> str:
+    """The backend URL a ``/media`` path stands for (and that it is one)."""
+    parts = urlsplit(path)
+    assert (parts.scheme, parts.netloc, parts.path) == ("", "", "/media"), path
+    return parse_qs(parts.query)["url"][0]

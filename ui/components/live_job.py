@@ -24,7 +24,7 @@ class LiveJob(ui.column, WatchingElement):
         model = self._follow(dashboard.hub, job_id).model
         with self:
             ui.label("Generating your video").classes("text-xl font-bold")
-            ProgressPanel(model, dashboard.client.asset_url)
+            ProgressPanel(model, dashboard.media.path_for)
             action_button("Retry", lambda: dashboard.hub.retry(job_id), test_id="retry-button") \
                 .classes("self-end") \
                 .bind_visibility_from(model, "phase", value=Phase.CONNECTION_FAILED)

@@ -68,7 +68,7 @@ class ProgressDialog(ui.dialog, WatchingElement):
                                 backward=lambda phase: _TITLES.get(phase, "Generating Your Video"))
             ui.label("Done. Opening your video…").classes("aurora-success") \
                 .bind_visibility_from(model, "phase", value=Phase.COMPLETED)
-            ProgressPanel(model, self._api.asset_url)
+            ProgressPanel(model, dashboard.media.path_for)
             with ui.row().classes("w-full justify-end gap-3"):
                 self._action("Run in background", "background-button", self._run_in_background,
                              {Phase.LIVE}, subtle=True)

@@ -15,7 +15,7 @@ from nicegui import ui
 from services.progress_model import Phase, ProgressModel
 from ui.components.progress_bar import ProgressBar
 from ui.components.stage_list import StageList
-from ui.components.thumbnails import AssetUrl, ThumbnailStrip
+from ui.components.thumbnails import MediaPath, ThumbnailStrip
 from ui.format import format_eta, format_percent
 
 
@@ -55,7 +55,7 @@ class ProgressSummary(ui.column):
 class ProgressPanel(ui.column):
     """One job's progress, as the dashboard spec's card lays it out."""
 
-    def __init__(self, model: ProgressModel, asset_url: AssetUrl) -> None:
+    def __init__(self, model: ProgressModel, media_path: MediaPath) -> None:
         super().__init__()
         self.classes("w-full gap-5")
         with self:
@@ -63,7 +63,7 @@ class ProgressPanel(ui.column):
             shown_while_set(ui.label().classes("aurora-error w-full"), model, "error") \
                 .props("data-testid=error-message role=alert")
             StageList(model)
-            ThumbnailStrip(model, asset_url)
+            ThumbnailStrip(model, media_path)
 
 
 def shown_while_set(label: ui.label, model: ProgressModel, name: str) -> ui.label:

@@ -9,11 +9,12 @@ from nicegui.binding import BindableProperty
 
 from services.progress_model import ProgressModel
 
-AssetUrl = Callable[[str], str | None]
+# an asset URL as the backend gave it → the path the page shows, or None for one not to show
+MediaPath = Callable[[str], str | None]
 
 
 def scene_image(url: str, number: int) -> ui.element:
-    """A finished scene's thumbnail (an absolutized, safe URL) as a plain ``<img>``."""
+    """A finished scene's thumbnail (a media relay path) as a plain ``<img>``."""
     image = ui.element("img").classes("aurora-thumb")
     image.props.update({"src": url, "alt": f"Scene {number}", "data-testid": "scene-thumbnail"})
     return image
@@ -29,10 +30,10 @@ class ThumbnailStrip(ui.element):
     thumbnails = BindableProperty(on_change=lambda strip, _: strip._sync())
     scene_count = BindableProperty(on_change=lambda strip, _: strip._sync())
 
-    def __init__(self, model: ProgressModel, asset_url: AssetUrl) -> None:
+    def __init__(self, model: ProgressModel, media_path: MediaPath) -> None:
         super().__init__("div")
         self.classes("aurora-thumbs w-full")
-        self._asset_url = asset_url
+        self._media_path = media_path
         self._slots: list[ui.element] = []
         self._filled = 0
         self.thumbnails = []
@@ -43,7 +44,7 @@ class ThumbnailStrip(ui.element):
 
     def _sync(self) -> None:
         """Add slots for new scenes and fill the slots of newly finished ones."""
-        urls = [url for thumbnail in self.thumbnails if (url := self._asset_url(thumbnail.url))]
+        urls = [url for thumbnail in self.thumbnails if (url := self._media_path(thumbnail.url))]
         self.set_visibility(bool(urls) or self.scene_count > 0)
         while len(self._slots) < max(self.scene_count, len(urls)):
             with self:

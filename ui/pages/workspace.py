@@ -2,7 +2,8 @@
 
 A job still running shows its live progress instead; an unknown or malformed id gets a
 "not found" page (a malformed one never reaches the backend). Everything the user wrote is
-shown as text, and every media URL goes through ``client.asset_url``.
+shown as text, and every picture and video comes through the dashboard's media relay (only
+http(s) assets are shown).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from nicegui import ui
 from services.client import AuroraClient, AuroraError, JobNotFound
 from services.contract import TERMINAL_STATUSES, JobDetail, JobStatus, is_valid_job_id
 from services.dashboard import Dashboard
+from services.media_relay import MediaRelay
 from ui.components.dead_end import dead_end
 from ui.components.live_job import LiveJob
 from ui.components.thumbnails import scene_image
@@ -34,7 +36,7 @@ def register(dashboard: Dashboard) -> None:
             if job is not None:
                 job_header(job)
                 if job.status in TERMINAL_STATUSES:
-                    finished(dashboard.client, job)
+                    finished(dashboard.media, job)
             if not await tab_opened(dashboard.directory):
                 return
             if job is not None and job.status not in TERMINAL_STATUSES:
@@ -55,13 +57,13 @@ async def find_job(client: AuroraClient, job_id: str) -> JobDetail | None:
     return None
 
 
-def finished(client: AuroraClient, job: JobDetail) -> None:
+def finished(media: MediaRelay, job: JobDetail) -> None:
     """The video (or why there is none) beside the details, then the scenes."""
     with ui.row().classes("w-full gap-6 items-start no-wrap max-lg:flex-wrap"):
         with ui.column().classes("flex-[2] min-w-0 gap-4"):
-            result(client, job)
+            result(media, job)
         details(job)
-    scenes(client, job)
+    scenes(media, job)
 
 
 def not_found(job_id: str) -> None:
@@ -85,14 +87,14 @@ def job_header(job: JobDetail) -> None:
         .props("data-testid=job-prompt")
 
 
-def result(client: AuroraClient, job: JobDetail) -> None:
+def result(media: MediaRelay, job: JobDetail) -> None:
     """The final video, playing in the page, or why there is none."""
     final = job.assets.final_video if job.assets else None
-    url = client.asset_url(final.url) if final else None
+    url = media.path_for(final.url) if final else None
     if job.status == JobStatus.COMPLETED and url:
         video = ui.video(url, autoplay=True, muted=True).classes("aurora-video w-full") \
             .props("data-testid=final-video playsinline preload=auto")
-        thumbnail_strip(client, job, video)
+        thumbnail_strip(media, job, video)
     elif job.status == JobStatus.FAILED:
         ui.label(job.error or "Generation failed").classes("aurora-error w-full") \
             .props("data-testid=error-message")
@@ -100,10 +102,10 @@ def result(client: AuroraClient, job: JobDetail) -> None:
         ui.label("The backend lists no video for this job.").classes("aurora-muted")
 
 
-def thumbnail_strip(client: AuroraClient, job: JobDetail, video: ui.video) -> None:
+def thumbnail_strip(media: MediaRelay, job: JobDetail, video: ui.video) -> None:
     """Scene thumbnails under the video; a click jumps to that scene."""
     thumbnails = job.assets.thumbnails if job.assets else []
-    urls = [url for thumbnail in thumbnails if (url := client.asset_url(thumbnail.url))]
+    urls = [url for thumbnail in thumbnails if (url := media.path_for(thumbnail.url))]
     if not urls or not job.duration:
         return
     scene_seconds = job.duration / len(urls)
@@ -128,7 +130,7 @@ def details(job: JobDetail) -> None:
                       icon="replay", test_id="generate-again-button").classes("w-full mt-2")
 
 
-def scenes(client: AuroraClient, job: JobDetail) -> None:
+def scenes(media: MediaRelay, job: JobDetail) -> None:
     """Each scene's clip beside what the script says happens in it."""
     assets = job.assets
     clips = assets.scene_clips if assets else []
@@ -141,10 +143,10 @@ def scenes(client: AuroraClient, job: JobDetail) -> None:
     with ui.element("div").classes("aurora-scenes w-full"):
         for index in range(count):
             with ui.column().classes("aurora-panel p-3 gap-2").props("data-testid=scene-card"):
-                clip = client.asset_url(clips[index].url) if index < len(clips) else None
+                clip = media.path_for(clips[index].url) if index < len(clips) else None
                 if clip:
                     player = ui.video(clip).classes("aurora-clip w-full").props("preload=metadata")
-                    poster = client.asset_url(posters[index].url) if index < len(posters) else None
+                    poster = media.path_for(posters[index].url) if index < len(posters) else None
                     if poster:
                         player.props["poster"] = poster
                 ui.label(f"Scene {index + 1}").classes("font-semibold")

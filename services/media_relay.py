@@ -1,0 +1,82 @@
+"""``MediaRelay``: the backend's pictures and videos, served from the dashboard's own origin.
+
+The browser never talks to the backend (``dashboard-spec.md``, "Many tabs, many jobs"), so a
+backend the browser cannot reach still shows its thumbnails and plays its videos. A page names
+each asset by a path under ``/media`` that carries the backend's URL and the dashboard's
+signature of it; the relay streams the asset through, Range requests and all. The signature
+means the relay fetches only URLs that the dashboard itself put in a page: it is no open proxy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from urllib.parse import urlencode
+
+import httpx
+from fastapi import FastAPI, Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from services.client import AuroraClient, AuroraError
+
+MEDIA_PATH = "/media"
+# what the browser may ask of the asset, and what it is told about the answer
+_ASKED = ("range", "if-range", "if-none-match", "if-modified-since")
+_TOLD = ("content-type", "content-length", "content-range", "content-encoding", "accept-ranges",
+         "etag", "last-modified", "cache-control")
+# assets never change once listed; their signed URLs outlive a page view by far
+_CACHE_CONTROL = "private, max-age=3600"
+
+
+class MediaRelay:
+    """Turns the backend's asset URLs into dashboard paths, and serves those paths."""
+
+    def __init__(self, client: AuroraClient, *, secret: bytes | None = None) -> None:
+        self._client = client
+        self._secret = secret or secrets.token_bytes(32)
+
+    def path_for(self, url: str) -> str | None:
+        """The dashboard path that serves the asset at ``url`` (as the backend gave it), or
+        None for a URL that is not http(s) (``AuroraClient.asset_url``), which nothing shows."""
+        absolute = self._client.asset_url(url)
+        if absolute is None:
+            return None
+        return f"{MEDIA_PATH}?{urlencode({'url': absolute, 'sig': self._sign(absolute)})}"
+
+    def install(self, app: FastAPI) -> None:
+        """Serve ``/media`` from ``app``."""
+        app.add_api_route(MEDIA_PATH, self.serve, methods=["GET"], include_in_schema=False)
+
+    async def serve(self, request: Request) -> Response:
+        """Stream the asset a ``path_for`` path names; 404 for any other."""
+        url, signature = request.query_params.get("url", ""), request.query_params.get("sig", "")
+        if not hmac.compare_digest(signature, self._sign(url)):
+            return PlainTextResponse("No such media", status_code=404)
+        asked = {name: value for name in _ASKED if (value := request.headers.get(name))}
+        try:
+            upstream = await self._client.open_asset(url, headers=asked)
+        except AuroraError as error:
+            return PlainTextResponse(str(error), status_code=502)
+        told = {name: value for name in _TOLD if (value := upstream.headers.get(name))}
+        told.setdefault("cache-control", _CACHE_CONTROL)
+        return _Relayed(upstream, told)
+
+    def _sign(self, url: str) -> str:
+        return hmac.new(self._secret, url.encode(), hashlib.sha256).hexdigest()
+
+
+class _Relayed(StreamingResponse):
+    """The upstream answer's body, passed on as it comes; the upstream connection is closed
+    however the answer ends, the browser going away halfway included."""
+
+    def __init__(self, upstream: httpx.Response, headers: dict[str, str]) -> None:
+        super().__init__(upstream.aiter_raw(), status_code=upstream.status_code, headers=headers)
+        self._upstream = upstream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._upstream.aclose()

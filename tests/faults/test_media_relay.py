@@ -1,0 +1,140 @@
+"""Pictures and videos reach the browser through the dashboard, never from the backend itself.
+
+The peer serves real files (a PNG, an H.264 MP4) at ``/files/{name}``; the dashboard, in
+remote mode with a token, must show and play them while the browser only ever asks the
+dashboard's origin, pass Range requests through byte for byte, fetch only what it signed
+itself, and send its token to the backend's origin alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import av
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from tests.faults.conftest import TOKEN
+from tests.peer import Peer
+from tests.support.app_process import AppProcess
+from tests.ui.support import relayed_url
+
+LOADED = """() => {
+    const video = document.querySelector('[data-testid=final-video]');
+    const pictures = [...document.querySelectorAll('[data-testid=scene-thumbnail]')];
+    return video !== null && video.readyState >= 2 && pictures.length > 0
+        && pictures.every((picture) => picture.complete && picture.naturalWidth > 0);
+}"""
+
+
+@pytest.fixture
+def files(peer: Peer, tmp_path: Path) -> dict[str, bytes]:
+    """A thumbnail and a one-second clip, served by the peer; their bytes by name."""
+    Image.new("RGB", (160, 90), (180, 76, 255)).save(tmp_path / "thumb.png")
+    with av.open(str(tmp_path / "clip.mp4"), "w") as container:
+        stream = container.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for index in range(24):
+            picture = np.full((64, 64, 3), index * 10, dtype=np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
+        container.mux(stream.encode())
+    for name in ("thumb.png", "clip.mp4"):
+        peer.files[name] = tmp_path / name
+    return {name: (tmp_path / name).read_bytes() for name in peer.files}
+
+
+def finished_job(peer: Peer, job_id: str, thumbnails: list[str]) -> None:
+    """A completed job whose video and clip are the peer's ``clip.mp4``."""
+    def asset(url: str, scene: int | None = None) -> dict[str, Any]:
+        return {"url": url, "scene_number": scene, "created_at": 1}
+
+    peer.add_job(job_id, status="completed", progress=100, current_stage="complete",
+                 current_stage_display="Complete", duration=15, assets={
+                     "final_video": asset("/files/clip.mp4"),
+                     "scene_clips": [asset("/files/clip.mp4", 1)],
+                     "thumbnails": [asset(url, n) for n, url in enumerate(thumbnails, 1)]})
+
+
+def file_requests(peer: Peer) -> list[tuple[str, str | None]]:
+    """Path and ``Authorization`` of each request the peer saw for a file."""
+    return [(seen.path, seen.authorization) for seen in peer.requests
+            if seen.path.startswith("/files/")]
+
+
+def test_the_workspace_shows_and_plays_the_backends_media_from_the_dashboards_origin(
+        page: Page, app: AppProcess, peer: Peer, files: dict[str, bytes]) -> None:
+    finished_job(peer, "relayed", ["/files/thumb.png"])
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{app.base_url}/workspace/relayed")
+    page.wait_for_function(LOADED, timeout=15_000)
+    assert relayed_url(page.get_by_test_id("final-video").get_attribute("src") or "") \
+        == f"{peer.url}/files/clip.mp4"
+    assert [url for url in asked if not url.startswith(app.base_url)] == []
+    assert {path for path, _ in file_requests(peer)} == {"/files/clip.mp4", "/files/thumb.png"}
+
+
+def test_a_range_request_gets_exactly_those_bytes(
+        page: Page, app: AppProcess, peer: Peer, files: dict[str, bytes]) -> None:
+    finished_job(peer, "ranged", ["/files/thumb.png"])
+    page.goto(f"{app.base_url}/workspace/ranged")
+    source = page.get_by_test_id("final-video").get_attribute("src") or ""
+    video = files["clip.mp4"]
+    answer = httpx.get(app.base_url + source, headers={"Range": "bytes=10-109"}, timeout=10)
+    assert answer.status_code == 206
+    assert answer.headers["content-range"] == f"bytes 10-109/{len(video)}"
+    assert answer.headers["content-type"] == "video/mp4"
+    assert answer.content == video[10:110]
+    whole = httpx.get(app.base_url + source, timeout=10)
+    assert (whole.status_code, whole.content) == (200, video)
+
+
+def test_a_media_path_the_dashboard_did_not_sign_fetches_nothing(
+        page: Page, app: AppProcess, peer: Peer, files: dict[str, bytes]) -> None:
+    finished_job(peer, "signed", ["/files/thumb.png"])
+    page.goto(f"{app.base_url}/workspace/signed")
+    page.wait_for_function(LOADED, timeout=15_000)
+    signature = parse_qs(urlsplit(page.get_by_test_id("final-video").get_attribute("src") or "")
+                         .query)["sig"][0]
+    before = len(file_requests(peer))
+    for params in ({"url": f"{peer.url}/files/thumb.png", "sig": signature},  # another URL
+                   {"url": f"{peer.url}/files/clip.mp4", "sig": "0" * len(signature)},
+                   {"url": f"{peer.url}/files/clip.mp4"},
+                   {"url": "http://169.254.169.254/latest/meta-data/", "sig": signature}):
+        answer = httpx.get(f"{app.base_url}/media", params=params, timeout=10)
+        assert answer.status_code == 404, params
+    assert len(file_requests(peer)) == before
+
+
+def test_the_token_goes_to_the_backends_origin_and_nowhere_else(
+        page: Page, app: AppProcess, peer: Peer, files: dict[str, bytes]) -> None:
+    elsewhere = peer.url.replace("127.0.0.1", "localhost")  # the same server, another origin
+    finished_job(peer, "tokens", ["/files/thumb.png", f"{elsewhere}/files/thumb.png"])
+    page.goto(f"{app.base_url}/workspace/tokens")
+    page.wait_for_function(LOADED, timeout=15_000)
+    expect(page.get_by_test_id("scene-thumbnail")).to_have_count(2)
+    thumbnails = [(path, token) for path, token in file_requests(peer) if path.endswith(".png")]
+    assert sorted(thumbnails, key=lambda seen: seen[1] or "") == [
+        ("/files/thumb.png", None), ("/files/thumb.png", f"Bearer {TOKEN}")]
+
+
+def test_a_download_cut_short_closes_the_backends_answer_too(
+        page: Page, app: AppProcess, peer: Peer, tmp_path: Path) -> None:
+    (tmp_path / "long.mp4").write_bytes(bytes(64 * 2**20))  # far more than any buffer on the way
+    peer.files["long.mp4"] = tmp_path / "long.mp4"
+    peer.add_job("long", status="completed", progress=100, current_stage="complete", assets={
+        "final_video": {"url": "/files/long.mp4", "created_at": 1},
+        "scene_clips": [], "thumbnails": []})
+    page.goto(f"{app.base_url}/workspace/long")
+    source = page.get_by_test_id("final-video").get_attribute("src") or ""
+    page.goto("about:blank")  # the page's own video download ends with it
+    peer.wait_until(lambda: peer.files_sending == 0, within=10)
+    with httpx.stream("GET", app.base_url + source, timeout=10) as answer:
+        next(answer.iter_raw())
+        assert peer.files_sending == 1
+    peer.wait_until(lambda: peer.files_sending == 0, within=5)
