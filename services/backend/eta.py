@@ -23,6 +23,7 @@ from services.backend.store import JobStore
 _REFERENCE_PIXELS = 1280 * 720
 _DEFAULT_FPS_AT_720P = 60.0
 _DEFAULT_SECONDS_PER_VIDEO_SECOND = {"audio": 0.03, "compose": 0.01}
+_PIXELS_PER_SECOND = "pixels per second"  # at any size: what a size not yet measured goes by
 _SMOOTHING = 0.3  # weight of the newest measurement
 _OVERRUN_FLOOR = 0.05  # a task past its estimate is taken to have this share of it left
 
@@ -60,16 +61,24 @@ class Throughput:
         self._store.set_throughput(key, measured)
 
     def frames_per_second(self, width: int, height: int) -> float:
-        """Frames one worker renders per second at this size (a default until measured)."""
+        """Frames one worker renders per second at this size.
+
+        Until this size is measured, the pixels per second measured at any size say more about
+        this machine than a default does; the default is for a machine that has rendered none.
+        """
         measured = self._rate(f"fps:{width}x{height}")
         if measured is not None:
             return measured
-        return _DEFAULT_FPS_AT_720P * _REFERENCE_PIXELS / (width * height)
+        pixels_per_second = self._rate(_PIXELS_PER_SECOND)
+        if pixels_per_second is None:
+            pixels_per_second = _DEFAULT_FPS_AT_720P * _REFERENCE_PIXELS
+        return pixels_per_second / (width * height)
 
     def record_scene(self, width: int, height: int, frames: int, seconds: float) -> None:
         """Learn from one scene a worker rendered in ``seconds``."""
         if seconds > 0:
             self._blend(f"fps:{width}x{height}", frames / seconds)
+            self._blend(_PIXELS_PER_SECOND, frames * width * height / seconds)
 
     def seconds_per_video_second(self, step: str) -> float:
         """Worker seconds the ``step`` ("audio" or "compose") takes per second of video."""

@@ -129,14 +129,16 @@ class AuroraClient:
         """Start fetching an asset (an absolute URL from ``asset_url``): the answer with its
         status and head read and its body left to stream; the caller closes it.
 
-        An error status is returned, not raised: it is the answer to pass on. The token goes
-        only to the backend's own origin, never to (say) an object store that hosts the assets.
+        An error status is returned, not raised: it is the answer to pass on. Redirects are
+        followed (a backend may send its assets on to an object store). The token goes only to
+        the backend's own origin, never to such a store: httpx drops it on a redirect that
+        leaves the origin, and it is dropped here from a URL on another origin.
         """
         request = self._http.build_request("GET", url, headers=headers)
         if not _same_origin(request.url, self._http.base_url):
             request.headers.pop("Authorization", None)
         with mapped_errors(self.base_url):
-            return await self._http.send(request, stream=True)
+            return await self._http.send(request, stream=True, follow_redirects=True)
 
     def progress(
         self,

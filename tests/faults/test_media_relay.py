@@ -114,13 +114,15 @@ def test_a_media_path_the_dashboard_did_not_sign_fetches_nothing(
 def test_the_token_goes_to_the_backends_origin_and_nowhere_else(
         page: Page, app: AppProcess, peer: Peer, files: dict[str, bytes]) -> None:
     elsewhere = peer.url.replace("127.0.0.1", "localhost")  # the same server, another origin
-    finished_job(peer, "tokens", ["/files/thumb.png", f"{elsewhere}/files/thumb.png"])
+    finished_job(peer, "tokens", ["/files/thumb.png", f"{elsewhere}/files/thumb.png",
+                                  f"/moved?to={elsewhere}/files/thumb.png"])
     page.goto(f"{app.base_url}/workspace/tokens")
     page.wait_for_function(LOADED, timeout=15_000)
-    expect(page.get_by_test_id("scene-thumbnail")).to_have_count(2)
+    expect(page.get_by_test_id("scene-thumbnail")).to_have_count(3)  # the redirect followed
     thumbnails = [(path, token) for path, token in file_requests(peer) if path.endswith(".png")]
     assert sorted(thumbnails, key=lambda seen: seen[1] or "") == [
-        ("/files/thumb.png", None), ("/files/thumb.png", f"Bearer {TOKEN}")]
+        ("/files/thumb.png", None), ("/files/thumb.png", None),
+        ("/files/thumb.png", f"Bearer {TOKEN}")]
 
 
 def test_a_download_cut_short_closes_the_backends_answer_too(

@@ -45,7 +45,7 @@ from typing import Any, Literal, Self
 
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
@@ -132,7 +132,7 @@ class Peer:
     - ``keepalive``: seconds between keep-alive comments while a stream waits.
     - ``new_job_steps``: what the streams of jobs made by generate play.
     - ``files``: what ``GET /files/{name}`` serves (Range requests too), for asset URLs;
-      ``files_sending`` counts the answers still being sent.
+      ``files_sending`` counts the answers still being sent. ``GET /moved?to=URL`` redirects.
 
     Setting ``stopping`` ends every open stream cleanly (``PeerServer`` does before it stops).
     """
@@ -233,6 +233,7 @@ class Peer:
             api.add_api_route(path, endpoint, methods=[method], dependencies=[canned])
         app.include_router(api)
         app.add_api_route("/files/{name}", self._file, methods=["GET"])
+        app.add_api_route("/moved", self._moved, methods=["GET"])
         return app
 
     def _canned_reply(self, route: Route) -> Callable[[], Awaitable[None]]:
@@ -280,6 +281,9 @@ class Peer:
         if name not in self.files:
             raise HTTPException(404, "No such file")
         return _CountedFile(self, self.files[name])
+
+    async def _moved(self, to: str) -> RedirectResponse:
+        return RedirectResponse(to, status_code=302)
 
     def _job(self, job_id: str) -> Job:
         if job_id not in self.jobs:

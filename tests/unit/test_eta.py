@@ -88,3 +88,13 @@ def test_a_bigger_frame_is_estimated_slower_until_measured(tmp_path: Path) -> No
     rates = Throughput(JobStore(tmp_path / "jobs.sqlite3"))
     assert rates.frames_per_second(720, 1280) == rates.frames_per_second(1280, 720)
     assert rates.frames_per_second(1920, 1080) < rates.frames_per_second(1280, 720)
+
+
+def test_a_size_not_yet_measured_goes_by_the_pixel_rate_of_those_measured(tmp_path: Path) -> None:
+    rates = Throughput(JobStore(tmp_path / "jobs.sqlite3"))
+    rates.record_scene(1280, 720, frames=144, seconds=1.0)  # 144 fps, where the default says 60
+    assert rates.frames_per_second(720, 720) == pytest.approx(144 * 1280 / 720)
+    assert rates.frames_per_second(720, 1280) == pytest.approx(144)
+    rates.record_scene(720, 720, frames=144, seconds=2.0)  # once measured, its own rate holds
+    assert rates.frames_per_second(720, 720) == pytest.approx(72)
+    assert rates.frames_per_second(1280, 720) == pytest.approx(144)
