@@ -24,9 +24,14 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]
     app.stop()
 
 
-@pytest.fixture(scope="session")
-def peer_server() -> Iterator[PeerServer]:
-    """The contract peer (``tests/peer``), one server for the session."""
+def serve_a_peer() -> Iterator[PeerServer]:
+    """A contract peer server (``tests/peer``): each package that uses one has its own
+    package-scoped ``peer_server`` made of this.
+
+    A package's dashboard lives on after its tests, and a page of it that is still closing
+    watches whatever the peer of the moment lists as running; on a server shared with another
+    package, that would count as one more connection to a job of that package's tests.
+    """
     with PeerServer() as server:
         yield server
 

@@ -1,6 +1,6 @@
 """Fault tests: the real dashboard, in a real browser, against a backend that misbehaves.
 
-One dashboard (``faults_app``) serves the folder in remote mode against the contract peer,
+One dashboard (``faults_app``) serves the folder in remote mode against its own contract peer,
 with a bearer token and a short stream read timeout, so a silent stream is found out in
 seconds. Each test gets a fresh peer, a fresh browser context, and ends with checks of its
 own: no JS dialog, no uncaught error or console error, no error trace in any open page, and
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.conftest import serve_a_peer
 from tests.faults.support import TEXT_TRACE_SCRIPT, BrowserTrouble, LogWatch
 from tests.peer import Peer, PeerServer
 from tests.support.app_process import AppProcess
@@ -35,7 +36,10 @@ def peer(peer_server: PeerServer) -> Peer:
     return peer
 
 
-@pytest.fixture(scope="session")
+peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
+
+
+@pytest.fixture(scope="package")
 def faults_app(peer_server: PeerServer, tmp_path_factory: pytest.TempPathFactory
                ) -> Iterator[AppProcess]:
     """The dashboard using the peer as its remote backend, with a token and a short timeout."""

@@ -1,24 +1,15 @@
 """Fixtures for tests against a real peer on loopback (``peer``: see ``tests/conftest.py``)."""
 
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from services.client import AuroraClient
-from tests.peer import Peer, PeerServer
+from tests.conftest import serve_a_peer
+from tests.peer import Peer
 
-
-@pytest.fixture(scope="package")
-def peer_server() -> Iterator[PeerServer]:
-    """A peer server of these tests' own, which no dashboard process is pointed at.
-
-    The session's dashboards (``tests/faults``, ``tests/ui``) live on after their tests, and a
-    page of theirs that is still closing watches whatever the peer of the moment lists as
-    running; on a shared server that would count as a second connection to this test's job.
-    """
-    with PeerServer() as server:
-        yield server
+peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
 
 
 @pytest.fixture

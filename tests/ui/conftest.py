@@ -1,9 +1,9 @@
 """Browser tests: the real dashboard in its own process, driven by Debian's Chromium.
 
-Two dashboards serve the whole session: ``app_server`` (from ``tests/conftest.py``) with the
-embedded backend, for the happy paths with real rendering; ``peer_app`` against the contract
-peer (``tests/peer``), for what a real backend will not do on demand: drop streams, die,
-refuse. Each test gets a fresh peer and a fresh browser context.
+Two dashboards serve these tests: ``app_server`` (from ``tests/conftest.py``, for the whole
+session) with the embedded backend, for the happy paths with real rendering; ``peer_app``
+against this package's own contract peer (``tests/peer``), for what a real backend will not do
+on demand: drop streams, die, refuse. Each test gets a fresh peer and a fresh browser context.
 """
 
 from collections.abc import Iterator
@@ -14,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import serve_a_peer
 from tests.peer import PeerServer
 from tests.support.app_process import AppProcess
 
@@ -22,7 +23,10 @@ expect.set_options(timeout=10_000)
 VIEWPORT = {"width": 1280, "height": 860}
 
 
-@pytest.fixture(scope="session")
+peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
+
+
+@pytest.fixture(scope="package")
 def peer_app(peer_server: PeerServer, tmp_path_factory: pytest.TempPathFactory
              ) -> Iterator[AppProcess]:
     """The dashboard using the peer as its (remote) backend."""
