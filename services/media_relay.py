@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from urllib.parse import urlencode
 
@@ -21,6 +22,8 @@ from starlette.types import Receive, Scope, Send
 
 from services.client import AuroraClient, AuroraError
 
+log = logging.getLogger(__name__)
+
 MEDIA_PATH = "/media"
 # what the browser may ask of the asset, and what it is told about the answer
 _ASKED = ("range", "if-range", "if-none-match", "if-modified-since")
@@ -28,6 +31,7 @@ _TOLD = ("content-type", "content-length", "content-range", "content-encoding", 
          "etag", "last-modified", "cache-control")
 # assets never change once listed; their signed URLs outlive a page view by far
 _CACHE_CONTROL = "private, max-age=3600"
+_SHORTER_THAN_SAID = "Response content shorter than Content-Length"  # uvicorn's words
 
 
 class MediaRelay:
@@ -48,11 +52,12 @@ class MediaRelay:
     def install(self, app: FastAPI) -> None:
         """Serve ``/media`` from ``app``."""
         app.add_api_route(MEDIA_PATH, self.serve, methods=["GET"], include_in_schema=False)
+        logging.getLogger("uvicorn.error").addFilter(_said_in_one_line)
 
     async def serve(self, request: Request) -> Response:
         """Stream the asset a ``path_for`` path names; 404 for any other."""
         url, signature = request.query_params.get("url", ""), request.query_params.get("sig", "")
-        if not hmac.compare_digest(signature, self._sign(url)):
+        if not hmac.compare_digest(signature.encode(), self._sign(url).encode()):
             return PlainTextResponse("No such media", status_code=404)
         asked = {name: value for name in _ASKED if (value := request.headers.get(name))}
         try:
@@ -67,6 +72,18 @@ class MediaRelay:
         return hmac.new(self._secret, url.encode(), hashlib.sha256).hexdigest()
 
 
+def _said_in_one_line(record: logging.LogRecord) -> bool:
+    """Drop uvicorn's traceback for an answer shorter than it said it would be.
+
+    Only the relay gives such answers: it declares the asset's length, and when the backend
+    breaks off halfway it logs one line and ends the answer. uvicorn then closes the connection
+    (so the browser knows the answer is short, and asks again) and logs a traceback as well:
+    NiceGUI's HTTP middleware ends every answer, so the relay cannot leave it unfinished.
+    """
+    error = record.exc_info[1] if record.exc_info else None
+    return not (isinstance(error, RuntimeError) and str(error) == _SHORTER_THAN_SAID)
+
+
 class _Relayed(StreamingResponse):
     """The upstream answer's body, passed on as it comes; the upstream connection is closed
     however the answer ends, the browser going away halfway included."""
@@ -78,5 +95,7 @@ class _Relayed(StreamingResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
+        except httpx.HTTPError as error:  # the backend went away halfway: a fault, not a bug
+            log.warning("media from %s cut short: %r", self._upstream.url, error)
         finally:
             await self._upstream.aclose()

@@ -104,6 +104,7 @@ def test_a_media_path_the_dashboard_did_not_sign_fetches_nothing(
     before = len(file_requests(peer))
     for params in ({"url": f"{peer.url}/files/thumb.png", "sig": signature},  # another URL
                    {"url": f"{peer.url}/files/clip.mp4", "sig": "0" * len(signature)},
+                   {"url": f"{peer.url}/files/clip.mp4", "sig": "é" * len(signature)},
                    {"url": f"{peer.url}/files/clip.mp4"},
                    {"url": "http://169.254.169.254/latest/meta-data/", "sig": signature}):
         answer = httpx.get(f"{app.base_url}/media", params=params, timeout=10)
@@ -140,3 +141,19 @@ def test_a_download_cut_short_closes_the_backends_answer_too(
         next(answer.iter_raw())
         assert peer.files_sending == 1
     peer.wait_until(lambda: peer.files_sending == 0, within=5)
+
+
+def test_a_backend_that_breaks_off_halfway_cuts_the_download_short_and_nothing_else(
+        page: Page, app: AppProcess, peer: Peer, files: dict[str, bytes]) -> None:
+    finished_job(peer, "broken", ["/files/thumb.png"])
+    page.goto(f"{app.base_url}/workspace/broken")
+    source = page.get_by_test_id("final-video").get_attribute("src") or ""
+    page.goto("about:blank")
+    peer.files_cut_after = 1000
+    with httpx.stream("GET", app.base_url + source, timeout=10) as answer:
+        assert answer.headers["content-length"] == str(len(files["clip.mp4"]))
+        with pytest.raises(httpx.RemoteProtocolError):  # the browser sees it cut short
+            answer.read()
+    peer.files_cut_after = None
+    whole = httpx.get(app.base_url + source, timeout=10)  # the next try gets it all
+    assert whole.content == files["clip.mp4"]

@@ -48,7 +48,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.datastructures import Headers
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from services.contract import TERMINAL_STATUSES, GenerateRequest
 from tests.peer.steps import (
@@ -132,7 +132,8 @@ class Peer:
     - ``keepalive``: seconds between keep-alive comments while a stream waits.
     - ``new_job_steps``: what the streams of jobs made by generate play.
     - ``files``: what ``GET /files/{name}`` serves (Range requests too), for asset URLs;
-      ``files_sending`` counts the answers still being sent. ``GET /moved?to=URL`` redirects.
+      ``files_sending`` counts the answers still being sent; ``files_cut_after``, when set,
+      drops the connection after that many bytes of a file. ``GET /moved?to=URL`` redirects.
 
     Setting ``stopping`` ends every open stream cleanly (``PeerServer`` does before it stops).
     """
@@ -146,6 +147,7 @@ class Peer:
         self.new_job_steps: Sequence[Step] = ()
         self.files: dict[str, Path] = {}
         self.files_sending = 0
+        self.files_cut_after: int | None = None
         self.jobs: dict[str, Job] = {}
         self.requests: list[SeenRequest] = []
         self._replies: defaultdict[Route, deque[Reply]] = defaultdict(deque)
@@ -385,9 +387,28 @@ class _CountedFile(FileResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self._peer.files_sending += 1
         try:
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, receive, self._cut(send))
         finally:
             self._peer.files_sending -= 1
+
+    def _cut(self, send: Send) -> Send:
+        """``send``, or one that drops the connection after ``files_cut_after`` bytes."""
+        limit = self._peer.files_cut_after
+        if limit is None:
+            return send
+        sent = 0
+
+        async def cut_send(message: Message) -> None:
+            nonlocal sent
+            if message["type"] == "http.response.body":
+                body = message.get("body", b"")[: limit - sent]
+                sent += len(body)
+                if sent >= limit:
+                    await send({**message, "body": body, "more_body": True})
+                    raise ConnectionAbortedError("the peer cuts this file short")
+            await send(message)
+
+        return cut_send
 
 
 class PeerServer:
