@@ -14,18 +14,19 @@ from services.client import AuroraClient
 from services.hub import JobHub
 from services.job_directory import JobDirectory
 from services.media_relay import MediaRelay
-from services.settings import Settings
+from services.settings import JobDefaults, Settings
 
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:
     """The backend's client, the job hub and the job directory (which share the hub's endings),
-    and the media relay."""
+    the media relay, and what a new job starts with."""
 
     client: AuroraClient
     hub: JobHub
     directory: JobDirectory
     media: MediaRelay
+    job_defaults: JobDefaults
 
     @classmethod
     def create(cls, settings: Settings) -> Dashboard:
@@ -33,7 +34,8 @@ class Dashboard:
         client = AuroraClient(settings.backend_base_url, token=settings.api_token,
                               read_timeout=settings.stream_read_timeout)
         hub = JobHub(client)
-        return cls(client, hub, JobDirectory(client, hub.endings), MediaRelay(client))
+        return cls(client, hub, JobDirectory(client, hub.endings), MediaRelay(client),
+                   settings.job_defaults)
 
     async def aclose(self) -> None:
         """Stop polling and streaming, then close the client they both use."""

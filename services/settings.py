@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +15,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class SettingsError(Exception):
     """A setting is wrong; the message names it and says what to change."""
+
+
+@dataclass(frozen=True)
+class JobDefaults:
+    """The duration and aspect ratio a new job starts with, until the user picks others."""
+
+    duration: int
+    aspect_ratio: str
 
 
 class Settings(BaseSettings):
@@ -38,6 +47,17 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_url_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("default_duration", mode="before")
+    @classmethod
+    def _duration_from_text(cls, value: object) -> object:
+        """The environment gives text, which a ``Literal`` of numbers would never equal."""
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
+    @property
+    def job_defaults(self) -> JobDefaults:
+        """What the Create form starts with."""
+        return JobDefaults(self.default_duration, self.default_aspect_ratio)
 
     @property
     def embedded(self) -> bool:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.peer import Pause, Peer, Reply, SendUpdate
+from tests.peer import Pause, Peer, PeerServer, Reply, SendUpdate
 from tests.support.app_process import AppProcess, free_port
 from tests.ui.support import fill_form
 
@@ -82,3 +82,34 @@ def test_a_double_click_starts_one_job(page: Page, peer_app: AppProcess, peer: P
     expect(page.get_by_test_id("progress-dialog")).to_be_visible()
     expect(page.get_by_test_id("progress-percent")).to_have_text("5%")
     assert generate_requests(peer) == 1
+
+
+@pytest.fixture(scope="module")
+def portrait_minute_app(peer_server: PeerServer, tmp_path_factory: pytest.TempPathFactory
+                        ) -> Iterator[AppProcess]:
+    """A dashboard whose settings make new jobs a minute long and portrait by default."""
+    app = AppProcess(tmp_path_factory.mktemp("defaults") / "data",
+                     extra_args=["--api-url", peer_server.url],
+                     env={"AURORA_DEFAULT_DURATION": "60",
+                          "AURORA_DEFAULT_ASPECT_RATIO": "9:16"}).start()
+    yield app
+    app.stop()
+
+
+def test_the_form_starts_with_the_default_duration_and_aspect_ratio(
+        page: Page, peer_app: AppProcess) -> None:
+    page.goto(peer_app.base_url + "/")
+    expect(page.get_by_test_id("duration-select")).to_contain_text("15 seconds")
+    expect(page.get_by_test_id("aspect-select")).to_contain_text("16:9 · Landscape")
+
+
+def test_the_settings_choose_what_the_form_starts_with(
+        page: Page, portrait_minute_app: AppProcess, peer: Peer) -> None:
+    page.goto(portrait_minute_app.base_url + "/")
+    expect(page.get_by_test_id("duration-select")).to_contain_text("60 seconds")
+    expect(page.get_by_test_id("aspect-select")).to_contain_text("9:16 · Portrait")
+    fill_form(page, PROMPT)
+    page.get_by_test_id("generate-button").click()
+    expect(page.get_by_test_id("progress-dialog")).to_be_visible()
+    (job,) = peer.jobs.values()
+    assert (job.state["duration"], job.state["aspect_ratio"]) == (60, "9:16")

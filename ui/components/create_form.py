@@ -14,6 +14,7 @@ from services.contract import (
     GenerateRequest,
     JobSummary,
 )
+from services.settings import JobDefaults
 
 _DURATIONS = {seconds: f"{seconds} seconds" for seconds in DURATIONS}
 _ASPECT_RATIOS = {"16:9": "16:9 · Landscape", "9:16": "9:16 · Portrait", "1:1": "1:1 · Square"}
@@ -45,7 +46,8 @@ class CreateForm:
     trip). A refusal keeps everything the user typed and says why in a notification.
     """
 
-    def __init__(self, client: AuroraClient, *, on_started: Callable[[str], None]) -> None:
+    def __init__(self, client: AuroraClient, defaults: JobDefaults, *,
+                 on_started: Callable[[str], None]) -> None:
         self._client = client
         self._on_started = on_started
         self._submitting = False
@@ -57,9 +59,10 @@ class CreateForm:
             ).classes("w-full") \
                 .props('outlined autogrow input-style="min-height: 6.5em" data-testid=prompt-input')
             with ui.row().classes("w-full items-start gap-4"):
-                self.duration = ui.select(_DURATIONS, value=30, label="Duration") \
+                self.duration = ui.select(_DURATIONS, value=defaults.duration, label="Duration") \
                     .classes("w-40").props("outlined data-testid=duration-select")
-                self.aspect = ui.select(_ASPECT_RATIOS, value="16:9", label="Aspect ratio") \
+                self.aspect = ui.select(_ASPECT_RATIOS, value=defaults.aspect_ratio,
+                                        label="Aspect ratio") \
                     .classes("w-48").props("outlined data-testid=aspect-select")
                 self.style = ui.input(label="Style", placeholder="cinematic",
                                       validation=style_problem) \

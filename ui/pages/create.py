@@ -25,7 +25,7 @@ def register(dashboard: Dashboard) -> None:
         with frame("Create"):
             ui.label("Create").classes("aurora-title")
             ui.label("Describe a video; watch it being made.").classes("aurora-muted -mt-3")
-            form = CreateForm(dashboard.client,
+            form = CreateForm(dashboard.client, dashboard.job_defaults,
                               on_started=lambda job_id: show_progress(dashboard, form, job_id))
         if not await tab_opened(dashboard.directory):
             return
