@@ -43,10 +43,13 @@ def open_progress(dashboard: Dashboard, job_id: str, *, page: str,
     """Open the job's dialog over ``page`` with the job in the URL (``page?job=<id>``).
 
     The URL is what brings the dialog back after a reload; closing the dialog takes it out.
+    The dialog belongs to the page, not to what opened it: a job card on ``/jobs`` that opens
+    it is replaced when the job ends, and would take the dialog with it.
     """
     ui.navigate.history.replace(f"{page}?job={job_id}")
-    ProgressDialog(dashboard, job_id, on_closed=lambda: ui.navigate.history.replace(page),
-                   on_try_again=on_try_again).open()
+    with ui.context.client.content:
+        ProgressDialog(dashboard, job_id, on_closed=lambda: ui.navigate.history.replace(page),
+                       on_try_again=on_try_again).open()
 
 
 class ProgressDialog(ui.dialog, WatchingElement):
@@ -94,7 +97,12 @@ class ProgressDialog(ui.dialog, WatchingElement):
                 ui.timer(OPEN_VIDEO_DELAY, self._open_video, once=True)
 
     def _open_video(self) -> None:
-        """Go to the finished job's workspace; the dialog goes with this page."""
+        """Go to the finished job's workspace; the dialog goes with this page.
+
+        The page is first put back as it was without the dialog, so that Back from the
+        workspace lands there rather than on the dialog, which would open the workspace again.
+        """
+        self._on_closed()
         ui.navigate.to(workspace_url(self._model.job_id))
 
     async def _cancel(self) -> None:
