@@ -17,6 +17,7 @@ DURATIONS: tuple[int, ...] = (15, 30, 60)
 ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1")
 PROMPT_MAX_CHARS = 2000
 STYLE_MAX_CHARS = 64
+CANCELLED_ERROR = "Cancelled by user"  # the error of a job that ended because it was cancelled
 
 
 def is_valid_job_id(job_id: object) -> bool:

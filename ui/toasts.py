@@ -11,7 +11,7 @@ from typing import Any
 
 from nicegui import ui
 
-from services.contract import is_valid_job_id
+from services.contract import CANCELLED_ERROR, is_valid_job_id
 from services.hub import JobEnded
 from services.job_directory import JobDirectory
 from ui.components.job_actions import workspace_url
@@ -31,9 +31,12 @@ def toast_job_endings(directory: JobDirectory) -> None:
 
 
 def show_ending(ending: JobEnded, *, prompt: str) -> None:
-    """"Video ready" or "Generation failed: <why>", with a link to the job's workspace."""
+    """"Video ready", "Generation cancelled" or "Generation failed: <why>", with a link to
+    the job's workspace. A cancel is what someone asked for, so it is not shown as a failure."""
     if ending.completed:
         message, link, icon, look = "Video ready", "Open video", "check_circle", "positive"
+    elif ending.error == CANCELLED_ERROR:
+        message, link, icon, look = "Generation cancelled", "Details", "cancel", "grey"
     else:
         message, link, icon, look = failure_text(ending.error), "Details", "error", "negative"
     action = {"label": link, "href": workspace_url(ending.job_id), "color": "primary",

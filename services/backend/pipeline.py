@@ -33,11 +33,10 @@ from services.backend.signing import AssetSigner
 from services.backend.store import JobRecord, JobStore
 from services.backend.views import progress_of
 from services.backend.workers import RenderPool, WorkerTaskFailed
-from services.contract import GenerateRequest, JobStatus, ProgressResponse
+from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus, ProgressResponse
 
 log = logging.getLogger(__name__)
 
-CANCELLED_MESSAGE = "Cancelled by user"
 FEED_HISTORY_SECONDS = 60.0
 
 T = TypeVar("T")
@@ -117,7 +116,7 @@ class JobRunner:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
         else:
-            await self._fail(record, CANCELLED_MESSAGE)
+            await self._fail(record, CANCELLED_ERROR)
         refreshed = self._store.get(job_id)
         assert refreshed is not None
         return refreshed
@@ -195,7 +194,7 @@ class JobRunner:
             await self._advance(record, stages.COMPLETE)
         except asyncio.CancelledError:
             if not self._stopping:
-                await self._fail(record, CANCELLED_MESSAGE)
+                await self._fail(record, CANCELLED_ERROR)
             raise
         except (WorkerTaskFailed, RenderCancelled, OSError) as error:
             log.exception("job %s failed", record.job_id)

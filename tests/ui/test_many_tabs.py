@@ -124,6 +124,9 @@ def test_cancel_on_jobs_ends_the_job_and_the_other_tabs_see_it_end(
     expect(card.get_by_test_id("error-message")).to_have_text("Cancelled by user")
     expect(card.get_by_test_id("progress-bar")).to_have_count(0)  # a finished card holds nothing
     expect(watching.get_by_test_id("error-message")).to_have_text("Cancelled by user")
+    for tab in (jobs, watching):  # a cancel is no failure: the toast says what happened
+        expect(job_toast(tab, "doomed")).to_contain_text("Generation cancelled")
+        expect(job_toast(tab, "doomed")).not_to_contain_text("failed")
     assert job.cancelled
     wait_until(lambda: job.open_streams == 0, what="the ended job's stream closing")
 
