@@ -39,6 +39,8 @@ def test_a_malformed_job_id_in_the_create_url_reaches_no_backend(
         page: Page, app: AppProcess, peer: Peer, parameter: str) -> None:
     for job_id in MALFORMED_IDS:
         page.goto(f"{app.base_url}/?{parameter}={quote(job_id, safe='')}")
+        expect_toast(page, "is not a valid job id")
+        expect(page).to_have_url(f"{app.base_url}/")
         expect(page.get_by_test_id("prompt-input")).to_have_value("")
         expect(page.get_by_test_id("generate-button")).to_be_enabled()
         expect(page.get_by_test_id("progress-dialog")).to_have_count(0)

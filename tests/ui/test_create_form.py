@@ -113,3 +113,15 @@ def test_the_settings_choose_what_the_form_starts_with(
     expect(page.get_by_test_id("progress-dialog")).to_be_visible()
     (job,) = peer.jobs.values()
     assert (job.state["duration"], job.state["aspect_ratio"]) == (60, "9:16")
+
+
+@pytest.mark.parametrize("keys", ["Control+Enter", "Meta+Enter"])
+def test_ctrl_enter_in_the_prompt_generates(
+        page: Page, peer_app: AppProcess, peer: Peer, keys: str) -> None:
+    page.goto(peer_app.base_url + "/")
+    fill_form(page, PROMPT)
+    page.get_by_test_id("prompt-input").press("Enter")  # a plain Enter is a new line
+    expect(page.get_by_test_id("prompt-input")).to_have_value(PROMPT + "\n")
+    page.get_by_test_id("prompt-input").press(keys)
+    expect(page.get_by_test_id("progress-dialog")).to_be_visible()
+    assert generate_requests(peer) == 1

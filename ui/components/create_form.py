@@ -57,7 +57,10 @@ class CreateForm:
                 placeholder="A fox runs through a snowy forest at dawn",
                 validation=prompt_problem,
             ).classes("w-full") \
-                .props('outlined autogrow input-style="min-height: 6.5em" data-testid=prompt-input')
+                .props('outlined autogrow input-style="min-height: 6.5em" data-testid=prompt-input'
+                       ' hint="Ctrl+Enter generates"')
+            for keys in ("keydown.ctrl.enter", "keydown.meta.enter"):  # ⌘ on a Mac
+                self.prompt.on(keys, self.submit)
             with ui.row().classes("w-full items-start gap-4"):
                 self.duration = ui.select(_DURATIONS, value=defaults.duration, label="Duration") \
                     .classes("w-40").props("outlined data-testid=duration-select")

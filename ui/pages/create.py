@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services.client import AuroraError, JobNotFound
+from services.client import AuroraError, InvalidJobId, JobNotFound
 from services.contract import is_valid_job_id
 from services.dashboard import Dashboard
 from ui.components.create_form import CreateForm
@@ -29,8 +29,12 @@ def register(dashboard: Dashboard) -> None:
                               on_started=lambda job_id: show_progress(dashboard, form, job_id))
         if not await tab_opened(dashboard.directory):
             return
-        earlier = job if is_valid_job_id(job) else from_job
-        if earlier is None or not is_valid_job_id(earlier):
+        earlier = job if job is not None else from_job
+        if earlier is None:
+            return
+        if not is_valid_job_id(earlier):  # said, and never sent to the backend
+            ui.notify(str(InvalidJobId(earlier)), type="warning")
+            ui.navigate.history.replace("/")
             return
         try:
             form.fill(await dashboard.client.get_job(earlier))
