@@ -28,6 +28,7 @@ _CSS = """
   --aurora-pink: #e36bff;
   --aurora-green: #7cff00;
   --aurora-red: #ff5c7a;
+  --aurora-amber: #ffcf66;
   --bg-base: #070a12;
   --bg-elevated: #0f1420;
   --bg-sunken: #161c2b;
@@ -47,6 +48,8 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
 .aurora-nav a:hover, .aurora-nav a.active { color: var(--text-primary);
   background: rgba(180, 76, 255, 0.14); }
 .aurora-content { width: 100%; max-width: 1120px; margin: 0 auto; padding: 32px 24px; gap: 20px; }
+/* on a phone, NiceGUI's own 16 px around the page is margin enough: line up with the header */
+@media (max-width: 599.98px) { .aurora-content { padding: 16px 8px; } }
 .aurora-title { font-size: 2rem; font-weight: 700; color: var(--text-primary); line-height: 1.2; }
 .aurora-muted { color: var(--text-muted); }
 .aurora-panel { background: var(--bg-elevated); border: 1px solid var(--line);
@@ -54,7 +57,18 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
 .aurora-section { font-size: 0.8rem; font-weight: 600; letter-spacing: 0.08em;
   text-transform: uppercase; color: var(--text-muted); }
 
-/* the workspace */
+/* the workspace: video beside the details from 1024 px up, above them below that */
+.aurora-workspace-main { display: grid; grid-template-columns: minmax(0, 2fr) minmax(260px, 1fr);
+  gap: 24px; align-items: start; }
+@media (max-width: 1023.98px) {
+  .aurora-workspace-main { grid-template-columns: minmax(0, 1fr); } }
+.aurora-workspace-title { font-size: 1.5rem; font-weight: 700; line-height: 1.3;
+  overflow-wrap: anywhere; display: -webkit-box; -webkit-line-clamp: 3;
+  -webkit-box-orient: vertical; overflow: hidden; }
+@media (max-width: 599.98px) { .aurora-workspace-title { font-size: 1.25rem; } }
+.aurora-full-prompt { white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.45;
+  max-height: 14em; overflow-y: auto; padding: 8px 10px; border-radius: 8px;
+  background: var(--bg-sunken); }
 .aurora-video { display: block; border-radius: 12px; background: #000; max-height: 70vh;
   box-shadow: 0 12px 48px rgba(0, 0, 0, 0.45); }
 .aurora-scenes { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr));
@@ -115,7 +129,7 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
   font-variant-numeric: tabular-nums; }
 .aurora-stage-text { font-size: 1.05rem; }
 .aurora-eta { font-size: 0.9rem; color: var(--text-muted); font-variant-numeric: tabular-nums; }
-.aurora-notice { font-size: 0.9rem; color: #ffcf66; }
+.aurora-notice { font-size: 0.9rem; color: var(--aurora-amber); }
 .aurora-error { color: var(--aurora-red); background: rgba(255, 92, 122, 0.08);
   border: 1px solid rgba(255, 92, 122, 0.35); border-radius: 10px; padding: 10px 12px; }
 .aurora-success { color: var(--aurora-green); font-weight: 600; }
@@ -137,11 +151,18 @@ body.body--dark { background: var(--bg-base); color: var(--text-primary); }
   height: 14px; border-radius: 50%; border: 2px solid rgba(180, 76, 255, 0.30);
   border-top-color: var(--aurora-purple); animation: aurora-spinner 1.8s steps(18) infinite;
   will-change: transform, opacity; }
+/* a connection that gave up is no progress: the current stage's mark stands still, in the
+   colour of the "Connection failed" notice, until Retry brings the stream back */
+.aurora-stages[data-phase="connection_failed"] [data-state="current"] { color: var(--text-muted); }
+.aurora-stages[data-phase="connection_failed"] [data-state="current"] .aurora-stage-icon::before {
+  animation: none; will-change: auto; border-color: var(--aurora-amber); }
 
+/* 16:9 tiles: a landscape picture fills its tile; a portrait or square one shows whole, on black */
 .aurora-thumbs { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 9px; }
-.aurora-thumb { aspect-ratio: 16 / 9.5; width: 100%; border-radius: 7px; object-fit: cover;
-  border: 1px solid rgba(180, 76, 255, 0.35); animation: aurora-fade-in 0.4s ease both; }
-.aurora-thumb-slot { aspect-ratio: 16 / 9.5; border-radius: 7px; background: var(--bg-sunken);
+.aurora-thumb { display: block; aspect-ratio: 16 / 9; width: 100%; border-radius: 7px;
+  object-fit: contain; background: #000; border: 1px solid rgba(180, 76, 255, 0.35);
+  animation: aurora-fade-in 0.4s ease both; }
+.aurora-thumb-slot { aspect-ratio: 16 / 9; border-radius: 7px; background: var(--bg-sunken);
   border: 1px dashed rgba(232, 237, 245, 0.16); }
 
 .aurora-button { border-radius: 8px; padding: 4px 16px; color: var(--text-primary); }

@@ -3,7 +3,9 @@
 Rows are kept and updated in place rather than rebuilt, so a row that turns completed keeps
 its DOM node and only its ``data-state`` changes: the CSS then pops the checkmark once,
 instead of every row fading in again on every update. The marks themselves are drawn by
-CSS from ``data-state`` (``ui/theme.py``), so a row's text is exactly the stage's name.
+CSS from ``data-state`` (``ui/theme.py``), so a row's text is exactly the stage's name; the
+list's ``data-phase`` (the job's ``Phase``) lets the CSS stop the spinner of a connection
+that has given up.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
-from services.progress_model import ProgressModel, StageRow
+from services.progress_model import Phase, ProgressModel, StageRow
 
 
 class StageItem(ui.element):
@@ -32,17 +34,25 @@ class StageItem(ui.element):
 
 
 class StageList(ui.element):
-    """Every listed stage of a job, following ``model.stages``."""
+    """Every listed stage of a job, following ``model.stages`` and ``model.phase``."""
 
     stages = BindableProperty(on_change=lambda stage_list, _: stage_list._sync())
+    phase = BindableProperty(on_change=lambda stage_list, phase: stage_list._show_phase(phase))
 
     def __init__(self, model: ProgressModel) -> None:
         super().__init__("div")
         self.classes("aurora-stages w-full").props("role=list aria-label=Stages")
         self._items: list[StageItem] = []
         self.stages = []
+        self.phase = model.phase
         binding.bind_from(self, "stages", model, "stages")
+        binding.bind_from(self, "phase", model, "phase")
+        self._show_phase(self.phase)  # a property's first value does not call its on_change
         self._sync()
+
+    def _show_phase(self, phase: Phase) -> None:
+        """Put the job's phase in ``data-phase``, for the CSS."""
+        self.props["data-phase"] = str(phase)
 
     def _sync(self) -> None:
         """Match the rows to ``stages`` by position: add, update, drop."""

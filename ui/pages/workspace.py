@@ -58,9 +58,14 @@ async def find_job(client: AuroraClient, job_id: str) -> JobDetail | None:
 
 
 def finished(media: MediaRelay, job: JobDetail) -> None:
-    """The video (or why there is none) beside the details, then the scenes."""
-    with ui.row().classes("w-full gap-6 items-start no-wrap max-lg:flex-wrap"):
-        with ui.column().classes("flex-[2] min-w-0 gap-4"):
+    """The video (or why there is none) beside the details, then the scenes.
+
+    A grid, not a wrapping row: flex columns with a zero basis never wrap, they shrink (on a
+    phone, to a video a few pixels wide). Below 1024 px the grid has one column
+    (``ui/theme.py``): the video first, full width, then the details.
+    """
+    with ui.element("div").classes("aurora-workspace-main w-full"):
+        with ui.column().classes("min-w-0 gap-4"):
             result(media, job)
         details(job)
     scenes(media, job)
@@ -81,10 +86,13 @@ def unavailable(reason: str) -> None:
 
 
 def job_header(job: JobDetail) -> None:
-    """The prompt as the page's title."""
+    """The prompt as the page's title, clamped to a few lines so the video stays in view.
+
+    The whole prompt is the title's tooltip and is shown in full under *Details*.
+    """
     ui.label("Workspace").classes("aurora-section")
-    ui.label(job.prompt).classes("text-2xl font-bold -mt-3 break-words w-full") \
-        .props("data-testid=job-prompt")
+    title = ui.label(job.prompt).classes("aurora-workspace-title -mt-3 w-full")
+    title.props.update({"data-testid": "job-prompt", "title": job.prompt})
 
 
 def result(media: MediaRelay, job: JobDetail) -> None:
@@ -116,8 +124,8 @@ def thumbnail_strip(media: MediaRelay, job: JobDetail, video: ui.video) -> None:
 
 
 def details(job: JobDetail) -> None:
-    """Status and settings beside the video, and *Generate again*."""
-    with ui.column().classes("aurora-panel flex-1 min-w-[260px] p-5 gap-3"):
+    """Status, settings and the whole prompt beside the video, and *Generate again*."""
+    with ui.column().classes("aurora-panel p-5 gap-3").props("data-testid=job-details"):
         ui.label("Details").classes("aurora-section")
         for name, value in (("Status", job.status.capitalize()),
                             ("Duration", f"{job.duration} s"),
@@ -126,8 +134,16 @@ def details(job: JobDetail) -> None:
             with ui.row().classes("w-full justify-between gap-4 no-wrap"):
                 ui.label(name).classes("aurora-muted")
                 ui.label(value).classes("text-right break-all")
+        full_prompt(job.prompt)
         action_button("Generate again", lambda: ui.navigate.to(f"/?from_job={job.job_id}"),
                       icon="replay", test_id="generate-again-button").classes("w-full mt-2")
+
+
+def full_prompt(prompt: str) -> None:
+    """The prompt as the user wrote it (line breaks kept), where the clamped title cuts it."""
+    with ui.column().classes("w-full gap-1"):
+        ui.label("Prompt").classes("aurora-muted")
+        ui.label(prompt).classes("aurora-full-prompt w-full").props("data-testid=full-prompt")
 
 
 def scenes(media: MediaRelay, job: JobDetail) -> None:
