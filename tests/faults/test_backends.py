@@ -84,6 +84,8 @@ def test_a_backend_down_at_start_up_is_said_on_the_pages_which_work_once_it_is_b
     expect(page.get_by_text("The backend is not answering")).to_be_visible()
     expect(page.get_by_text(f"Cannot reach the backend at {relay.url}")).to_be_visible()
     page.goto(app.base_url + "/")
+    expect(page.get_by_test_id("backend-status")) \
+        .to_contain_text(f"Cannot reach the backend at {relay.url}")
     fill_form(page, PROMPT, duration=15, aspect="1:1", style="watercolour")
     page.get_by_test_id("generate-button").click()
     expect_toast(page, f"Cannot reach the backend at {relay.url}")
@@ -92,6 +94,7 @@ def test_a_backend_down_at_start_up_is_said_on_the_pages_which_work_once_it_is_b
         .to_have_text(f"Connection failed: Cannot reach the backend at {relay.url}")
 
     relay.up()
+    expect(page.get_by_test_id("backend-status")).to_be_hidden()  # found back, unasked
     dialog_tab.get_by_test_id("retry-button").click()
     expect(dialog_tab.get_by_test_id("progress-percent")).to_have_text("30%")
     expect(dialog_tab.get_by_test_id("connection-status")).to_be_hidden()

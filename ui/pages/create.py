@@ -11,10 +11,20 @@ from nicegui import ui
 from services.client import AuroraError, InvalidJobId, JobNotFound
 from services.contract import is_valid_job_id
 from services.dashboard import Dashboard
+from services.job_directory import JobDirectory
 from ui.components.create_form import CreateForm
 from ui.components.progress_dialog import open_progress
 from ui.connection import tab_opened
 from ui.theme import frame
+
+
+def backend_status(directory: JobDirectory) -> None:
+    """Why the backend cannot be reached, while it cannot (the job list's poller finds out,
+    and finds it back); the form stays usable meanwhile."""
+    ui.label().classes("aurora-notice").props("data-testid=backend-status role=status") \
+        .bind_text_from(directory, "error", backward=lambda error: (
+            f"{error}. You can write your prompt; Generate works once it is back.")) \
+        .bind_visibility_from(directory, "error", backward=bool)
 
 
 def register(dashboard: Dashboard) -> None:
@@ -25,6 +35,7 @@ def register(dashboard: Dashboard) -> None:
         with frame("Create"):
             ui.label("Create").classes("aurora-title")
             ui.label("Describe a video; watch it being made.").classes("aurora-muted -mt-3")
+            backend_status(dashboard.directory)
             form = CreateForm(dashboard.client, dashboard.job_defaults,
                               on_started=lambda job_id: show_progress(dashboard, form, job_id))
         if not await tab_opened(dashboard.directory):
