@@ -5,6 +5,10 @@ backend the browser cannot reach still shows its thumbnails and plays its videos
 each asset by a path under ``/media`` that carries the backend's URL and the dashboard's
 signature of it; the relay streams the asset through, Range requests and all. The signature
 means the relay fetches only URLs that the dashboard itself put in a page: it is no open proxy.
+
+Signed asset URLs expire (an hour, for the embedded backend), and a page stays open longer:
+a path that also names its job gets a fresh URL for the same file from the backend when the
+old one is refused, so a video left open for an afternoon still seeks.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
@@ -31,6 +35,7 @@ _TOLD = ("content-type", "content-length", "content-range", "content-encoding", 
          "etag", "last-modified", "cache-control")
 # assets never change once listed; their signed URLs outlive a page view by far
 _CACHE_CONTROL = "private, max-age=3600"
+_EXPIRED = frozenset({401, 403})  # how presigned URLs past their time are refused
 _SHORTER_THAN_SAID = "Response content shorter than Content-Length"  # uvicorn's words
 
 
@@ -41,13 +46,15 @@ class MediaRelay:
         self._client = client
         self._secret = secret or secrets.token_bytes(32)
 
-    def path_for(self, url: str) -> str | None:
-        """The dashboard path that serves the asset at ``url`` (as the backend gave it), or
-        None for a URL that is not http(s) (``AuroraClient.asset_url``), which nothing shows."""
+    def path_for(self, url: str, *, job_id: str = "") -> str | None:
+        """The dashboard path that serves the asset at ``url`` (as the backend gave it, for the
+        job ``job_id`` if known), or None for a URL that is not http(s)
+        (``AuroraClient.asset_url``), which nothing shows."""
         absolute = self._client.asset_url(url)
         if absolute is None:
             return None
-        return f"{MEDIA_PATH}?{urlencode({'url': absolute, 'sig': self._sign(absolute)})}"
+        query = {"url": absolute, "job": job_id, "sig": self._sign(absolute, job_id)}
+        return f"{MEDIA_PATH}?{urlencode(query)}"
 
     def install(self, app: FastAPI) -> None:
         """Serve ``/media`` from ``app``."""
@@ -56,20 +63,47 @@ class MediaRelay:
 
     async def serve(self, request: Request) -> Response:
         """Stream the asset a ``path_for`` path names; 404 for any other."""
-        url, signature = request.query_params.get("url", ""), request.query_params.get("sig", "")
-        if not hmac.compare_digest(signature.encode(), self._sign(url).encode()):
+        url, job_id = request.query_params.get("url", ""), request.query_params.get("job", "")
+        signature = request.query_params.get("sig", "")
+        if not hmac.compare_digest(signature.encode(), self._sign(url, job_id).encode()):
             return PlainTextResponse("No such media", status_code=404)
         asked = {name: value for name in _ASKED if (value := request.headers.get(name))}
         try:
             upstream = await self._client.open_asset(url, headers=asked)
+            if upstream.status_code in _EXPIRED and job_id:
+                fresh = await self._fresh_url(job_id, url)
+                if fresh is not None:
+                    await upstream.aclose()
+                    upstream = await self._client.open_asset(fresh, headers=asked)
         except AuroraError as error:
             return PlainTextResponse(str(error), status_code=502)
         told = {name: value for name in _TOLD if (value := upstream.headers.get(name))}
         told.setdefault("cache-control", _CACHE_CONTROL)
         return _Relayed(upstream, told)
 
-    def _sign(self, url: str) -> str:
-        return hmac.new(self._secret, url.encode(), hashlib.sha256).hexdigest()
+    async def _fresh_url(self, job_id: str, stale: str) -> str | None:
+        """The URL the backend gives now for the job's file at ``stale``: the same scheme,
+        host and path; only the query (its signature) differs. None if it lists no such file."""
+        try:
+            assets = (await self._client.get_job(job_id)).assets
+        except AuroraError:
+            return None
+        listed = [] if assets is None else [
+            *assets.scene_clips, *assets.thumbnails, assets.audio, assets.final_video]
+        for asset in listed:
+            fresh = self._client.asset_url(asset.url) if asset is not None else None
+            if fresh is not None and _same_file(fresh, stale):
+                return fresh
+        return None
+
+    def _sign(self, url: str, job_id: str) -> str:
+        signed = f"{job_id}\n{url}".encode()
+        return hmac.new(self._secret, signed, hashlib.sha256).hexdigest()
+
+
+def _same_file(url: str, other: str) -> bool:
+    """Whether two URLs name the same file, whatever their queries say."""
+    return urlsplit(url)[:3] == urlsplit(other)[:3]
 
 
 def _said_in_one_line(record: logging.LogRecord) -> bool:

@@ -48,16 +48,20 @@ def files(peer: Peer, tmp_path: Path) -> dict[str, bytes]:
     return {name: (tmp_path / name).read_bytes() for name in peer.files}
 
 
-def finished_job(peer: Peer, job_id: str, thumbnails: list[str]) -> None:
-    """A completed job whose video and clip are the peer's ``clip.mp4``."""
+def finished_job(peer: Peer, job_id: str, thumbnails: list[str], *,
+                 video: str = "/files/clip.mp4") -> None:
+    """A completed job whose video and clip are at ``video``."""
+    peer.add_job(job_id, status="completed", progress=100, current_stage="complete",
+                 current_stage_display="Complete", duration=15, assets=assets(video, thumbnails))
+
+
+def assets(video: str, thumbnails: list[str]) -> dict[str, Any]:
+    """A ProgressAssets with this video (as the final video and the one clip) and thumbnails."""
     def asset(url: str, scene: int | None = None) -> dict[str, Any]:
         return {"url": url, "scene_number": scene, "created_at": 1}
 
-    peer.add_job(job_id, status="completed", progress=100, current_stage="complete",
-                 current_stage_display="Complete", duration=15, assets={
-                     "final_video": asset("/files/clip.mp4"),
-                     "scene_clips": [asset("/files/clip.mp4", 1)],
-                     "thumbnails": [asset(url, n) for n, url in enumerate(thumbnails, 1)]})
+    return {"final_video": asset(video), "scene_clips": [asset(video, 1)],
+            "thumbnails": [asset(url, n) for n, url in enumerate(thumbnails, 1)]}
 
 
 def file_requests(peer: Peer) -> list[tuple[str, str | None]]:
@@ -157,3 +161,21 @@ def test_a_backend_that_breaks_off_halfway_cuts_the_download_short_and_nothing_e
     peer.files_cut_after = None
     whole = httpx.get(app.base_url + source, timeout=10)  # the next try gets it all
     assert whole.content == files["clip.mp4"]
+
+
+def test_a_page_open_past_its_urls_expiry_still_plays_its_video(
+        page: Page, app: AppProcess, peer: Peer, files: dict[str, bytes]) -> None:
+    peer.files_key = "monday"
+    finished_job(peer, "expiring", ["/files/thumb.png?key=monday"],
+                 video="/files/clip.mp4?key=monday")
+    page.goto(f"{app.base_url}/workspace/expiring")
+    page.wait_for_function(LOADED, timeout=15_000)
+    source = page.get_by_test_id("final-video").get_attribute("src") or ""
+    peer.files_key = "tuesday"  # the page's URLs have expired; the backend hands out new ones
+    peer.jobs["expiring"].state["assets"] = assets("/files/clip.mp4?key=tuesday",
+                                                   ["/files/thumb.png?key=tuesday"])
+    seek = httpx.get(app.base_url + source, headers={"Range": "bytes=100-"}, timeout=10)
+    assert (seek.status_code, seek.content) == (206, files["clip.mp4"][100:])
+    peer.jobs["expiring"].state["assets"] = assets("/files/other.mp4?key=tuesday", [])
+    gone = httpx.get(app.base_url + source, timeout=10)  # the job lists that file no more
+    assert gone.status_code == 403

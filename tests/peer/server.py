@@ -133,7 +133,9 @@ class Peer:
     - ``new_job_steps``: what the streams of jobs made by generate play.
     - ``files``: what ``GET /files/{name}`` serves (Range requests too), for asset URLs;
       ``files_sending`` counts the answers still being sent; ``files_cut_after``, when set,
-      drops the connection after that many bytes of a file. ``GET /moved?to=URL`` redirects.
+      drops the connection after that many bytes of a file; ``files_key``, when set, must be
+      the query's ``key`` or the file is refused (403), as an expired presigned URL is.
+      ``GET /moved?to=URL`` redirects.
 
     Setting ``stopping`` ends every open stream cleanly (``PeerServer`` does before it stops).
     """
@@ -148,6 +150,7 @@ class Peer:
         self.files: dict[str, Path] = {}
         self.files_sending = 0
         self.files_cut_after: int | None = None
+        self.files_key: str | None = None
         self.jobs: dict[str, Job] = {}
         self.requests: list[SeenRequest] = []
         self._replies: defaultdict[Route, deque[Reply]] = defaultdict(deque)
@@ -279,9 +282,11 @@ class Peer:
     async def _progress(self, job_id: str) -> EventSourceResponse:
         return EventSourceResponse(self._play(self._job(job_id)), ping=0)
 
-    async def _file(self, name: str) -> FileResponse:
+    async def _file(self, name: str, key: str | None = None) -> FileResponse:
         if name not in self.files:
             raise HTTPException(404, "No such file")
+        if self.files_key not in (None, key):
+            raise HTTPException(403, "Request has expired")
         return _CountedFile(self, self.files[name])
 
     async def _moved(self, to: str) -> RedirectResponse:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from nicegui import ui
 
 from services.dashboard import Dashboard
@@ -24,7 +26,7 @@ class LiveJob(ui.column, WatchingElement):
         model = self._follow(dashboard.hub, job_id).model
         with self:
             ui.label("Generating your video").classes("text-xl font-bold")
-            ProgressPanel(model, dashboard.media.path_for)
+            ProgressPanel(model, partial(dashboard.media.path_for, job_id=job_id))
             action_button("Retry", lambda: dashboard.hub.retry(job_id), test_id="retry-button") \
                 .classes("self-end") \
                 .bind_visibility_from(model, "phase", value=Phase.CONNECTION_FAILED)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from functools import partial
 
 from nicegui import ui
 
@@ -71,7 +72,7 @@ class ProgressDialog(ui.dialog, WatchingElement):
                                 backward=lambda phase: _TITLES.get(phase, "Generating Your Video"))
             ui.label("Done. Opening your video…").classes("aurora-success") \
                 .bind_visibility_from(model, "phase", value=Phase.COMPLETED)
-            ProgressPanel(model, dashboard.media.path_for)
+            ProgressPanel(model, partial(dashboard.media.path_for, job_id=job_id))
             with ui.row().classes("w-full justify-end gap-3"):
                 self._action("Run in background", "background-button", self._run_in_background,
                              {Phase.LIVE}, subtle=True)

@@ -18,7 +18,7 @@ from services.dashboard import Dashboard
 from services.media_relay import MediaRelay
 from ui.components.dead_end import dead_end
 from ui.components.live_job import LiveJob
-from ui.components.thumbnails import scene_image
+from ui.components.thumbnails import MediaPath, scene_image
 from ui.connection import tab_opened
 from ui.theme import action_button, frame, link_button
 
@@ -64,11 +64,12 @@ def finished(media: MediaRelay, job: JobDetail) -> None:
     phone, to a video a few pixels wide). Below 1024 px the grid has one column
     (``ui/theme.py``): the video first, full width, then the details.
     """
+    media_path = partial(media.path_for, job_id=job.job_id)  # fresh URLs once these expire
     with ui.element("div").classes("aurora-workspace-main w-full"):
         with ui.column().classes("min-w-0 gap-4"):
-            result(media, job)
+            result(media_path, job)
         details(job)
-    scenes(media, job)
+    scenes(media_path, job)
 
 
 def not_found(job_id: str) -> None:
@@ -95,14 +96,14 @@ def job_header(job: JobDetail) -> None:
     title.props.update({"data-testid": "job-prompt", "title": job.prompt})
 
 
-def result(media: MediaRelay, job: JobDetail) -> None:
+def result(media_path: MediaPath, job: JobDetail) -> None:
     """The final video, playing in the page, or why there is none."""
     final = job.assets.final_video if job.assets else None
-    url = media.path_for(final.url) if final else None
+    url = media_path(final.url) if final else None
     if job.status == JobStatus.COMPLETED and url:
         video = ui.video(url, autoplay=True, muted=True).classes("aurora-video w-full") \
             .props("data-testid=final-video playsinline preload=auto")
-        thumbnail_strip(media, job, video)
+        thumbnail_strip(media_path, job, video)
     elif job.status == JobStatus.FAILED:
         ui.label(job.error or "Generation failed").classes("aurora-error w-full") \
             .props("data-testid=error-message")
@@ -110,10 +111,10 @@ def result(media: MediaRelay, job: JobDetail) -> None:
         ui.label("The backend lists no video for this job.").classes("aurora-muted")
 
 
-def thumbnail_strip(media: MediaRelay, job: JobDetail, video: ui.video) -> None:
+def thumbnail_strip(media_path: MediaPath, job: JobDetail, video: ui.video) -> None:
     """Scene thumbnails under the video; a click jumps to that scene."""
     thumbnails = job.assets.thumbnails if job.assets else []
-    urls = [url for thumbnail in thumbnails if (url := media.path_for(thumbnail.url))]
+    urls = [url for thumbnail in thumbnails if (url := media_path(thumbnail.url))]
     if not urls or not job.duration:
         return
     scene_seconds = job.duration / len(urls)
@@ -146,7 +147,7 @@ def full_prompt(prompt: str) -> None:
         ui.label(prompt).classes("aurora-full-prompt w-full").props("data-testid=full-prompt")
 
 
-def scenes(media: MediaRelay, job: JobDetail) -> None:
+def scenes(media_path: MediaPath, job: JobDetail) -> None:
     """Each scene's clip beside what the script says happens in it."""
     assets = job.assets
     clips = assets.scene_clips if assets else []
@@ -159,10 +160,10 @@ def scenes(media: MediaRelay, job: JobDetail) -> None:
     with ui.element("div").classes("aurora-scenes w-full"):
         for index in range(count):
             with ui.column().classes("aurora-panel p-3 gap-2").props("data-testid=scene-card"):
-                clip = media.path_for(clips[index].url) if index < len(clips) else None
+                clip = media_path(clips[index].url) if index < len(clips) else None
                 if clip:
                     player = ui.video(clip).classes("aurora-clip w-full").props("preload=metadata")
-                    poster = media.path_for(posters[index].url) if index < len(posters) else None
+                    poster = media_path(posters[index].url) if index < len(posters) else None
                     if poster:
                         player.props["poster"] = poster
                 ui.label(f"Scene {index + 1}").classes("font-semibold")
