@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from services.backend.render import (
     ProceduralRenderer,
@@ -19,6 +19,7 @@ from services.backend.render import (
     synthesize_music,
     video_format,
 )
+from services.backend.render.caption import caption_font, caption_overlay
 from services.backend.script import Scene, write_script
 
 FOX = "A fox runs through a snowy forest at dawn"
@@ -175,3 +176,23 @@ def test_clips_and_music_compose_into_one_video(tmp_path: Path) -> None:
         frames = sum(1 for _ in container.decode(video=0))
     assert frames == 72
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def drawn(text: str) -> bytes:
+    """``text`` as the caption's font draws it, as pixels."""
+    picture = Image.new("L", (120, 60))
+    ImageDraw.Draw(picture).text((10, 5), text, font=caption_font(36), fill=255)
+    return picture.tobytes()
+
+
+@pytest.mark.parametrize("character", ["\u2014", "\u00e9", "\u05e9", "\u0645", "\u0416", "\u03a9"],
+                         ids=["em dash", "e acute", "shin", "meem", "zhe", "omega"])
+def test_captions_draw_more_than_latin(character: str) -> None:
+    no_glyph = drawn("\U0010fffd")  # a private code point: the font's box for a missing glyph
+    assert drawn(character) != no_glyph
+
+
+def test_a_right_to_left_caption_is_set() -> None:
+    overlay = caption_overlay("שועל רץ בשלג · مرحبا", video_format("16:9"), bottom=40)
+    assert overlay is not None
+    assert overlay.alpha.max() > 0

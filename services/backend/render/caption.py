@@ -1,14 +1,18 @@
 """The on-screen caption: text set once per scene with Pillow, kept as a YUV overlay.
 
-Pillow's bundled scalable font (``ImageFont.load_default(size=...)``) keeps rendering
-independent of the fonts a machine has. The text is wrapped to the frame, given a soft
-shadow for legibility on any sky, and converted to the encoder's YUV so that each frame
-blends only the caption's small rectangle.
+The font is DejaVu Sans where Debian has put it (``fonts-dejavu-core``, which fontconfig
+and so Chromium bring in): it draws Greek, Cyrillic, Hebrew and Arabic (set right to left, by
+Pillow's raqm layout) and typographic punctuation. Elsewhere, Pillow's bundled scalable font,
+which has Latin letters only. The text is wrapped to the frame, given a soft shadow for
+legibility on any sky, and converted to the encoder's YUV so that each frame blends only the
+caption's small rectangle.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -16,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from services.backend.render.formats import VideoFormat
 
 MAX_LINES = 3
+FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TEXT_COLOUR = (250, 247, 240)
 
 # RGB to BT.709 limited-range YUV (what ``encode.to_yuv`` produces).
@@ -37,6 +42,14 @@ class CaptionOverlay:
     alpha_chroma: np.ndarray  # (h/2, w/2) int32, 0..256
 
 
+@cache
+def caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The caption's font at ``size`` pixels (see the module's docstring for which)."""
+    if FONT_FILE.is_file():
+        return ImageFont.truetype(FONT_FILE, size)
+    return ImageFont.load_default(size=size)
+
+
 def caption_overlay(text: str, fmt: VideoFormat, *, bottom: int) -> CaptionOverlay | None:
     """``text`` set for ``fmt``, centred, its last line ending ``bottom`` pixels from the
     frame's bottom edge; None for empty text."""
@@ -44,7 +57,7 @@ def caption_overlay(text: str, fmt: VideoFormat, *, bottom: int) -> CaptionOverl
     if not text:
         return None
     size = round(min(fmt.width, fmt.height) * 0.05)
-    font = ImageFont.load_default(size=size)
+    font = caption_font(size)
     lines = _wrap(text, font, fmt.width * 0.84)
     spacing = round(size * 0.3)
     pad = round(size * 0.6)
