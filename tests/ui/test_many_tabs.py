@@ -162,3 +162,26 @@ def test_a_job_ending_toasts_a_tab_that_never_opened_its_dialog(
     expect(toast.get_by_test_id("toast-link")).to_have_text(link)
     expect(toast.get_by_test_id("toast-link")).to_have_attribute("href", f"/workspace/{job_id}")
     expect(quiet.get_by_test_id("progress-dialog")).to_have_count(0)
+
+
+def test_many_jobs_ending_together_get_one_toast_not_a_stack(
+        context: BrowserContext, peer_app: AppProcess, peer: Peer) -> None:
+    batch = [f"batch-{index}" for index in range(6)]
+    for job_id in batch:
+        peer.add_job(job_id, [SendUpdate(progress=50, **RUNNING), *waiting()])
+    quiet = open_tab(context, f"{peer_app.base_url}/")
+    loaded = len(peer.requests)
+    wait_until(lambda: sum(seen.path == "/api/v1/jobs" for seen in peer.requests[loaded:]) >= 2,
+               what="the job list seeing the jobs running")
+    time.sleep(0.2)  # that look's answer is sent; the next comes 2 s later (the poll interval)
+    now = time.time()
+    for job_id in batch[:4]:  # all between two looks at the list
+        peer.jobs[job_id].state.update(status="completed", progress=100, updated_at=now)
+    peer.jobs[batch[4]].state.update(status="failed", error="Out of memory", updated_at=now)
+    peer.jobs[batch[5]].state.update(status="failed", error="Cancelled by user", updated_at=now)
+
+    toast = quiet.get_by_test_id("jobs-toast")
+    expect(toast).to_contain_text("6 jobs ended: 4 ready, 1 failed, 1 cancelled")
+    expect(toast.get_by_test_id("toast-link")).to_have_attribute("href", "/jobs")
+    expect(quiet.locator(".q-notification")).to_have_count(1)
+    expect(quiet.get_by_test_id("job-toast")).to_have_count(0)
