@@ -4,14 +4,15 @@ import re
 import time
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.peer import Peer, SendUpdate
+from tests.peer import Peer, SendUpdate, contract_run
 from tests.support.app_process import AppProcess
-from tests.ui.support import job_card, waiting
+from tests.ui.support import job_card, play_next, waiting
 
 RUNNING = {"status": "processing", "current_stage": "scene_3_generating",
            "current_stage_display": "Generating scene 3", "estimated_time_remaining": 95}
+NEWEST_FIRST = ["lighthouse", "fox", "boat", "balloon", "lights"]  # the names ``add_jobs`` gives
 
 
 def add_jobs(peer: Peer, tag: str) -> dict[str, str]:
@@ -39,19 +40,27 @@ def add_jobs(peer: Peer, tag: str) -> dict[str, str]:
     return ids
 
 
-def card_ids(page: Page) -> list[str]:
-    return [card.get_attribute("data-job-id") or ""
-            for card in page.get_by_test_id("job-card").all()]
+def shown_cards(page: Page) -> Locator:
+    """The job cards the user sees (a filter hides the others; it does not delete them)."""
+    return page.get_by_test_id("job-card").filter(visible=True)
+
+
+def expect_shown(page: Page, job_ids: list[str]) -> None:
+    """The cards shown are those of ``job_ids``, in this order (waits, as ``expect`` does).
+
+    The list may first show the last listing a previous test left, so counting is not enough.
+    """
+    cards = shown_cards(page)
+    expect(cards).to_have_count(len(job_ids))
+    for index, job_id in enumerate(job_ids):
+        expect(cards.nth(index)).to_have_attribute("data-job-id", job_id)
 
 
 def test_jobs_are_newest_first_filtered_by_status_and_only_running_ones_stream(
         page: Page, peer_app: AppProcess, peer: Peer) -> None:
     ids = add_jobs(peer, "order")
     page.goto(f"{peer_app.base_url}/jobs")
-    cards = page.get_by_test_id("job-card")
-    expect(cards).to_have_count(5)
-    assert card_ids(page) == [ids[name] for name in
-                              ("lighthouse", "fox", "boat", "balloon", "lights")]
+    expect_shown(page, [ids[name] for name in NEWEST_FIRST])
     fox = job_card(page, ids["fox"])
     expect(fox.get_by_test_id("progress-percent")).to_have_text("48%")
     expect(fox.get_by_test_id("eta")).to_contain_text("remaining")
@@ -64,8 +73,7 @@ def test_jobs_are_newest_first_filtered_by_status_and_only_running_ones_stream(
     for label, shown in [("Running", ["lighthouse", "fox"]), ("Completed", ["boat", "lights"]),
                          ("Failed", ["balloon"])]:
         status_filter.get_by_text(label).click()
-        expect(cards).to_have_count(len(shown))
-        assert card_ids(page) == [ids[name] for name in shown]
+        expect_shown(page, [ids[name] for name in shown])
     finished = [peer.jobs[ids[name]] for name in ("lights", "balloon", "boat")]
     assert [job.streams_opened for job in finished] == [0, 0, 0]  # no stream for a finished job
     assert (peer.jobs[ids["fox"]].open_streams, peer.jobs[ids["fox"]].streams_opened) == (1, 1)
@@ -113,3 +121,16 @@ def test_cancel_on_a_backend_without_the_extension_says_so_and_the_job_runs_on(
     expect(page.locator(".q-notification")).to_contain_text("This backend cannot cancel jobs")
     expect(fox).to_have_attribute("data-status", "processing")
     assert peer.jobs[ids["fox"]].state["status"] == "processing"
+
+
+def test_a_dialog_opened_from_a_card_outlives_the_card_when_its_job_ends(
+        page: Page, peer_app: AppProcess, peer: Peer) -> None:
+    ids = add_jobs(peer, "outlives")
+    page.goto(f"{peer_app.base_url}/jobs")
+    job_card(page, ids["fox"]).get_by_test_id("watch-button").click()
+    dialog = page.get_by_test_id("progress-dialog")
+    expect(dialog.get_by_test_id("progress-percent")).to_have_text("48%")
+    play_next(peer.jobs[ids["fox"]], *contract_run(3))
+    expect(dialog.get_by_test_id("open-video-button")).to_be_visible()
+    expect(job_card(page, ids["fox"])).to_have_attribute("data-status", "completed")
+    page.wait_for_url(f"**/workspace/{ids['fox']}")

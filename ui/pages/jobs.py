@@ -2,6 +2,12 @@
 
 Nothing here asks the backend itself: the list comes from the directory's one poller, live
 progress from the hub's one stream per running job, however many tabs show the page.
+
+The status filter lives in the URL (``/jobs?status=completed``), so a reload, Back and Forward
+and a shared link show the list as it was left. Picking a filter replaces the URL rather than
+pushing one: a filter is a view of this page, not a place, so Back leaves ``/jobs`` for the
+page before it instead of stepping through every filter clicked (and the history entry of
+``/jobs`` always holds the filter last shown, for Back from a workspace).
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from nicegui import ui
 
 from services.contract import is_valid_job_id
 from services.dashboard import Dashboard
-from ui.components.job_board import JobBoard
+from ui.components.job_board import ALL, JobBoard, known_filter
 from ui.components.progress_dialog import open_progress
 from ui.connection import tab_opened
 from ui.theme import frame
@@ -20,20 +26,35 @@ def register(dashboard: Dashboard) -> None:
     """Add the jobs page."""
 
     @ui.page("/jobs")
-    async def jobs_page(job: str | None = None) -> None:
+    async def jobs_page(job: str | None = None, status: str | None = None) -> None:
+        shown = known_filter(status)
         with frame("Jobs"):
             ui.label("Jobs").classes("aurora-title")
             ui.label("Every video, newest first; running ones live.") \
                 .classes("aurora-muted -mt-3")
-            board = JobBoard(dashboard, on_watch=lambda job_id: show_progress(dashboard, job_id))
+            board = JobBoard(dashboard, shown=shown,
+                             on_watch=lambda job_id: show_progress(dashboard, job_id),
+                             on_filter=lambda key: ui.navigate.history.replace(filter_url(key)))
         if not await tab_opened(dashboard.directory):
             return
+        if status is not None and status != shown:
+            ui.navigate.history.replace(filter_url(shown))  # the URL says what the page shows
         board.follow()
         if job is not None and is_valid_job_id(job):
             show_progress(dashboard, job)
 
 
+def filter_url(key: str) -> str:
+    """The address of ``/jobs`` showing the filter ``key``: plain ``/jobs`` for All."""
+    return "/jobs" if key == ALL else f"/jobs?status={key}"
+
+
 def show_progress(dashboard: Dashboard, job_id: str) -> None:
-    """Open a job's progress dialog over the list; *Try Again* goes to the form, prompt kept."""
-    open_progress(dashboard, job_id, page="/jobs",
-                  on_try_again=lambda: ui.navigate.to(f"/?from_job={job_id}"))
+    """Open a job's progress dialog over the list; *Try Again* goes to the form, prompt kept.
+
+    The dialog belongs to the page, not to the card whose *Watch* was clicked: the card is
+    replaced when its job ends, and would take the dialog with it before its success state.
+    """
+    with ui.context.client.content:
+        open_progress(dashboard, job_id, page="/jobs",
+                      on_try_again=lambda: ui.navigate.to(f"/?from_job={job_id}"))
