@@ -50,11 +50,6 @@ def filter_url(key: str) -> str:
 
 
 def show_progress(dashboard: Dashboard, job_id: str) -> None:
-    """Open a job's progress dialog over the list; *Try Again* goes to the form, prompt kept.
-
-    The dialog belongs to the page, not to the card whose *Watch* was clicked: the card is
-    replaced when its job ends, and would take the dialog with it before its success state.
-    """
-    with ui.context.client.content:
-        open_progress(dashboard, job_id, page="/jobs",
-                      on_try_again=lambda: ui.navigate.to(f"/?from_job={job_id}"))
+    """Open a job's progress dialog over the list; *Try Again* goes to the form, prompt kept."""
+    open_progress(dashboard, job_id, page="/jobs",
+                  on_try_again=lambda: ui.navigate.to(f"/?from_job={job_id}"))
