@@ -98,3 +98,17 @@ def test_a_filter_builds_each_card_once_and_then_only_hides_or_shows_it(
     expect(page.get_by_test_id("job-card")).to_have_count(5)
     expect(job_card(page, ids["fox"]).get_by_test_id("progress-percent")).to_have_text("48%")
     assert peer.jobs[ids["fox"]].streams_opened == 1
+
+
+def test_a_dialog_opened_under_a_filter_keeps_the_filter_in_the_url(
+        page: Page, peer_app: AppProcess, peer: Peer) -> None:
+    ids = add_jobs(peer, "dialog")
+    page.goto(f"{peer_app.base_url}/jobs?status=running")
+    job_card(page, ids["fox"]).get_by_test_id("watch-button").click()
+    expect(page).to_have_url(f"{peer_app.base_url}/jobs?status=running&job={ids['fox']}")
+    page.reload()  # the dialog comes back over the same filter
+    expect(page.get_by_test_id("progress-dialog")).to_be_visible()
+    expect_picked(page, "Running")
+    page.get_by_test_id("background-button").click()
+    expect(page).to_have_url(f"{peer_app.base_url}/jobs?status=running")
+    expect_picked(page, "Running")

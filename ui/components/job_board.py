@@ -109,6 +109,11 @@ class JobBoard(ui.column):
             self._jobs[card.job.job_id] = card.summary()
             self._render()
 
+    @property
+    def shown(self) -> str:
+        """The filter the list shows now (a key of ``FILTERS``)."""
+        return str(self._filter.value)
+
     def _filter_changed(self) -> None:
         """Show the picked filter's jobs (building only cards never shown before); say so."""
         self._render()

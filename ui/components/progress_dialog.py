@@ -41,13 +41,14 @@ _RUNNING = frozenset({Phase.CONNECTING, Phase.LIVE, Phase.RECONNECTING, Phase.CO
 
 def open_progress(dashboard: Dashboard, job_id: str, *, page: str,
                   on_try_again: Callable[[], None]) -> None:
-    """Open the job's dialog over ``page`` with the job in the URL (``page?job=<id>``).
+    """Open the job's dialog over ``page`` (a path, perhaps with a query) with the job in the
+    URL (``page?job=<id>``, or ``page&job=<id>``).
 
     The URL is what brings the dialog back after a reload; closing the dialog takes it out.
     The dialog belongs to the page, not to what opened it: a job card on ``/jobs`` that opens
     it is replaced when the job ends, and would take the dialog with it.
     """
-    ui.navigate.history.replace(f"{page}?job={job_id}")
+    ui.navigate.history.replace(f"{page}{'&' if '?' in page else '?'}job={job_id}")
     with ui.context.client.content:
         ProgressDialog(dashboard, job_id, on_closed=lambda: ui.navigate.history.replace(page),
                        on_try_again=on_try_again).open()

@@ -33,7 +33,8 @@ def register(dashboard: Dashboard) -> None:
             ui.label("Every video, newest first; running ones live.") \
                 .classes("aurora-muted -mt-3")
             board = JobBoard(dashboard, shown=shown,
-                             on_watch=lambda job_id: show_progress(dashboard, job_id),
+                             on_watch=lambda job_id: show_progress(dashboard, job_id,
+                                                                   filter_url(board.shown)),
                              on_filter=lambda key: ui.navigate.history.replace(filter_url(key)))
         if not await tab_opened(dashboard.directory):
             return
@@ -41,7 +42,7 @@ def register(dashboard: Dashboard) -> None:
             ui.navigate.history.replace(filter_url(shown))  # the URL says what the page shows
         board.follow()
         if job is not None and is_valid_job_id(job):
-            show_progress(dashboard, job)
+            show_progress(dashboard, job, filter_url(shown))
 
 
 def filter_url(key: str) -> str:
@@ -49,7 +50,8 @@ def filter_url(key: str) -> str:
     return "/jobs" if key == ALL else f"/jobs?status={key}"
 
 
-def show_progress(dashboard: Dashboard, job_id: str) -> None:
-    """Open a job's progress dialog over the list; *Try Again* goes to the form, prompt kept."""
-    open_progress(dashboard, job_id, page="/jobs",
+def show_progress(dashboard: Dashboard, job_id: str, page: str) -> None:
+    """Open a job's progress dialog over the list at ``page`` (its filter kept in the URL);
+    *Try Again* goes to the form, prompt kept."""
+    open_progress(dashboard, job_id, page=page,
                   on_try_again=lambda: ui.navigate.to(f"/?from_job={job_id}"))
