@@ -23,6 +23,7 @@ bench: $(DEV_STAMP) chromium
 	$(BIN)/python -m bench.render
 	$(BIN)/python -m bench.event_to_dom
 	$(BIN)/python -m bench.many_tabs
+	$(BIN)/python -m bench.jobs_filter
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
