@@ -12,9 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import av
 import httpx
-import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -22,6 +20,7 @@ from playwright.sync_api import Page, expect
 from tests.faults.conftest import TOKEN
 from tests.peer import Peer
 from tests.support.app_process import AppProcess
+from tests.support.media import write_clip
 from tests.ui.support import relayed_url
 
 LOADED = """() => {
@@ -36,13 +35,7 @@ LOADED = """() => {
 def files(peer: Peer, tmp_path: Path) -> dict[str, bytes]:
     """A thumbnail and a one-second clip, served by the peer; their bytes by name."""
     Image.new("RGB", (160, 90), (180, 76, 255)).save(tmp_path / "thumb.png")
-    with av.open(str(tmp_path / "clip.mp4"), "w") as container:
-        stream = container.add_stream("libx264", rate=24)
-        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
-        for index in range(24):
-            picture = np.full((64, 64, 3), index * 10, dtype=np.uint8)
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
-        container.mux(stream.encode())
+    write_clip(tmp_path / "clip.mp4", width=64, height=64, frames=24, fps=24)
     for name in ("thumb.png", "clip.mp4"):
         peer.files[name] = tmp_path / name
     return {name: (tmp_path / name).read_bytes() for name in peer.files}

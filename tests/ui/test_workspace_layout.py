@@ -9,14 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import av
-import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import FloatRect, Locator, Page, expect
 
 from tests.peer import Drop, Peer, Reply, SendUpdate
 from tests.support.app_process import AppProcess
+from tests.support.media import write_clip
 from tests.ui.support import play_next, waiting
 
 # (width, height) of each viewport the workspace must look right at
@@ -41,13 +40,7 @@ def media(peer: Peer, tmp_path: Path) -> None:
     """A landscape and a portrait picture and a one-second 16:9 clip, served by the peer."""
     Image.new("RGB", LANDSCAPE, (180, 76, 255)).save(tmp_path / "landscape.png")
     Image.new("RGB", PORTRAIT, (124, 255, 0)).save(tmp_path / "portrait.png")
-    with av.open(str(tmp_path / "clip.mp4"), "w") as container:
-        stream = container.add_stream("libx264", rate=12)
-        stream.width, stream.height, stream.pix_fmt = 160, 90, "yuv420p"
-        for index in range(12):
-            picture = np.full((90, 160, 3), index * 20, dtype=np.uint8)
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
-        container.mux(stream.encode())
+    write_clip(tmp_path / "clip.mp4", width=160, height=90, frames=12, fps=12)
     for name in ("landscape.png", "portrait.png", "clip.mp4"):
         peer.files[name] = tmp_path / name
 
