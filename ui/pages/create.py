@@ -23,7 +23,7 @@ def backend_status(directory: JobDirectory) -> None:
     and finds it back); the form stays usable meanwhile."""
     ui.label().classes("aurora-notice").props("data-testid=backend-status role=status") \
         .bind_text_from(directory, "error", backward=lambda error: (
-            f"{error}. You can write your prompt; Generate works once it is back.")) \
+            f"{error.rstrip('.')}. You can write your prompt; Generate works once it is back.")) \
         .bind_visibility_from(directory, "error", backward=bool)
 
 
