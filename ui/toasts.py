@@ -50,39 +50,48 @@ def toast_job_endings(directory: JobDirectory) -> None:
 def show_ending(ending: JobEnded, *, prompt: str) -> None:
     """"Video ready", "Generation cancelled" or "Generation failed: <why>", with a link to
     the job's workspace. A cancel is what someone asked for, so it is not shown as a failure."""
-    if ending.completed:
-        message, link, icon, look = "Video ready", "Open video", "check_circle", "positive"
-    elif ending.error == CANCELLED_ERROR:
-        message, link, icon, look = "Generation cancelled", "Details", "cancel", "grey"
-    else:
-        message, link, icon, look = failure_text(ending.error), "Details", "error", "negative"
-    action = {"label": link, "href": workspace_url(ending.job_id), "color": "primary",
-              "noCaps": True, "data-testid": "toast-link"}
-    options: dict[str, Any] = {
-        "color": "dark", "icon": icon, "iconColor": look, "classes": f"aurora-toast {look}",
-        "actions": [action] if is_valid_job_id(ending.job_id) else [],
-        "attrs": {"data-testid": "job-toast", "data-job-id": ending.job_id},
-    }
-    if prompt:
-        options["caption"] = prompt
-    ui.notify(message, position="bottom-right", timeout=TOAST_MS, group=False, multi_line=True,
-              **options)
+    outcome = _outcome(ending)
+    message, link, icon = {
+        "ready": ("Video ready", "Open video", "check_circle"),
+        "cancelled": ("Generation cancelled", "Details", "cancel"),
+        "failed": (failure_text(ending.error), "Details", "error"),
+    }[outcome]
+    _toast(message, icon=icon, look=_LOOKS[outcome], multi_line=True,
+           link=(link, workspace_url(ending.job_id)) if is_valid_job_id(ending.job_id) else None,
+           attrs={"data-testid": "job-toast", "data-job-id": ending.job_id}, caption=prompt)
 
 
 def show_endings(endings: list[JobEnded]) -> None:
     """One toast for many endings: how many ended and how, with a link to ``/jobs``."""
-    ready = sum(ending.completed for ending in endings)
-    cancelled = sum(ending.error == CANCELLED_ERROR for ending in endings)
-    failed = len(endings) - ready - cancelled
-    counts = [f"{count} {how}" for count, how in
-              ((ready, "ready"), (failed, "failed"), (cancelled, "cancelled")) if count]
-    look = "negative" if failed else "positive" if ready == len(endings) else "grey"
-    action = {"label": "Open jobs", "href": "/jobs", "color": "primary", "noCaps": True,
-              "data-testid": "toast-link"}
-    ui.notify(f"{len(endings)} jobs ended: {', '.join(counts)}", position="bottom-right",
-              timeout=TOAST_MS, group=False, color="dark", icon="video_library", iconColor=look,
-              classes=f"aurora-toast {look}", actions=[action],
-              attrs={"data-testid": "jobs-toast"})
+    outcomes = [_outcome(ending) for ending in endings]
+    counts = [f"{outcomes.count(outcome)} {outcome}" for outcome in _LOOKS
+              if outcome in outcomes]
+    look = next(_LOOKS[outcome] for outcome in ("failed", "cancelled", "ready")
+                if outcome in outcomes)
+    _toast(f"{len(endings)} jobs ended: {', '.join(counts)}", icon="video_library", look=look,
+           link=("Open jobs", "/jobs"), attrs={"data-testid": "jobs-toast"})
+
+
+_LOOKS = {"ready": "positive", "failed": "negative", "cancelled": "grey"}  # in counting order
+
+
+def _outcome(ending: JobEnded) -> str:
+    """How a job ended, as its toast says it: "ready", "failed" or "cancelled"."""
+    if ending.completed:
+        return "ready"
+    return "cancelled" if ending.error == CANCELLED_ERROR else "failed"
+
+
+def _toast(message: str, *, icon: str, look: str, link: tuple[str, str] | None,
+           attrs: dict[str, str], caption: str = "", multi_line: bool = False) -> None:
+    """A toast in the Aurora look (``look``: a Quasar colour, and the left edge's), at the
+    bottom right, with one link button (label, href) when given."""
+    options: dict[str, Any] = {"caption": caption} if caption else {}
+    actions = [] if link is None else [{"label": link[0], "href": link[1], "color": "primary",
+                                        "noCaps": True, "data-testid": "toast-link"}]
+    ui.notify(message, position="bottom-right", timeout=TOAST_MS, group=False,
+              multi_line=multi_line, color="dark", icon=icon, iconColor=look,
+              classes=f"aurora-toast {look}", actions=actions, attrs=attrs, **options)
 
 
 def failure_text(reason: str | None) -> str:
