@@ -70,6 +70,13 @@ def test_an_unreachable_backend_is_a_toast_and_the_form_keeps_its_input(
     expect(page.get_by_test_id("prompt-input")).to_have_value(PROMPT)
 
 
+def test_jobs_says_its_list_may_be_out_of_date_while_the_backend_cannot_be_reached(
+        page: Page, unreachable_app: AppProcess) -> None:
+    page.goto(unreachable_app.base_url + "/jobs")
+    expect(page.get_by_test_id("jobs-stale")).to_contain_text(
+        "The job list may be out of date: Cannot reach the backend at http://127.0.0.1:")
+
+
 def test_a_double_click_starts_one_job(page: Page, peer_app: AppProcess, peer: Peer) -> None:
     peer.add_job("slow-start", [SendUpdate(status="processing", progress=5), Pause()])
     peer.queue_reply("generate", Reply(202, {"job_id": "slow-start", "status": "pending"},

@@ -25,6 +25,7 @@ from services.contract import (
     is_valid_job_id,
 )
 from services.dashboard import Dashboard
+from ui.components.backend_notice import backend_notice
 from ui.components.job_card import JobCard, furthest
 from ui.theme import action_button
 
@@ -70,9 +71,7 @@ class JobBoard(ui.column):
                 self._filter = ui.toggle({key: label for key, (label, _) in FILTERS.items()},
                                          value=shown, on_change=self._filter_changed) \
                     .classes("aurora-filter").props("no-caps unelevated data-testid=status-filter")
-                ui.label().classes("aurora-notice").props("data-testid=jobs-stale role=status") \
-                    .bind_text_from(directory, "error", backward=_stale_text) \
-                    .bind_visibility_from(directory, "error", backward=bool)
+                backend_notice(directory, test_id="jobs-stale", saying=_stale_text)
             with ui.column().classes("aurora-panel aurora-empty w-full items-center") \
                     .props("data-testid=jobs-empty") as self._empty:
                 self._empty_icon = ui.icon("hourglass_empty", size="2.5rem") \

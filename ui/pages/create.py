@@ -11,20 +11,16 @@ from nicegui import ui
 from services.client import AuroraError, InvalidJobId, JobNotFound
 from services.contract import is_valid_job_id
 from services.dashboard import Dashboard
-from services.job_directory import JobDirectory
+from ui.components.backend_notice import backend_notice
 from ui.components.create_form import CreateForm
 from ui.components.progress_dialog import open_progress
 from ui.connection import tab_opened
 from ui.theme import frame
 
 
-def backend_status(directory: JobDirectory) -> None:
-    """Why the backend cannot be reached, while it cannot (the job list's poller finds out,
-    and finds it back); the form stays usable meanwhile."""
-    ui.label().classes("aurora-notice").props("data-testid=backend-status role=status") \
-        .bind_text_from(directory, "error", backward=lambda error: (
-            f"{error.rstrip('.')}. You can write your prompt; Generate works once it is back.")) \
-        .bind_visibility_from(directory, "error", backward=bool)
+def _unreachable(error: str) -> str:
+    """Why Generate cannot work now; the form stays usable meanwhile."""
+    return f"{error.rstrip('.')}. You can write your prompt; Generate works once it is back."
 
 
 def register(dashboard: Dashboard) -> None:
@@ -35,7 +31,7 @@ def register(dashboard: Dashboard) -> None:
         with frame("Create"):
             ui.label("Create").classes("aurora-title")
             ui.label("Describe a video; watch it being made.").classes("aurora-muted -mt-3")
-            backend_status(dashboard.directory)
+            backend_notice(dashboard.directory, test_id="backend-status", saying=_unreachable)
             form = CreateForm(dashboard.client, dashboard.job_defaults,
                               on_started=lambda job_id: show_progress(dashboard, form, job_id))
         if not await tab_opened(dashboard.directory):
