@@ -25,7 +25,6 @@ Prints figures; asserts nothing.
 
 from __future__ import annotations
 
-import contextlib
 import statistics
 import subprocess
 import sys
@@ -46,7 +45,7 @@ from bench.stats import percentile
 from services.hub import GRACE_SECONDS
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.peer import Job, Peer, PeerServer, SendUpdate, contract_run
-from tests.support.app_process import AppProcess, free_port
+from tests.support.app_process import AppProcess, cpu_seconds, free_port
 from tests.ui.support import play_next, waiting
 
 Motion = Literal["no-preference", "reduce"]
@@ -127,13 +126,15 @@ class Played:
 
 def browser_cpu_seconds() -> float:
     """CPU seconds used so far by the Chromium processes this bench started."""
-    total = 0.0
-    for process in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            if "chrom" in process.name():
-                times = process.cpu_times()
-                total += times.user + times.system
-    return total
+    descendants = psutil.Process().children(recursive=True)
+    return cpu_seconds(process for process in descendants if _is_chromium(process))
+
+
+def _is_chromium(process: psutil.Process) -> bool:
+    try:
+        return "chrom" in process.name()
+    except psutil.NoSuchProcess:
+        return False
 
 
 def play(start: Callable[[], object], tabs: list[Page]) -> Played:

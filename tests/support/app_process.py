@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
@@ -63,14 +64,7 @@ class AppProcess:
     def children_cpu_seconds(self) -> float:
         """CPU time used so far by the process's children (the render workers)."""
         assert self.process is not None
-        total = 0.0
-        for child in psutil.Process(self.process.pid).children(recursive=True):
-            try:
-                times = child.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            total += times.user + times.system
-        return total
+        return cpu_seconds(psutil.Process(self.process.pid).children(recursive=True))
 
     def log(self) -> str:
         """What the process printed so far."""
@@ -86,3 +80,15 @@ class AppProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=5)
+
+
+def cpu_seconds(processes: Iterable[psutil.Process]) -> float:
+    """CPU time (user and system) used so far by ``processes``; one that is gone counts 0."""
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
