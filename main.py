@@ -1,54 +1,116 @@
-"""Aurora Studio: start the dashboard, with the embedded backend unless a remote one is set.
+"""Aurora Studio's commands: the dashboard with its embedded backend, or the backend alone.
 
-Imports live inside the functions: render workers are spawned processes, and a spawned
-process re-imports this file, which must then cost nothing and start nothing.
+    python main.py [serve] [--host H] [--port P] [--api-url URL] [--data-dir D]
+    python main.py api [--host H] [--port P] [--data-dir D]
+
+Each program has its own settings (``AURORA_*``, a flag overriding its variable); this file
+is the only place that wires the two programs together. Imports live inside the functions:
+render workers are spawned processes, and a spawned process re-imports this file, which must
+then cost nothing and start nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from services.settings import Settings
+    from services.backend.settings import BackendSettings
+    from services.dashboard.settings import DashboardSettings
+
+COMMANDS = ("serve", "api")
 
 
-def serve(settings: Settings) -> None:
-    """Build the shared services, mount the backend (when embedded), add the pages, run."""
+def serve(dashboard_settings: DashboardSettings, backend_settings: BackendSettings) -> None:
+    """The dashboard: shared services, the embedded backend (unless remote), pages; run."""
     from nicegui import app, run, ui
 
-    from services.dashboard import Dashboard
+    from services.dashboard.shared import Dashboard
     from ui.pages import register_pages
 
-    dashboard = Dashboard.create(settings)
+    dashboard = Dashboard.create(dashboard_settings)
     app.on_shutdown(dashboard.aclose)  # first: its streams close before the backend stops
     dashboard.media.install(app)
-    if settings.embedded:
-        from services.backend.app import EmbeddedBackend
+    if dashboard_settings.embedded:
+        from services.backend.app import VideoBackend
 
-        backend = EmbeddedBackend(settings)
+        backend = VideoBackend(backend_settings)
         backend.install(app)
         app.on_startup(backend.start)
         app.on_shutdown(backend.stop)
     register_pages(dashboard)
     run.process_pool_start_method = "spawn"
-    ui.run(host=settings.host, port=settings.port, title="Aurora Studio", dark=True,
-           reload=False, show=False, favicon="🎬", timeout_graceful_shutdown=3)
+    ui.run(host=dashboard_settings.host, port=dashboard_settings.port, title="Aurora Studio",
+           dark=True, reload=False, show=False, favicon="🎬", timeout_graceful_shutdown=3)
+
+
+def serve_api(settings: BackendSettings) -> None:
+    """The backend alone: its API on its own port, no dashboard (nothing of NiceGUI loads)."""
+    import uvicorn
+
+    from services.backend.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level="info", timeout_graceful_shutdown=3)
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The commands and their flags; each flag overrides its ``AURORA_*`` variable."""
+    parser = argparse.ArgumentParser(prog="aurora", description="Aurora Studio")
+    commands = parser.add_subparsers(dest="command", required=True)
+    dashboard = commands.add_parser("serve", help="the dashboard (the default command)")
+    backend = commands.add_parser("api", help="the video backend's API alone")
+    for command in (dashboard, backend):
+        command.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+        command.add_argument("--port", type=int, help="port to listen on")
+        command.add_argument("--data-dir", help="where the backend keeps jobs and media")
+    dashboard.add_argument("--api-url", help="use this backend instead of the embedded one")
+    return parser
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line, ``serve`` when no command is named."""
+    args = list(argv)
+    if not args or (args[0] not in COMMANDS and args[0] not in ("-h", "--help")):
+        args.insert(0, "serve")
+    return _parser().parse_args(args)
+
+
+def prepare(args: argparse.Namespace) -> Callable[[], None]:
+    """The command, ready to run once its settings are read and checked.
+
+    Raises ``SettingsError`` naming the first wrong setting.
+    """
+    from services.backend.settings import BackendSettings
+    from services.startup import check_dir_writable, check_port_free, read_settings
+
+    flags = {name: value for name, value in vars(args).items() if name != "command"}
+    backend = read_settings(BackendSettings, flags)
+    if args.command == "api":
+        check_port_free(backend.host, backend.port)
+        check_dir_writable(backend.data_dir)
+        return lambda: serve_api(backend)
+    from services.dashboard.settings import DashboardSettings
+
+    dashboard = read_settings(DashboardSettings, flags)
+    check_port_free(dashboard.host, dashboard.port)
+    if dashboard.embedded:
+        check_dir_writable(backend.data_dir)
+    return lambda: serve(dashboard, backend)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Read the settings; a wrong one stops start-up with one clear line and exit code 2."""
-    from services.settings import SettingsError, load_settings
-    from services.startup import check_startup
+    """Run the command; a wrong setting stops start-up with one clear line and exit code 2."""
+    from services.startup import SettingsError
 
     try:
-        settings = load_settings(sys.argv[1:] if argv is None else argv)
-        check_startup(settings)
+        command = prepare(parse(sys.argv[1:] if argv is None else argv))
     except SettingsError as error:
         print(f"aurora: {error}", file=sys.stderr)
         raise SystemExit(2) from None
-    serve(settings)
+    command()
 
 
 if __name__ == "__main__":

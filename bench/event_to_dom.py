@@ -80,7 +80,7 @@ def measure() -> list[float]:
     steps = stamped_updates()
     with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, sync_playwright() as pw:
         server.peer.add_job("bench", [Pause(2.0), *steps, Pause()])
-        app = AppProcess(Path(scratch) / "data", extra_args=["--api-url", server.url]).start()
+        app = AppProcess(Path(scratch) / "data", api_url=server.url).start()
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()

@@ -95,7 +95,7 @@ def run() -> dict[str, list[float]]:
     """Start peer, dashboard and Chromium; open ``/jobs``; time the switches."""
     with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, sync_playwright() as pw:
         add_jobs(server.peer)
-        app = AppProcess(Path(scratch) / "data", extra_args=["--api-url", server.url]).start()
+        app = AppProcess(Path(scratch) / "data", api_url=server.url).start()
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 860})

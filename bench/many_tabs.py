@@ -42,7 +42,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from bench.event_to_dom import GAP, OBSERVER, stamped_updates
 from bench.stats import percentile
-from services.hub import GRACE_SECONDS
+from services.dashboard.hub import GRACE_SECONDS
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.peer import Job, Peer, PeerServer, SendUpdate, contract_run
 from tests.support.app_process import AppProcess, cpu_seconds, free_port
@@ -232,7 +232,7 @@ def main() -> None:
     """Run both parts against one dashboard and one peer, and print the figures."""
     with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, \
             sync_playwright() as playwright:
-        app = AppProcess(Path(scratch) / "data", extra_args=["--api-url", server.url]).start()
+        app = AppProcess(Path(scratch) / "data", api_url=server.url).start()
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             many_tabs(browser, app, server.peer)

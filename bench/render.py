@@ -25,10 +25,10 @@ from httpx_sse import connect_sse
 from bench.encode_limit import encode_only_seconds
 from bench.stats import percentile
 from services.backend.render import video_format
+from services.contract import DURATIONS
 from tests.backend.sse import generate, read_events, wait_for_stage
 from tests.support.app_process import AppProcess
 
-DURATIONS = (15, 30, 60)
 RUNS = 3  # medians of three runs
 LATENCY_CALLS = 100
 

@@ -205,7 +205,7 @@ def soak(minutes: float, tabs: int, jobs: int, seed: int, warm_up: float,
             peer.add_job(f"soak-{index}", steps, status="processing",
                          prompt=f"Soak job {index}: a lighthouse in a storm")
         probe = TaskProbe(Path(scratch))
-        app = AppProcess(Path(scratch) / "data", extra_args=["--api-url", server.url],
+        app = AppProcess(Path(scratch) / "data", api_url=server.url,
                          env={**env, **probe.env}).start()
         assert app.process is not None
         process = psutil.Process(app.process.pid)

@@ -1,44 +1,68 @@
-"""Checks that turn a wrong setting into one clear line before anything starts."""
+"""What either program does before it starts: read its settings and check them.
+
+A wrong setting becomes one ``SettingsError`` naming it (``main.py`` prints it and exits 2),
+never a traceback halfway through start-up.
+"""
 
 from __future__ import annotations
 
 import errno
 import socket
 import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
 
-from services.settings import Settings, SettingsError
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+AnySettings = TypeVar("AnySettings", bound=BaseSettings)
 
 
-def check_port_free(settings: Settings) -> None:
-    """The dashboard's address must be free and bindable."""
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+class SettingsError(Exception):
+    """A setting is wrong; the message names it and says what to change."""
+
+
+def read_settings(kind: type[AnySettings], flags: Mapping[str, object]) -> AnySettings:
+    """``kind`` from the ``AURORA_*`` environment, each flag given (not None) overriding it.
+
+    Raises ``SettingsError`` with one line naming the wrong setting by its flag and variable.
+    """
+    overrides: dict[str, Any] = {name: value for name, value in flags.items() if value is not None}
+    try:
+        return kind(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "settings"
+        where = "AURORA_" + name.upper()
+        if name in flags:
+            where = "--" + name.replace("_", "-") + " / " + where
+        raise SettingsError(f"Invalid setting {where}: {first['msg']}") from None
+
+
+def check_port_free(host: str, port: int) -> None:
+    """The address to serve on must be free and bindable."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((settings.host, settings.port))
+            probe.bind((host, port))
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 reason = "is in use; choose another with --port / AURORA_PORT"
             else:
                 reason = f"cannot be used ({error.strerror}); check --host / AURORA_HOST"
-            raise SettingsError(f"Address {settings.host}:{settings.port} {reason}") from None
+            raise SettingsError(f"Address {host}:{port} {reason}") from None
 
 
-def check_data_dir_writable(settings: Settings) -> None:
-    """The embedded backend keeps its jobs and media in the data dir: it must be writable."""
+def check_dir_writable(path: Path) -> None:
+    """The backend keeps its jobs and media in the data dir: it must be writable."""
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=settings.data_dir):
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
             pass
     except OSError as error:
         raise SettingsError(
-            f"Data dir {settings.data_dir} is not writable ({error.strerror}); "
+            f"Data dir {path} is not writable ({error.strerror}); "
             "choose another with --data-dir / AURORA_DATA_DIR"
         ) from None
-
-
-def check_startup(settings: Settings) -> None:
-    """Every start-up check for these settings."""
-    check_port_free(settings)
-    if settings.embedded:
-        check_data_dir_writable(settings)

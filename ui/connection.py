@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services.job_directory import JobDirectory
+from services.dashboard.directory import JobDirectory
 from ui.toasts import toast_job_endings
 
 CONNECT_TIMEOUT = 30.0  # seconds a loaded page may take to open its websocket

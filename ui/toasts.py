@@ -15,8 +15,8 @@ from typing import Any
 from nicegui import ui
 
 from services.contract import CANCELLED_ERROR, is_valid_job_id
-from services.hub import JobEnded
-from services.job_directory import JobDirectory
+from services.dashboard.directory import JobDirectory
+from services.dashboard.hub import JobEnded
 from ui.components.job_actions import workspace_url
 
 TOAST_MS = 8000

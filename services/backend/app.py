@@ -1,10 +1,14 @@
-"""The embedded backend: its parts built from the settings, and its API routes.
+"""The video backend: its parts built from its settings, and its API routes.
 
-It runs in the dashboard's process, mounted at ``/api/v1``; the dashboard still reaches it
-over HTTP through the same client as any remote backend.
+It runs two ways, with the same parts and routes: mounted in the dashboard's process
+(``python main.py``, the embedded default; the dashboard still reaches it over HTTP through the
+same client as any remote backend) or alone as its own server (``python main.py api``).
 """
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
@@ -13,12 +17,11 @@ from services.backend.deps import BackendParts
 from services.backend.feed import JobFeed
 from services.backend.pipeline import JobRunner
 from services.backend.routes import assets, jobs, progress
+from services.backend.settings import BackendSettings
 from services.backend.signing import AssetSigner, load_or_create_secret
 from services.backend.store import JobStore
 from services.backend.workers import RenderPool
-from services.settings import Settings
-
-API_PREFIX = "/api/v1"
+from services.contract import API_PREFIX
 
 
 async def _no_such_endpoint(path: str) -> JSONResponse:
@@ -26,10 +29,10 @@ async def _no_such_endpoint(path: str) -> JSONResponse:
     return JSONResponse({"detail": "Not found"}, status_code=404)
 
 
-class EmbeddedBackend:
+class VideoBackend:
     """Owns the store, the render pool and the job runner; starts and stops them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: BackendSettings) -> None:
         data_dir = settings.data_dir
         media_dir = data_dir / "media"
         media_dir.mkdir(parents=True, exist_ok=True)
@@ -44,7 +47,7 @@ class EmbeddedBackend:
                                   keepalive_seconds=settings.keepalive_seconds)
 
     def install(self, app: FastAPI) -> None:
-        """Mount the API routes on ``app`` at ``/api/v1``."""
+        """Mount the API routes on ``app`` at ``API_PREFIX``."""
         router = APIRouter(prefix=API_PREFIX)
         for module in (jobs, progress, assets):
             router.include_router(module.router)
@@ -64,3 +67,20 @@ class EmbeddedBackend:
         await self.parts.runner.stop()
         self._pool.close()
         self.parts.store.close()
+
+
+def create_app(settings: BackendSettings) -> FastAPI:
+    """The backend as an app of its own, for ``python main.py api``: routes, start and stop."""
+    backend = VideoBackend(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await backend.start()
+        try:
+            yield
+        finally:
+            await backend.stop()
+
+    app = FastAPI(title="Aurora Studio backend", lifespan=lifespan, openapi_url=None)
+    backend.install(app)
+    return app

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from services.backend import stages
 from services.backend.eta import COMPOSE, MUSIC, Throughput, WorkLeft, forecast, scene_task
 from services.backend.feed import JobFeed
 from services.backend.render import (
@@ -33,7 +32,7 @@ from services.backend.signing import AssetSigner
 from services.backend.store import JobRecord, JobStore
 from services.backend.views import progress_of
 from services.backend.workers import RenderPool, WorkerTaskFailed
-from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus, ProgressResponse
+from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus, ProgressResponse, stages
 
 log = logging.getLogger(__name__)
 

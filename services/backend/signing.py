@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-ASSET_ROUTE = "/api/v1/assets"
+from services.contract import API_PREFIX
+
+ASSET_ROUTE = f"{API_PREFIX}/assets"
 _SECRET_FILE = "signing.key"
 
 

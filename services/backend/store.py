@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from services.contract import JobStatus
+from services.contract import JobStatus, has_ended
 
 INTERRUPTED_MESSAGE = "Interrupted by restart"
 
@@ -72,7 +72,7 @@ class JobRecord:
     @property
     def ended(self) -> bool:
         """Whether the job has reached a terminal status."""
-        return self.status in (JobStatus.COMPLETED, JobStatus.FAILED)
+        return has_ended(self.status)
 
 
 _JSON_COLUMNS = {"script", "stage_times", "assets"}

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from services.backend.signing import AssetSigner
-from services.backend.stages import stage_display, stage_lists
 from services.backend.store import JobRecord
 from services.contract import AssetInfo, JobDetail, JobSummary, ProgressAssets, ProgressResponse
+from services.contract.stages import stage_display, stage_lists
 
 
 def _asset(signer: AssetSigner, job_id: str, entry: dict[str, Any], key: str,

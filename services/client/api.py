@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from services.client.errors import BackendFailure, check_job_id, mapped_errors
 from services.client.stream import DEFAULT_BACKOFF, Backoff, ProgressStream
 from services.contract import (
+    API_PREFIX,
     CancelResponse,
     ContractModel,
     GenerateRequest,
@@ -77,7 +78,7 @@ class AuroraClient:
     async def generate(self, request: GenerateRequest) -> GenerateResponse:
         """Start a job (``POST /api/v1/generate``); a 200 or a 202 both mean it was accepted."""
         response = await self._request(
-            "POST", "/api/v1/generate", json=request.model_dump(mode="json")
+            "POST", f"{API_PREFIX}/generate", json=request.model_dump(mode="json")
         )
         return _parse(GenerateResponse, response)
 
@@ -88,13 +89,13 @@ class AuroraClient:
         params: dict[str, str | int] = {"limit": limit, "offset": offset}
         if status is not None:
             params["status"] = status
-        response = await self._request("GET", "/api/v1/jobs", params=params)
+        response = await self._request("GET", f"{API_PREFIX}/jobs", params=params)
         return _parse(JobList, response)
 
     async def get_job(self, job_id: str) -> JobDetail:
         """One job with its stages, assets (fresh URLs) and script; ``JobNotFound`` if unknown."""
         check_job_id(job_id)
-        response = await self._request("GET", f"/api/v1/jobs/{job_id}", job_id=job_id)
+        response = await self._request("GET", f"{API_PREFIX}/jobs/{job_id}", job_id=job_id)
         return _parse(JobDetail, response)
 
     async def cancel(self, job_id: str) -> CancelResponse:
@@ -104,7 +105,7 @@ class AuroraClient:
         such a backend cannot be told apart from an unknown job, so it is ``JobNotFound``.
         """
         check_job_id(job_id)
-        response = await self._request("POST", f"/api/v1/jobs/{job_id}/cancel", job_id=job_id)
+        response = await self._request("POST", f"{API_PREFIX}/jobs/{job_id}/cancel", job_id=job_id)
         return _parse(CancelResponse, response)
 
     def asset_url(self, url: str) -> str | None:

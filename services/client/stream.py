@@ -34,7 +34,7 @@ from services.client.events import (
     StreamEvent,
     Update,
 )
-from services.contract import DoneData, ErrorData, ProgressResponse
+from services.contract import API_PREFIX, DoneData, ErrorData, ProgressResponse
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ class ProgressStream:
     async def _connection(self) -> AsyncGenerator[WireEvent, None]:
         """One HTTP connection: its well-formed events, until it ends; failures raise."""
         headers = {"Last-Event-ID": self.last_event_id} if self.last_event_id else {}
-        path = f"/api/v1/jobs/{self.job_id}/progress"
+        path = f"{API_PREFIX}/jobs/{self.job_id}/progress"
         with mapped_errors(self._where, job_id=self.job_id):
             async with aconnect_sse(
                 self._http, "GET", path, headers=headers, timeout=self._timeout

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from services.backend import stages
+from services.contract import stages
 from tests.backend.sse import generate, read_events, wait_for_stage
 from tests.support.app_process import AppProcess
 

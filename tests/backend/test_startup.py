@@ -25,6 +25,8 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
     (["--port", "70000"], {}, "--port"),
     ([], {"AURORA_DEFAULT_DURATION": "20"}, "AURORA_DEFAULT_DURATION"),
     ([], {"AURORA_MAX_CONCURRENT_JOBS": "zero"}, "AURORA_MAX_CONCURRENT_JOBS"),
+    (["api", "--port", "70000"], {}, "--port"),
+    (["api"], {"AURORA_RENDER_WORKERS": "0"}, "AURORA_RENDER_WORKERS"),
 ])
 def test_a_malformed_setting_is_named(args: list[str], env: dict[str, str], named: str) -> None:
     result = _start(args, env)

@@ -44,7 +44,7 @@ def faults_app(peer_server: PeerServer, tmp_path_factory: pytest.TempPathFactory
                ) -> Iterator[AppProcess]:
     """The dashboard using the peer as its remote backend, with a token and a short timeout."""
     app = AppProcess(tmp_path_factory.mktemp("faults-app") / "data",
-                     extra_args=["--api-url", peer_server.url],
+                     api_url=peer_server.url,
                      env={"AURORA_API_TOKEN": TOKEN,
                           "AURORA_STREAM_READ_TIMEOUT": str(READ_TIMEOUT)}).start()
     yield app

@@ -65,7 +65,7 @@ def app_behind_relay(relay: Relay, tmp_path_factory: pytest.TempPathFactory
                      ) -> Iterator[AppProcess]:
     """A dashboard started while its backend (the relay) is down."""
     app = AppProcess(tmp_path_factory.mktemp("down-app") / "data",
-                     extra_args=["--api-url", relay.url]).start()
+                     api_url=relay.url).start()
     watch = LogWatch(app)
     yield app
     app.stop()

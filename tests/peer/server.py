@@ -50,7 +50,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.datastructures import Headers
 from starlette.types import Message, Receive, Scope, Send
 
-from services.contract import TERMINAL_STATUSES, GenerateRequest
+from services.contract import GenerateRequest, has_ended
 from tests.peer.steps import (
     Drop,
     Pause,
@@ -111,7 +111,7 @@ class Job:
     @property
     def ended(self) -> bool:
         """Whether the job has completed or failed."""
-        return self.state["status"] in TERMINAL_STATUSES
+        return has_ended(self.state["status"])
 
 
 class _Canned(Exception):

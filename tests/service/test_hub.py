@@ -8,8 +8,8 @@ from contextlib import aclosing
 import pytest
 
 from services.client import AuroraClient, InvalidJobId
-from services.hub import JobEnded, JobHub
-from services.progress_model import Phase
+from services.dashboard.hub import JobEnded, JobHub
+from services.dashboard.progress_model import Phase
 from tests.peer import Job, Peer, Reply, SendDone, SendUpdate
 
 GRACE = 0.3

@@ -9,9 +9,9 @@ import pytest
 
 from services.client import AuroraClient
 from services.contract import GenerateRequest, JobList
-from services.hub import Endings, JobEnded, JobHub
-from services.job_directory import JobDirectory
-from services.progress_model import Phase
+from services.dashboard.directory import JobDirectory
+from services.dashboard.hub import Endings, JobEnded, JobHub
+from services.dashboard.progress_model import Phase
 from tests.peer import Peer, Reply, SendEvent, SendUpdate, Step
 
 INTERVAL = 0.05

@@ -1,4 +1,4 @@
-"""The real dashboard (``main.py``) in its own process on a loopback port, for tests and benches."""
+"""The real programs (``main.py``'s dashboard or backend) in a process of their own, on loopback."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import psutil
 
+from services.contract import API_PREFIX
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,15 +28,24 @@ def free_port() -> int:
 
 
 class AppProcess:
-    """``python main.py`` with the given flags and ``AURORA_*`` settings."""
+    """``python main.py COMMAND`` with the given flags and ``AURORA_*`` settings.
 
-    def __init__(self, data_dir: Path, *, port: int | None = None,
-                 extra_args: list[str] | None = None, env: dict[str, str] | None = None) -> None:
+    ``command`` is ``serve`` (the dashboard; with the embedded backend unless ``api_url`` names
+    another) or ``api`` (the backend alone). ``api_url`` is where its API answers either way.
+    """
+
+    def __init__(self, data_dir: Path, *, command: str = "serve", api_url: str | None = None,
+                 port: int | None = None, extra_args: list[str] | None = None,
+                 env: dict[str, str] | None = None, python_options: list[str] | None = None,
+                 ) -> None:
         self.port = port or free_port()
         self.data_dir = data_dir
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self._args = [sys.executable, str(ROOT / "main.py"), "--port", str(self.port),
-                      "--data-dir", str(data_dir), *(extra_args or [])]
+        self.api_url = api_url or self.base_url
+        remote = ["--api-url", api_url] if api_url else []
+        self._args = [sys.executable, *(python_options or []), str(ROOT / "main.py"), command,
+                      "--port", str(self.port), "--data-dir", str(data_dir), *remote,
+                      *(extra_args or [])]
         # ui.run treats PYTEST_* in its environment as NiceGUI's own test harness.
         self._env = {key: value for key, value in os.environ.items()
                      if not key.startswith(("PYTEST_", "NICEGUI_"))}
@@ -53,7 +64,8 @@ class AppProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"app exited with {self.process.returncode}:\n{self.log()}")
             try:
-                if httpx.get(self.base_url + "/api/v1/jobs?limit=1", timeout=2).status_code < 500:
+                probe = httpx.get(f"{self.base_url}{API_PREFIX}/jobs?limit=1", timeout=2)
+                if probe.status_code < 500:
                     return self
             except httpx.HTTPError:
                 pass

@@ -1,9 +1,10 @@
 """Browser tests: the real dashboard in its own process, driven by Debian's Chromium.
 
-Two dashboards serve these tests: ``app_server`` (from ``tests/conftest.py``, for the whole
-session) with the embedded backend, for the happy paths with real rendering; ``peer_app``
-against this package's own contract peer (``tests/peer``), for what a real backend will not do
-on demand: drop streams, die, refuse. Each test gets a fresh peer and a fresh browser context.
+Two kinds of dashboard serve these tests: ``rendering_app``, with a real backend, for the happy
+paths with real rendering (each such test runs twice: with the embedded backend, and with the
+backend as a process of its own, ``main.py api``); ``peer_app`` against this package's own
+contract peer (``tests/peer``), for what a real backend will not do on demand: drop streams,
+die, refuse. Each test gets a fresh peer and a fresh browser context.
 """
 
 from collections.abc import Iterator
@@ -31,16 +32,35 @@ def peer_app(peer_server: PeerServer, tmp_path_factory: pytest.TempPathFactory
              ) -> Iterator[AppProcess]:
     """The dashboard using the peer as its (remote) backend."""
     app = AppProcess(tmp_path_factory.mktemp("peer-app") / "data",
-                     extra_args=["--api-url", peer_server.url]).start()
+                     api_url=peer_server.url).start()
     yield app
     app.stop()
 
 
+@pytest.fixture(scope="package", params=["embedded", "separate-api"])
+def real_backend_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                     ) -> Iterator[AppProcess]:
+    """The dashboard with a backend that renders for real, both ways the product runs: the
+    embedded backend in the dashboard's process (the session's ``app_server``), and the
+    backend alone (``main.py api``) with a dashboard pointed at it."""
+    if request.param == "embedded":
+        yield request.getfixturevalue("app_server")
+        return
+    scratch = tmp_path_factory.mktemp("separate-api")
+    api = AppProcess(scratch / "data", command="api").start()
+    try:
+        app = AppProcess(scratch / "dashboard", api_url=api.base_url).start()
+        yield app
+        app.stop()
+    finally:
+        api.stop()
+
+
 @pytest.fixture
-def embedded(app_server: AppProcess) -> Iterator[AppProcess]:
-    """The dashboard with its embedded backend; jobs a test leaves running are cancelled."""
-    yield app_server
-    with httpx.Client(base_url=app_server.base_url, timeout=10) as api:
+def rendering_app(real_backend_app: AppProcess) -> Iterator[AppProcess]:
+    """A dashboard with a real backend; jobs a test leaves running are cancelled."""
+    yield real_backend_app
+    with httpx.Client(base_url=real_backend_app.api_url, timeout=10) as api:
         for status in ("pending", "processing"):
             for job in api.get("/api/v1/jobs", params={"status": status}).json()["jobs"]:
                 api.post(f"/api/v1/jobs/{job['job_id']}/cancel")

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from services.hub import GRACE_SECONDS
+from services.dashboard.hub import GRACE_SECONDS
 from tests.peer import Job, Pause, Step
 
 # A tab that closes is deleted by NiceGUI after its reconnect timeout (3 s); the hub then keeps

@@ -56,7 +56,7 @@ def test_a_backend_refusal_is_a_toast_and_the_form_keeps_its_input(
 def unreachable_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """A dashboard whose backend URL has nothing listening."""
     app = AppProcess(tmp_path_factory.mktemp("unreachable") / "data",
-                     extra_args=["--api-url", f"http://127.0.0.1:{free_port()}"]).start()
+                     api_url=f"http://127.0.0.1:{free_port()}").start()
     yield app
     app.stop()
 
@@ -96,7 +96,7 @@ def portrait_minute_app(peer_server: PeerServer, tmp_path_factory: pytest.TempPa
                         ) -> Iterator[AppProcess]:
     """A dashboard whose settings make new jobs a minute long and portrait by default."""
     app = AppProcess(tmp_path_factory.mktemp("defaults") / "data",
-                     extra_args=["--api-url", peer_server.url],
+                     api_url=peer_server.url,
                      env={"AURORA_DEFAULT_DURATION": "60",
                           "AURORA_DEFAULT_ASPECT_RATIO": "9:16"}).start()
     yield app

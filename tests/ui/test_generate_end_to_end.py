@@ -1,4 +1,4 @@
-"""From *Generate Video* to a playing video, with the embedded backend rendering for real.
+"""From *Generate Video* to a playing video, with a real backend rendering for real.
 
 ``TRACE_SCRIPT`` records in the page every value the bar, each stage row and the ETA take, so
 "never falls" and "pending → current → completed" are checked on everything the user saw,
@@ -28,15 +28,16 @@ CLIPS_LOADED = """() => [...document.querySelectorAll('video.aurora-clip')].ever
 
 
 def job_state(app: AppProcess, job_id: str) -> dict[str, object]:
-    state: dict[str, object] = httpx.get(f"{app.base_url}/api/v1/jobs/{job_id}", timeout=10).json()
+    state: dict[str, object] = httpx.get(f"{app.api_url}/api/v1/jobs/{job_id}", timeout=10).json()
     return state
 
 
 @pytest.mark.parametrize(("duration", "scenes"), [(15, 3), (30, 5), (60, 10)])
 def test_a_job_is_watched_live_until_its_video_plays(
-        page: Page, embedded: AppProcess, duration: int, scenes: int) -> None:
+        page: Page, rendering_app: AppProcess, duration: int, scenes: int) -> None:
     page.add_init_script(TRACE_SCRIPT)
-    job_id = start_job(page, embedded.base_url, f"A paper boat on a rainy street, {duration} s",
+    job_id = start_job(page, rendering_app.base_url,
+                       f"A paper boat on a rainy street, {duration} s",
                        duration=duration, style="cinematic")
     expect(page.get_by_test_id("stage-item")).to_have_count(scenes + 3)
     page.wait_for_url(f"**/workspace/{job_id}", timeout=60_000)
@@ -66,11 +67,11 @@ def test_a_job_is_watched_live_until_its_video_plays(
 
 
 def test_a_failed_job_shows_the_backends_message_and_try_again_keeps_the_prompt(
-        page: Page, embedded: AppProcess) -> None:
+        page: Page, rendering_app: AppProcess) -> None:
     prompt = "A hot-air balloon over red canyons"
-    job_id = start_job(page, embedded.base_url, prompt, duration=60)
+    job_id = start_job(page, rendering_app.base_url, prompt, duration=60)
     expect(page.get_by_test_id("current-stage")).to_contain_text("Generating")
-    httpx.post(f"{embedded.base_url}/api/v1/jobs/{job_id}/cancel", timeout=10)  # another tab
+    httpx.post(f"{rendering_app.api_url}/api/v1/jobs/{job_id}/cancel", timeout=10)  # another tab
     expect(page.get_by_test_id("error-message")).to_have_text("Cancelled by user")
     expect(page.get_by_test_id("close-button")).to_be_visible()
     page.get_by_test_id("try-again-button").click()
@@ -79,19 +80,19 @@ def test_a_failed_job_shows_the_backends_message_and_try_again_keeps_the_prompt(
 
 
 def test_cancel_closes_the_dialog_and_the_backend_ends_the_job(
-        page: Page, embedded: AppProcess) -> None:
-    job_id = start_job(page, embedded.base_url, "A slow tide over black sand", duration=60)
+        page: Page, rendering_app: AppProcess) -> None:
+    job_id = start_job(page, rendering_app.base_url, "A slow tide over black sand", duration=60)
     expect(page.get_by_test_id("current-stage")).to_contain_text("Generating")
     page.get_by_test_id("cancel-button").click()
     expect(page.get_by_test_id("progress-dialog")).to_have_count(0)
     expect(page).to_have_url(re.compile(r"/$"))
-    state = job_state(embedded, job_id)
+    state = job_state(rendering_app, job_id)
     assert (state["status"], state["error"]) == ("failed", "Cancelled by user")
 
 
 def test_screenshots_of_the_dialog_mid_job_and_of_the_workspace(
-        page: Page, embedded: AppProcess, screenshot_dir: Path) -> None:
-    job_id = start_job(page, embedded.base_url, "A fox runs through a snowy forest at dawn",
+        page: Page, rendering_app: AppProcess, screenshot_dir: Path) -> None:
+    job_id = start_job(page, rendering_app.base_url, "A fox runs through a snowy forest at dawn",
                        duration=30, style="cinematic")
     expect(page.get_by_test_id("scene-thumbnail").nth(1)).to_be_visible(timeout=30_000)
     page.screenshot(path=screenshot_dir / "progress-dialog.png", animations="disabled")

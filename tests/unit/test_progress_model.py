@@ -8,7 +8,13 @@ from nicegui import binding
 
 from services.client.events import ConnectionFailed, Done, Reconnecting, ServerError, Update
 from services.contract import ProgressResponse
-from services.progress_model import Phase, ProgressModel, StageState, Thumbnail, apply_event
+from services.dashboard.progress_model import (
+    Phase,
+    ProgressModel,
+    StageState,
+    Thumbnail,
+    apply_event,
+)
 
 NOW = 1000.0
 

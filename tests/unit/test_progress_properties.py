@@ -22,7 +22,7 @@ from services.client.events import (
     Update,
 )
 from services.contract import ProgressResponse, StageInfo
-from services.progress_model import Phase, ProgressModel, StageState, apply_event
+from services.dashboard.progress_model import Phase, ProgressModel, StageState, apply_event
 
 TERMINAL = {Phase.COMPLETED, Phase.FAILED}
 

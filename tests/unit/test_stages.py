@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.backend import stages
+from services.contract import stages
 
 
 @pytest.mark.parametrize("scene_count", [3, 5, 10])

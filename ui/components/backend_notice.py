@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from nicegui import ui
 
-from services.job_directory import JobDirectory
+from services.dashboard.directory import JobDirectory
 
 
 def backend_notice(directory: JobDirectory, *, test_id: str, saying: Callable[[str], str]

@@ -8,16 +8,18 @@ from nicegui import ui
 
 from services.client import AuroraClient, AuroraError
 from services.contract import (
+    ASPECT_RATIOS,
     DURATIONS,
     PROMPT_MAX_CHARS,
     STYLE_MAX_CHARS,
     GenerateRequest,
     JobSummary,
 )
-from services.settings import JobDefaults
+from services.dashboard.settings import JobDefaults
 
 _DURATIONS = {seconds: f"{seconds} seconds" for seconds in DURATIONS}
-_ASPECT_RATIOS = {"16:9": "16:9 · Landscape", "9:16": "9:16 · Portrait", "1:1": "1:1 · Square"}
+_SHAPES = {"16:9": "Landscape", "9:16": "Portrait", "1:1": "Square"}
+_ASPECT_RATIOS = {ratio: f"{ratio} · {_SHAPES[ratio]}" for ratio in ASPECT_RATIOS}
 
 
 def prompt_problem(text: str | None) -> str | None:

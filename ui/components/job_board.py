@@ -18,13 +18,13 @@ from collections.abc import Callable
 from nicegui import ui
 
 from services.contract import (
-    TERMINAL_STATUSES,
     JobList,
     JobStatus,
     JobSummary,
+    has_ended,
     is_valid_job_id,
 )
-from services.dashboard import Dashboard
+from services.dashboard.shared import Dashboard
 from ui.components.backend_notice import backend_notice
 from ui.components.job_card import JobCard, furthest
 from ui.theme import action_button
@@ -32,7 +32,7 @@ from ui.theme import action_button
 ALL = "all"
 FILTERS: dict[str, tuple[str, Callable[[str], bool]]] = {
     ALL: ("All", lambda status: True),
-    "running": ("Running", lambda status: status not in TERMINAL_STATUSES),
+    "running": ("Running", lambda status: not has_ended(status)),
     "completed": ("Completed", lambda status: status == JobStatus.COMPLETED),
     "failed": ("Failed", lambda status: status == JobStatus.FAILED),
 }
@@ -134,7 +134,7 @@ class JobBoard(ui.column):
         cards: dict[str, JobCard] = {}
         for job in jobs.values():
             card = self._cards.pop(job.job_id, None)
-            if card is not None and card.running != (job.status not in TERMINAL_STATUSES):
+            if card is not None and card.running == has_ended(job.status):
                 card.delete()
                 card = None
             if card is not None:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
-from services.contract import TERMINAL_STATUSES, JobStatus, JobSummary
-from services.dashboard import Dashboard
+from services.contract import JobStatus, JobSummary, has_ended
+from services.dashboard.shared import Dashboard
 from ui.components.job_actions import cancel_job, workspace_url
 from ui.components.progress_panel import ProgressSummary
 from ui.components.watching import WatchingElement
@@ -65,7 +65,7 @@ class JobCard(WatchingElement):
                  on_watch: Callable[[str], None], on_ended: Callable[[JobCard], None]) -> None:
         super().__init__("div")
         self.job = job
-        self.running = job.status not in TERMINAL_STATUSES
+        self.running = not has_ended(job.status)
         self._on_ended = on_ended
         self.classes("aurora-panel aurora-job-card w-full")
         self.props.update({"data-testid": "job-card", "data-job-id": job.job_id,
@@ -132,6 +132,6 @@ class JobCard(WatchingElement):
         is telling its bound elements of the change, and must not unbind any of them.
         """
         self.props["data-status"] = status
-        if self.running and status in TERMINAL_STATUSES:
+        if self.running and has_ended(status):
             self._release()
             asyncio.get_running_loop().call_soon(self._on_ended, self)

@@ -6,8 +6,8 @@ from functools import partial
 
 from nicegui import ui
 
-from services.dashboard import Dashboard
-from services.progress_model import Phase
+from services.dashboard.progress_model import Phase
+from services.dashboard.shared import Dashboard
 from ui.components.progress_panel import ProgressPanel
 from ui.components.watching import WatchingElement
 from ui.theme import action_button

@@ -7,7 +7,7 @@ import math
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
-from services.progress_model import ProgressModel
+from services.dashboard.progress_model import ProgressModel
 
 
 class ProgressBar(ui.element):

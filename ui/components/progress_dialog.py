@@ -23,8 +23,8 @@ from functools import partial
 
 from nicegui import ui
 
-from services.dashboard import Dashboard
-from services.progress_model import Phase
+from services.dashboard.progress_model import Phase
+from services.dashboard.shared import Dashboard
 from ui.components.job_actions import cancel_job, workspace_url
 from ui.components.progress_panel import ProgressPanel
 from ui.components.watching import WatchingElement

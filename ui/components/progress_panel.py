@@ -12,7 +12,7 @@ import time
 
 from nicegui import ui
 
-from services.progress_model import Phase, ProgressModel
+from services.dashboard.progress_model import Phase, ProgressModel
 from ui.components.progress_bar import ProgressBar
 from ui.components.stage_list import StageList
 from ui.components.thumbnails import MediaPath, ThumbnailStrip

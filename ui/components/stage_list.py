@@ -13,7 +13,7 @@ from __future__ import annotations
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
-from services.progress_model import Phase, ProgressModel, StageRow
+from services.dashboard.progress_model import Phase, ProgressModel, StageRow
 
 
 class StageItem(ui.element):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
-from services.progress_model import ProgressModel
+from services.dashboard.progress_model import ProgressModel
 
 # an asset URL as the backend gave it → the path the page shows, or None for one not to show
 MediaPath = Callable[[str], str | None]

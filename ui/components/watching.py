@@ -5,8 +5,8 @@ from __future__ import annotations
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
-from services.hub import JobHub, Watch
-from services.progress_model import Phase, ProgressModel
+from services.dashboard.hub import JobHub, Watch
+from services.dashboard.progress_model import Phase, ProgressModel
 
 
 class WatchingElement(ui.element):

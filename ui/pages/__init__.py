@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.dashboard import Dashboard
+from services.dashboard.shared import Dashboard
 from ui.pages import create, jobs, not_found, workspace
 from ui.theme import install_theme
 

@@ -10,7 +10,7 @@ from nicegui import ui
 
 from services.client import AuroraError, InvalidJobId, JobNotFound
 from services.contract import is_valid_job_id
-from services.dashboard import Dashboard
+from services.dashboard.shared import Dashboard
 from ui.components.backend_notice import backend_notice
 from ui.components.create_form import CreateForm
 from ui.components.progress_dialog import open_progress

@@ -15,7 +15,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from services.contract import is_valid_job_id
-from services.dashboard import Dashboard
+from services.dashboard.shared import Dashboard
 from ui.components.job_board import ALL, JobBoard, known_filter
 from ui.components.progress_dialog import open_progress
 from ui.connection import tab_opened

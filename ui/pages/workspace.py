@@ -13,9 +13,9 @@ from functools import partial
 from nicegui import ui
 
 from services.client import AuroraClient, AuroraError, JobNotFound
-from services.contract import TERMINAL_STATUSES, JobDetail, JobStatus, is_valid_job_id
-from services.dashboard import Dashboard
-from services.media_relay import MediaRelay
+from services.contract import JobDetail, JobStatus, has_ended, is_valid_job_id
+from services.dashboard.media_relay import MediaRelay
+from services.dashboard.shared import Dashboard
 from ui.components.dead_end import dead_end
 from ui.components.live_job import LiveJob
 from ui.components.thumbnails import MediaPath, scene_image
@@ -35,11 +35,11 @@ def register(dashboard: Dashboard) -> None:
             job = await find_job(dashboard.client, job_id)
             if job is not None:
                 job_header(job)
-                if job.status in TERMINAL_STATUSES:
+                if has_ended(job.status):
                     finished(dashboard.media, job)
             if not await tab_opened(dashboard.directory):
                 return
-            if job is not None and job.status not in TERMINAL_STATUSES:
+            if job is not None and not has_ended(job.status):
                 LiveJob(dashboard, job_id)  # live from the hub, until it reloads as finished
 
 

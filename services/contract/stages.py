@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from services.contract import StageInfo
+from services.contract.models import StageInfo
 
 PENDING = "pending"
 SCRIPT_GENERATING = "script_generating"

@@ -10,7 +10,7 @@ import asyncio
 import logging
 
 from services.client import AuroraClient
-from services.progress_model import Phase, ProgressModel, apply_event
+from services.dashboard.progress_model import Phase, ProgressModel, apply_event
 
 log = logging.getLogger(__name__)
 

@@ -6,35 +6,18 @@ client to parse what any backend sends. Readers ignore unknown fields, never rej
 
 from __future__ import annotations
 
-import re
-from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-JOB_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-DURATIONS: tuple[int, ...] = (15, 30, 60)
-ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1")
-PROMPT_MAX_CHARS = 2000
-STYLE_MAX_CHARS = 64
-CANCELLED_ERROR = "Cancelled by user"  # the error of a job that ended because it was cancelled
-
-
-def is_valid_job_id(job_id: object) -> bool:
-    """Whether ``job_id`` may be put into a URL or a path (the contract's identifier rule)."""
-    return isinstance(job_id, str) and JOB_ID_PATTERN.fullmatch(job_id) is not None
-
-
-class JobStatus(StrEnum):
-    """The four statuses of the contract; any other value is treated as non-terminal."""
-
-    PENDING = "pending"
-    PROCESSING = "processing"
-    COMPLETED = "completed"
-    FAILED = "failed"
-
-
-TERMINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED})
+from services.contract.vocabulary import (
+    DEFAULT_ASPECT_RATIO,
+    PROMPT_MAX_CHARS,
+    STYLE_MAX_CHARS,
+    AspectRatio,
+    Duration,
+    JobStatus,
+)
 
 
 class ContractModel(BaseModel):
@@ -47,8 +30,8 @@ class GenerateRequest(ContractModel):
     """Body of ``POST /api/v1/generate``."""
 
     prompt: Annotated[str, Field(description="What the video shows; trimmed length 1..2000")]
-    duration: Literal[15, 30, 60]
-    aspect_ratio: Literal["16:9", "9:16", "1:1"] = "16:9"
+    duration: Duration
+    aspect_ratio: AspectRatio = DEFAULT_ASPECT_RATIO
     style: Annotated[str, Field(max_length=STYLE_MAX_CHARS)] = ""
 
     @field_validator("prompt")
@@ -123,7 +106,7 @@ class JobSummary(ContractModel):
     progress: float = 0
     prompt: str = ""
     duration: int = 0
-    aspect_ratio: str = "16:9"
+    aspect_ratio: str = DEFAULT_ASPECT_RATIO
     style: str = ""
     current_stage: str = ""
     current_stage_display: str = ""

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.client import AuroraClient
-from services.hub import JobHub
-from services.job_directory import JobDirectory
-from services.media_relay import MediaRelay
-from services.settings import JobDefaults, Settings
+from services.dashboard.directory import JobDirectory
+from services.dashboard.hub import JobHub
+from services.dashboard.media_relay import MediaRelay
+from services.dashboard.settings import DashboardSettings, JobDefaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class Dashboard:
     job_defaults: JobDefaults
 
     @classmethod
-    def create(cls, settings: Settings) -> Dashboard:
+    def create(cls, settings: DashboardSettings) -> Dashboard:
         """Everything talks to the backend the settings name; nothing connects until asked."""
         client = AuroraClient(settings.backend_base_url, token=settings.api_token,
                               read_timeout=settings.stream_read_timeout)

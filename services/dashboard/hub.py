@@ -23,9 +23,9 @@ from nicegui import binding
 from nicegui.binding import BindableProperty
 
 from services.client import AuroraClient, InvalidJobId
-from services.contract import TERMINAL_STATUSES, JobStatus, is_valid_job_id
-from services.progress_model import Phase, ProgressModel
-from services.progress_tracker import ProgressTracker
+from services.contract import JobStatus, has_ended, is_valid_job_id
+from services.dashboard.progress_model import Phase, ProgressModel
+from services.dashboard.progress_tracker import ProgressTracker
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class _Feed:
     def _entered(self, phase: Phase) -> None:
         """Note whether the job was running when first seen; report its end."""
         model = self.tracker.model
-        if phase == Phase.LIVE and model.status not in TERMINAL_STATUSES:
+        if phase == Phase.LIVE and not has_ended(model.status):
             self.seen_running = True
         elif model.ended:
             self._on_ended(self)

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from nicegui.binding import BindableProperty
 
 from services.client import AuroraClient, AuroraError
-from services.contract import TERMINAL_STATUSES, JobList
-from services.hub import Endings, JobEnded, Listeners, Unsubscribe
+from services.contract import JobList, has_ended
+from services.dashboard.hub import Endings, JobEnded, Listeners, Unsubscribe
 
 
 class JobDirectory:
@@ -142,5 +142,5 @@ def _announce_endings(endings: Endings, previous: JobList, latest: JobList) -> N
     before = dict(_statuses(previous))
     for job in latest.jobs:
         was = before.get(job.job_id)
-        if was is not None and was not in TERMINAL_STATUSES and job.status in TERMINAL_STATUSES:
+        if was is not None and not has_ended(was) and has_ended(job.status):
             endings.announce(JobEnded(job.job_id, job.status, job.prompt or None, job.error))

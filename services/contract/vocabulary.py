@@ -1,0 +1,45 @@
+"""The contract's words: where its routes live, the durations, ratios and statuses it knows,
+and the rules for identifiers and texts. Every list elsewhere is derived from these.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Literal, get_args
+
+API_PREFIX = "/api/v1"  # every route of the contract lives under it
+
+Duration = Literal[15, 30, 60]
+AspectRatio = Literal["16:9", "9:16", "1:1"]
+DURATIONS: tuple[Duration, ...] = get_args(Duration)
+ASPECT_RATIOS: tuple[AspectRatio, ...] = get_args(AspectRatio)
+DEFAULT_ASPECT_RATIO: AspectRatio = "16:9"
+
+PROMPT_MAX_CHARS = 2000
+STYLE_MAX_CHARS = 64
+CANCELLED_ERROR = "Cancelled by user"  # the error of a job that ended because it was cancelled
+
+JOB_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def is_valid_job_id(job_id: object) -> bool:
+    """Whether ``job_id`` may be put into a URL or a path (the contract's identifier rule)."""
+    return isinstance(job_id, str) and JOB_ID_PATTERN.fullmatch(job_id) is not None
+
+
+class JobStatus(StrEnum):
+    """The four statuses of the contract; any other value is treated as non-terminal."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+TERMINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED})
+
+
+def has_ended(status: str) -> bool:
+    """Whether a job in ``status`` has ended (completed or failed); any other value runs."""
+    return status in TERMINAL_STATUSES
