@@ -48,3 +48,12 @@ def format_started(timestamp: float, *, now: float) -> str:
     if when[:3] == today[:3]:
         return f"today {clock}"
     return f"{when.tm_mday} {time.strftime('%b', when)} {clock}"
+
+
+NOT_GIVEN = "—"  # what a detail shows when the backend did not say
+NO_PROMPT = "Untitled video"  # a job's title when the backend gives no prompt
+
+
+def format_duration(seconds: int | None) -> str:
+    """A video's length as the pages show it: "30 s", or "" when not given."""
+    return f"{seconds} s" if seconds else ""

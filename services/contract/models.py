@@ -1,15 +1,25 @@
 """The wire contract (``shared/spec/api-contract.md``) as pydantic models.
 
 Both sides use these: the embedded backend as ``response_model``s and the dashboard's
-client to parse what any backend sends. Readers ignore unknown fields, never reject them.
+client to parse what any backend sends. Readers ignore unknown fields, never reject them, and
+read ``null`` as "not given". What a backend sends (every ``BackendAnswer``) is read
+forgivingly besides (``services.contract.reading``); what a client sends is checked strictly.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
+from services.contract.reading import read_forgivingly, without_nulls
 from services.contract.vocabulary import (
     DEFAULT_ASPECT_RATIO,
     PROMPT_MAX_CHARS,
@@ -21,9 +31,23 @@ from services.contract.vocabulary import (
 
 
 class ContractModel(BaseModel):
-    """Base of every wire model: unknown fields are ignored."""
+    """Base of every wire model: unknown fields are ignored, and ``null`` reads as not given."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_not_given(cls, data: Any) -> Any:
+        return without_nulls(data)
+
+
+class BackendAnswer(ContractModel):
+    """Base of what a backend sends: one odd value or item never hides the rest."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _forgiving(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return read_forgivingly(cls, data, handler)
 
 
 class GenerateRequest(ContractModel):
@@ -50,23 +74,23 @@ class GenerateRequest(ContractModel):
         return value.strip()
 
 
-class GenerateResponse(ContractModel):
+class GenerateResponse(BackendAnswer):
     """Answer to a generate request: the new job's id."""
 
     job_id: str
     status: str = JobStatus.PENDING
 
 
-class StageInfo(ContractModel):
+class StageInfo(BackendAnswer):
     """One step of the pipeline as a person reads it."""
 
     name: str
-    display_name: str
+    display_name: str = ""  # not given: readers show the name
     progress: float = 0
     completed_at: float | None = None
 
 
-class AssetInfo(ContractModel):
+class AssetInfo(BackendAnswer):
     """A (presigned) URL to one media file."""
 
     url: str
@@ -74,7 +98,7 @@ class AssetInfo(ContractModel):
     created_at: float = 0
 
 
-class ProgressAssets(ContractModel):
+class ProgressAssets(BackendAnswer):
     """The media a job has produced so far."""
 
     scene_clips: list[AssetInfo] = Field(default_factory=list)
@@ -83,7 +107,7 @@ class ProgressAssets(ContractModel):
     final_video: AssetInfo | None = None
 
 
-class ProgressResponse(ContractModel):
+class ProgressResponse(BackendAnswer):
     """Data of an ``update`` event: a job's state."""
 
     job_id: str
@@ -98,19 +122,19 @@ class ProgressResponse(ContractModel):
     error: str | None = None
 
 
-class JobSummary(ContractModel):
+class JobSummary(BackendAnswer):
     """One row of ``GET /api/v1/jobs``."""
 
     job_id: str
     status: str
     progress: float = 0
     prompt: str = ""
-    duration: int = 0
-    aspect_ratio: str = DEFAULT_ASPECT_RATIO
+    duration: int | None = None
+    aspect_ratio: str = ""
     style: str = ""
     current_stage: str = ""
     current_stage_display: str = ""
-    created_at: float = 0
+    created_at: float = 0  # 0: not given
     updated_at: float = 0
     error: str | None = None
 
@@ -125,33 +149,33 @@ class JobDetail(JobSummary):
     script: list[str] | None = None
 
 
-class JobList(ContractModel):
+class JobList(BackendAnswer):
     """``GET /api/v1/jobs``: a page of jobs, newest first, and the total count."""
 
     jobs: list[JobSummary]
-    total: int
+    total: int | None = None
 
 
-class DoneData(ContractModel):
+class DoneData(BackendAnswer):
     """Data of a ``done`` event."""
 
     status: str
 
 
-class ErrorData(ContractModel):
+class ErrorData(BackendAnswer):
     """Data of an ``error`` event: the server could not read the job this time."""
 
     error: str
 
 
-class CancelResponse(ContractModel):
+class CancelResponse(BackendAnswer):
     """Answer to ``POST /api/v1/jobs/{id}/cancel``."""
 
     job_id: str
     status: str
 
 
-class ErrorBody(ContractModel):
+class ErrorBody(BackendAnswer):
     """JSON body of a 4xx/5xx answer that is not a validation error."""
 
     detail: str

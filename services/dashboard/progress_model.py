@@ -166,11 +166,11 @@ def _stage_rows(state: ProgressResponse) -> list[StageRow]:
     The contract leaves the running stage out of both lists; between two stages (e.g.
     "Scene 2 ready") the next pending one is shown as current, so a spinner is always
     there while the job runs. A stage the dashboard has never heard of is listed with the
-    backend's display text like any other.
+    backend's display text like any other, and one without a display text by its name.
     """
-    done = [StageRow(stage.name, stage.display_name, StageState.COMPLETED)
+    done = [StageRow(stage.name, stage.display_name or stage.name, StageState.COMPLETED)
             for stage in state.stages_completed]
-    waiting = [StageRow(stage.name, stage.display_name, StageState.PENDING)
+    waiting = [StageRow(stage.name, stage.display_name or stage.name, StageState.PENDING)
                for stage in state.stages_pending]
     if state.status in (JobStatus.PENDING, JobStatus.COMPLETED):
         return done + waiting

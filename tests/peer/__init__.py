@@ -5,7 +5,7 @@ holds the steps a job's progress stream plays. The ``peer`` fixture in
 ``tests/service/conftest.py`` shows the wiring.
 """
 
-from tests.peer.server import Job, Peer, PeerServer, Reply, Route, SeenRequest
+from tests.peer.server import OMIT, Job, Peer, PeerServer, Reply, Route, SeenRequest
 from tests.peer.steps import (
     Drop,
     Pause,
@@ -19,6 +19,7 @@ from tests.peer.steps import (
 )
 
 __all__ = [
+    "OMIT",
     "Drop",
     "Job",
     "Pause",

@@ -65,6 +65,16 @@ from tests.peer.steps import (
 Route = Literal["generate", "jobs", "job", "cancel", "progress"]
 
 
+class _Omitted:
+    """The type of ``OMIT``."""
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Any = _Omitted()  # a job field set to this is left out of everything the peer sends
+
+
 @dataclass(frozen=True)
 class Reply:
     """A canned answer the peer gives to one request instead of its own (after ``delay`` s)."""
@@ -131,6 +141,9 @@ class Peer:
     - ``retry_ms``: the ``retry:`` every stream starts with (None: none).
     - ``keepalive``: seconds between keep-alive comments while a stream waits.
     - ``new_job_steps``: what the streams of jobs made by generate play.
+    - ``odd_rows``: what the listing sends before the jobs, as rows of its own: anything at
+      all, such as a row no reader can make a job of. A job's fields may be ``null``, of the
+      wrong type, or ``OMIT`` (left out), in ``add_job`` and in ``SendUpdate`` alike.
     - ``files``: what ``GET /files/{name}`` serves (Range requests too), for asset URLs;
       ``files_sending`` counts the answers still being sent; ``files_cut_after``, when set,
       drops the connection after that many bytes of a file; ``files_key``, when set, must be
@@ -147,6 +160,7 @@ class Peer:
         self.retry_ms: int | None = 3000
         self.keepalive = 15.0
         self.new_job_steps: Sequence[Step] = ()
+        self.odd_rows: list[Any] = []
         self.files: dict[str, Path] = {}
         self.files_sending = 0
         self.files_cut_after: int | None = None
@@ -263,8 +277,8 @@ class Peer:
     ) -> dict[str, Any]:
         newest_first = list(reversed(self.jobs.values()))
         matching = [job for job in newest_first if status in (None, job.state["status"])]
-        page = [self._public(job.state) for job in matching[offset : offset + limit]]
-        return {"jobs": page, "total": len(matching)}
+        rows = [*self.odd_rows, *(self._public(job.state) for job in matching)]
+        return {"jobs": rows[offset : offset + limit], "total": len(rows)}
 
     async def _get(self, job_id: str) -> dict[str, Any]:
         return self._public(self._job(job_id).state)
@@ -298,8 +312,10 @@ class Peer:
         return self.jobs[job_id]
 
     def _public(self, state: dict[str, Any]) -> dict[str, Any]:
-        """A job's state as the wire carries it (the original spec has no ``error`` field)."""
-        return {k: v for k, v in state.items() if not (self.original_spec and k == "error")}
+        """A job's state as the wire carries it: without the fields set to ``OMIT`` (and the
+        original spec has no ``error`` field)."""
+        return {k: v for k, v in state.items()
+                if v is not OMIT and not (self.original_spec and k == "error")}
 
     # The streams
 

@@ -22,7 +22,7 @@ def test_an_unknown_url_gets_page_not_found_with_links_to_create_and_jobs(
     expect(page.get_by_test_id("generate-button")).to_be_visible()
 
 
-@pytest.mark.parametrize("backend", ["rendering_app", "peer_app"], ids=["real", "peer"])
+@pytest.mark.parametrize("backend", ["app_server", "peer_app"], ids=["embedded", "remote"])
 def test_an_unknown_api_path_still_answers_a_json_404(
         request: pytest.FixtureRequest, backend: str) -> None:
     app: AppProcess = request.getfixturevalue(backend)

@@ -20,7 +20,7 @@ from services.dashboard.shared import Dashboard
 from ui.components.job_actions import cancel_job, workspace_url
 from ui.components.progress_panel import ProgressSummary
 from ui.components.watching import WatchingElement
-from ui.format import format_started
+from ui.format import NO_PROMPT, format_duration, format_started
 from ui.theme import action_button
 
 STATUS_TEXT = {
@@ -44,7 +44,7 @@ def furthest(status: str, other: str) -> str:
 
 def describe(job: JobSummary) -> str:
     """The settings line under the prompt: "30 s · 16:9 · cinematic · today 14:03"."""
-    parts = [f"{job.duration} s", job.aspect_ratio, job.style,
+    parts = [format_duration(job.duration), job.aspect_ratio, job.style,
              format_started(job.created_at, now=time.time())]
     return " · ".join(part for part in parts if part)
 
@@ -74,7 +74,7 @@ class JobCard(WatchingElement):
         with self:
             with ui.row().classes("w-full items-center no-wrap gap-4"):
                 with ui.column().classes("flex-1 min-w-0 gap-1"):
-                    ui.label(job.prompt).classes("aurora-job-prompt") \
+                    ui.label(job.prompt or NO_PROMPT).classes("aurora-job-prompt") \
                         .props("data-testid=job-card-prompt")
                     with ui.row().classes("items-center gap-3"):
                         ui.label().classes("aurora-status").props("data-testid=job-card-status") \

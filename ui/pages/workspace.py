@@ -20,6 +20,7 @@ from ui.components.dead_end import dead_end
 from ui.components.live_job import LiveJob
 from ui.components.thumbnails import MediaPath, scene_image
 from ui.connection import tab_opened
+from ui.format import NO_PROMPT, NOT_GIVEN, format_duration
 from ui.theme import action_button, frame, link_button
 
 PAGE_TIMEOUT = 15.0  # the job is read before the page is sent; the client gives up after 10 s
@@ -92,7 +93,7 @@ def job_header(job: JobDetail) -> None:
     The whole prompt is the title's tooltip and is shown in full under *Details*.
     """
     ui.label("Workspace").classes("aurora-section")
-    title = ui.label(job.prompt).classes("aurora-workspace-title -mt-3 w-full")
+    title = ui.label(job.prompt or NO_PROMPT).classes("aurora-workspace-title -mt-3 w-full")
     title.props.update({"data-testid": "job-prompt", "title": job.prompt})
 
 
@@ -129,12 +130,12 @@ def details(job: JobDetail) -> None:
     with ui.column().classes("aurora-panel p-5 gap-3").props("data-testid=job-details"):
         ui.label("Details").classes("aurora-section")
         for name, value in (("Status", job.status.capitalize()),
-                            ("Duration", f"{job.duration} s"),
+                            ("Duration", format_duration(job.duration)),
                             ("Aspect ratio", job.aspect_ratio),
-                            ("Style", job.style or "—")):
+                            ("Style", job.style)):
             with ui.row().classes("w-full justify-between gap-4 no-wrap"):
                 ui.label(name).classes("aurora-muted")
-                ui.label(value).classes("text-right break-all")
+                ui.label(value or NOT_GIVEN).classes("text-right break-all")
         full_prompt(job.prompt)
         action_button("Generate again", lambda: ui.navigate.to(f"/?from_job={job.job_id}"),
                       icon="replay", test_id="generate-again-button").classes("w-full mt-2")
@@ -144,7 +145,8 @@ def full_prompt(prompt: str) -> None:
     """The prompt as the user wrote it (line breaks kept), where the clamped title cuts it."""
     with ui.column().classes("w-full gap-1"):
         ui.label("Prompt").classes("aurora-muted")
-        ui.label(prompt).classes("aurora-full-prompt w-full").props("data-testid=full-prompt")
+        ui.label(prompt or NOT_GIVEN).classes("aurora-full-prompt w-full") \
+            .props("data-testid=full-prompt")
 
 
 def scenes(media_path: MediaPath, job: JobDetail) -> None:
