@@ -14,13 +14,18 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
 from services.backend.deps import BackendParts
-from services.backend.feed import JobFeed
-from services.backend.pipeline import JobRunner
+from services.backend.driver import JobDriver
+from services.backend.eta import Throughput
+from services.backend.feed import MemoryFeed, ProgressFeed
+from services.backend.planner import EtaPlanner
+from services.backend.pool import ProcessPool, RenderPool
+from services.backend.presenter import JobPresenter
+from services.backend.publisher import Publisher
+from services.backend.queue import JobQueue, WaitingLine
 from services.backend.routes import assets, jobs, progress
 from services.backend.settings import BackendSettings
 from services.backend.signing import AssetSigner, load_or_create_secret
-from services.backend.store import JobStore
-from services.backend.workers import RenderPool
+from services.backend.store import JobStore, SqliteJobStore
 from services.contract import API_PREFIX
 
 
@@ -30,19 +35,30 @@ async def _no_such_endpoint(path: str) -> JSONResponse:
 
 
 class VideoBackend:
-    """Owns the store, the render pool and the job runner; starts and stops them."""
+    """Owns the store, the render pool and the job queue; starts and stops them."""
 
     def __init__(self, settings: BackendSettings) -> None:
         data_dir = settings.data_dir
         media_dir = data_dir / "media"
         media_dir.mkdir(parents=True, exist_ok=True)
-        store = JobStore(data_dir / "jobs.sqlite3")
+        # The one place an engine is chosen for each swappable part (one engine each, so far).
+        self._store: JobStore = SqliteJobStore(data_dir / "jobs.sqlite3")
+        feed: ProgressFeed = MemoryFeed()
+        self._pool: RenderPool = ProcessPool(settings.render_workers)
+
         signer = AssetSigner(load_or_create_secret(data_dir), ttl_seconds=settings.asset_url_ttl)
-        feed = JobFeed()
-        self._pool = RenderPool(settings.render_workers)
-        runner = JobRunner(store=store, feed=feed, pool=self._pool, signer=signer,
-                           media_dir=media_dir, max_concurrent=settings.max_concurrent_jobs)
-        self.parts = BackendParts(store=store, feed=feed, runner=runner, signer=signer,
+        throughput = Throughput(self._store)
+        line = WaitingLine()
+        planner = EtaPlanner(store=self._store, throughput=throughput,
+                             workers=self._pool.size, slots=settings.max_concurrent_jobs,
+                             ahead_of=line.ahead_of)
+        presenter = JobPresenter(store=self._store, feed=feed, signer=signer, planner=planner)
+        publisher = Publisher(store=self._store, feed=feed, presenter=presenter)
+        driver = JobDriver(publisher=publisher, pool=self._pool, planner=planner,
+                           throughput=throughput, media_dir=media_dir)
+        queue = JobQueue(store=self._store, line=line, publisher=publisher, driver=driver,
+                         slots=settings.max_concurrent_jobs)
+        self.parts = BackendParts(queue=queue, presenter=presenter, signer=signer,
                                   media_dir=media_dir,
                                   keepalive_seconds=settings.keepalive_seconds)
 
@@ -59,14 +75,14 @@ class VideoBackend:
     async def start(self) -> None:
         """Spawn the render workers and resume the queue."""
         self._pool.start()
-        self.parts.runner.start()
+        self.parts.queue.start()
 
     async def stop(self) -> None:
-        """Stop the runner (running jobs are marked interrupted at the next start), then the
+        """Stop the queue (running jobs are marked interrupted at the next start), then the
         workers, then the store."""
-        await self.parts.runner.stop()
+        await self.parts.queue.stop()
         self._pool.close()
-        self.parts.store.close()
+        self._store.close()
 
 
 def create_app(settings: BackendSettings) -> FastAPI:

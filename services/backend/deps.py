@@ -9,19 +9,17 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
-from services.backend.feed import JobFeed
-from services.backend.pipeline import JobRunner
+from services.backend.presenter import JobPresenter
+from services.backend.queue import JobQueue
 from services.backend.signing import AssetSigner
-from services.backend.store import JobStore
 
 
 @dataclass(frozen=True)
 class BackendParts:
-    """The embedded backend's collaborators, shared by its routes."""
+    """What the routes use: the queue for changes, the presenter for reads, and the media."""
 
-    store: JobStore
-    feed: JobFeed
-    runner: JobRunner
+    queue: JobQueue
+    presenter: JobPresenter
     signer: AssetSigner
     media_dir: Path
     keepalive_seconds: float

@@ -5,8 +5,8 @@ spent waiting for a free worker never counts as slowness): frames per second per
 resolution, for scenes; seconds of work per second of video for the music and the final
 composition. The rates live in the store across restarts.
 
-An estimate replays what the runner and the worker pool will do with the work that is left:
-jobs take the runner's slots in queue order, each job's tasks go to the pool's FIFO queue,
+An estimate replays what the queue and the worker pool will do with the work that is left:
+jobs take the queue's slots in queue order, each job's tasks go to the pool's FIFO queue,
 and each task takes the first worker to come free. That keeps the estimate right where an
 average would not be: the last scenes of a job that cannot fill every worker, a job sharing
 the workers with another, a job waiting in the queue.
@@ -93,14 +93,14 @@ class Throughput:
 
 @dataclass
 class WorkLeft:
-    """What a job still has to do, as the runner tracks it."""
+    """What a job still has to do, as its driver tracks it."""
 
     width: int
     height: int
     video_seconds: float
     frames_per_scene: int
     scenes_left: int  # scenes not rendered yet, those in a worker now included
-    running: bool = False  # holds one of the runner's slots (a queued job does not)
+    running: bool = False  # holds one of the queue's slots (a queued job does not)
     in_worker: dict[str, float] = field(default_factory=dict)  # task name → when a worker took it
     audio_done: bool = False
     compose_done: bool = False
@@ -110,7 +110,7 @@ def forecast(jobs: Sequence[WorkLeft], throughput: Throughput, *, workers: int, 
              now: float) -> list[float]:
     """Seconds from ``now`` until each job is done.
 
-    ``jobs`` in the order the runner took or will take them: the running ones first (oldest
+    ``jobs`` in the order the queue took or will take them: the running ones first (oldest
     first, as their tasks sit in the pool's queue), then the queued ones. ``slots`` jobs run
     at once; ``workers`` tasks render at once.
     """

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from services.backend.eta import COMPOSE, MUSIC, Throughput, WorkLeft, forecast, scene_task
-from services.backend.store import JobStore
+from services.backend.store import SqliteJobStore
 
 NOW = 1_000.0
 
@@ -13,7 +13,7 @@ NOW = 1_000.0
 @pytest.fixture
 def throughput(tmp_path: Path) -> Throughput:
     """Rates as measured: a 144-frame 720p scene takes 2 s, music 0.6 s and compose 0.3 s."""
-    rates = Throughput(JobStore(tmp_path / "jobs.sqlite3"))
+    rates = Throughput(SqliteJobStore(tmp_path / "jobs.sqlite3"))
     rates.record_scene(1280, 720, frames=144, seconds=2.0)
     rates.record_step("audio", video_seconds=60, seconds=0.6)
     rates.record_step("compose", video_seconds=60, seconds=0.3)
@@ -32,12 +32,12 @@ def eta(*jobs: WorkLeft, rates: Throughput, workers: int = 2, slots: int = 1) ->
 
 
 def test_measured_rates_survive_reopening_the_store(tmp_path: Path) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
     Throughput(store).record_scene(1280, 720, frames=144, seconds=2.0)
     Throughput(store).record_step("audio", video_seconds=60, seconds=0.6)
     store.close()
 
-    reopened = Throughput(JobStore(tmp_path / "jobs.sqlite3"))
+    reopened = Throughput(SqliteJobStore(tmp_path / "jobs.sqlite3"))
 
     assert reopened.frames_per_second(1280, 720) == pytest.approx(72)
     assert reopened.seconds_per_video_second("audio") == pytest.approx(0.01)
@@ -85,13 +85,13 @@ def test_a_queued_job_starts_when_a_slot_frees_up(throughput: Throughput) -> Non
 
 
 def test_a_bigger_frame_is_estimated_slower_until_measured(tmp_path: Path) -> None:
-    rates = Throughput(JobStore(tmp_path / "jobs.sqlite3"))
+    rates = Throughput(SqliteJobStore(tmp_path / "jobs.sqlite3"))
     assert rates.frames_per_second(720, 1280) == rates.frames_per_second(1280, 720)
     assert rates.frames_per_second(1920, 1080) < rates.frames_per_second(1280, 720)
 
 
 def test_a_size_not_yet_measured_goes_by_the_pixel_rate_of_those_measured(tmp_path: Path) -> None:
-    rates = Throughput(JobStore(tmp_path / "jobs.sqlite3"))
+    rates = Throughput(SqliteJobStore(tmp_path / "jobs.sqlite3"))
     rates.record_scene(1280, 720, frames=144, seconds=1.0)  # 144 fps, where the default says 60
     assert rates.frames_per_second(720, 720) == pytest.approx(144 * 1280 / 720)
     assert rates.frames_per_second(720, 1280) == pytest.approx(144)

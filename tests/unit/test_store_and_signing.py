@@ -5,8 +5,15 @@ import stat
 import time
 from pathlib import Path
 
+import pytest
+
 from services.backend.signing import AssetSigner, load_or_create_secret
-from services.backend.store import INTERRUPTED_MESSAGE, JobRecord, JobStore
+from services.backend.store import (
+    INTERRUPTED_MESSAGE,
+    JobRecord,
+    SqliteJobStore,
+    StoreUnavailable,
+)
 
 
 def _record(job_id: str, status: str, created_at: float) -> JobRecord:
@@ -16,12 +23,12 @@ def _record(job_id: str, status: str, created_at: float) -> JobRecord:
 
 
 def test_records_survive_reopening_and_list_newest_first(tmp_path: Path) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
     store.insert(_record("a", "completed", 1.0))
     store.insert(_record("b", "processing", 2.0))
     store.insert(_record("c", "pending", 3.0))
     store.close()
-    reopened = JobStore(tmp_path / "jobs.sqlite3")
+    reopened = SqliteJobStore(tmp_path / "jobs.sqlite3")
     jobs, total = reopened.page()
     assert [job.job_id for job in jobs] == ["c", "b", "a"]
     assert total == 3
@@ -31,7 +38,7 @@ def test_records_survive_reopening_and_list_newest_first(tmp_path: Path) -> None
 
 
 def test_restart_fails_running_jobs_and_keeps_queued_ones(tmp_path: Path) -> None:
-    store = JobStore(tmp_path / "jobs.sqlite3")
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
     store.insert(_record("running", "processing", 1.0))
     store.insert(_record("queued", "pending", 2.0))
     assert store.fail_interrupted() == ["running"]
@@ -42,6 +49,15 @@ def test_restart_fails_running_jobs_and_keeps_queued_ones(tmp_path: Path) -> Non
     queued = store.get("queued")
     assert queued is not None
     assert queued.status == "pending"
+
+
+def test_a_store_that_cannot_be_read_raises_its_own_error(tmp_path: Path) -> None:
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
+    store.close()
+    with pytest.raises(StoreUnavailable):
+        store.get("a")
+    with pytest.raises(StoreUnavailable):
+        store.insert(_record("a", "pending", 1.0))
 
 
 def test_secret_is_created_once_with_mode_0600(tmp_path: Path) -> None:

@@ -7,11 +7,9 @@ import numpy as np
 from services.backend.render.camera import Camera
 from services.backend.render.look import Look
 from services.backend.render.palette import RGB, Palette
-from services.backend.render.particles import Kernel, Swarm, bird, dash, dot, streak
+from services.backend.render.particles import Swarm, bird, dash, dot, streak
+from services.backend.render.scatter import MARGIN, Scatter
 from services.backend.script import Scene
-
-MARGIN = 40.0  # pixels beyond the frame where particles wrap, so they enter smoothly
-Box = tuple[float, float, float, float]  # left, top, right, bottom
 
 
 def build_air(
@@ -64,20 +62,8 @@ def build_air(
     return air.swarms
 
 
-class _Air:
-    """Builds swarms for one frame size, in the scene's look, from one random stream.
-
-    Speeds are pixels per second and sizes pixels, both of a 1280x720 frame.
-    """
-
-    def __init__(self, camera: Camera, look: Look, rng: np.random.Generator, scale: float) -> None:
-        self.width, self.height = camera.fmt.width, camera.fmt.height
-        self.horizon = camera.horizon_y
-        self.look = look
-        self.rng = rng
-        self.scale = scale
-        self.area = self.width * self.height / (1280 * 720)
-        self.swarms: list[Swarm] = []
+class _Air(Scatter):
+    """The air's effects, each one or a few swarms scattered in the scene's look."""
 
     def snow(self, colour: RGB) -> None:
         """Flakes at three distances: small and slow far away, big and soft up close."""
@@ -87,7 +73,7 @@ class _Air:
             (26, 3.0, (95, 135), (150, 200), 1.0, 24),
         ):
             kernel = dot(radius * self.scale, glow=radius > 2)
-            self._add(
+            self.add(
                 count,
                 kernel,
                 colours=(colour,),
@@ -106,7 +92,7 @@ class _Air:
             (70, 26, (1050, 1350), (70, 110), 1.0),
         ):
             drift = (slant * fall[0], slant * fall[0])
-            self._add(
+            self.add(
                 count,
                 streak(length * self.scale, slant),
                 colours=(colour,),
@@ -119,7 +105,7 @@ class _Air:
     def campfire(self, x: float, ground: float, depth: float) -> None:
         """A fire on the ground: a warm flickering glow and flames licking upward."""
         s = self.scale
-        self._add(
+        self.add(
             1,
             dot(42 * s, glow=True),
             colours=((255, 150, 60),),
@@ -132,7 +118,7 @@ class _Air:
         )
         flames = (x - 14 * s, ground - 80 * s, x + 14 * s, ground)
         for count, radius in ((30, 9.0), (24, 5.0)):
-            self._add(
+            self.add(
                 count,
                 dot(radius * s, glow=True),
                 colours=((255, 226, 120), (255, 170, 60), (250, 110, 40)),
@@ -150,7 +136,7 @@ class _Air:
         """Sparks rising and flickering from below."""
         box = (-MARGIN, self.height * 0.2, self.width + MARGIN, self.height + MARGIN)
         for count, radius in ((70, 0.9), (30, 1.8)):
-            self._add(
+            self.add(
                 count,
                 dot(radius * self.scale, glow=radius > 1),
                 colours=((255, 120, 40), (255, 170, 60), (255, 210, 120)),
@@ -166,7 +152,7 @@ class _Air:
     def falling(self, colours: tuple[RGB, ...]) -> None:
         """Petals or leaves tumbling down on the breeze, bigger when nearer."""
         for count, radius, fall, depth in ((50, 1.8, (25, 45), 0.4), (22, 3.2, (45, 75), 1.0)):
-            self._add(
+            self.add(
                 count,
                 dot(radius * self.scale, edge=1.5),
                 colours=colours,
@@ -181,7 +167,7 @@ class _Air:
     def fireflies(self) -> None:
         """Glowing specks wandering low and blinking."""
         box = (-MARGIN, self.horizon * 0.9, self.width + MARGIN, self.height + MARGIN)
-        self._add(
+        self.add(
             36,
             dot(2.6 * self.scale, glow=True),
             colours=((226, 255, 120), (255, 230, 120)),
@@ -197,7 +183,7 @@ class _Air:
 
     def dust(self, colour: RGB) -> None:
         """A few motes catching the light, barely moving."""
-        self._add(
+        self.add(
             50,
             dot(1.1 * self.scale, glow=True),
             colours=(colour,),
@@ -220,7 +206,7 @@ class _Air:
         count = round(150 * self.area)
         y = self.horizon + 2 + water * 0.53 * self.rng.random(count) ** 1.5
         x = sun_x + self.rng.normal(0, 1, count) * (6 + 0.45 * (y - self.horizon))
-        self._add(
+        self.add(
             count,
             dash(max(2, round(5 * self.scale))),
             colours=(colour,),
@@ -235,7 +221,7 @@ class _Air:
         """Coloured lights mirrored in the wet street, shimmering."""
         top = self.horizon + 0.64 * (self.height - self.horizon)
         box = (-MARGIN, top, self.width + MARGIN, self.height + MARGIN)
-        self._add(
+        self.add(
             110,
             streak(22 * self.scale, 0.0),
             colours=colours,
@@ -250,7 +236,7 @@ class _Air:
         """Large out-of-focus lights drifting in front of everything (detail shots)."""
         for count, radius in ((8, 14), (5, 24)):
             kernel = dot(radius * self.scale, edge=4 * self.scale)
-            self._add(
+            self.add(
                 count,
                 kernel,
                 colours=colours,
@@ -267,7 +253,7 @@ class _Air:
         wings = (bird(span, 0.5), bird(span, -0.15))
         box = (-MARGIN, self.horizon * 0.15, self.width + MARGIN, self.horizon * 0.55)
         for beat in (3.4, 4.1):  # two groups out of step
-            self._add(
+            self.add(
                 5,
                 wings,
                 colours=(colour,),
@@ -283,7 +269,7 @@ class _Air:
     def space_stars(self) -> None:
         """Stars at three depths streaming past as the camera pans through space."""
         for count, radius, depth in ((300, 0.6, 0.2), (120, 0.9, 0.5), (40, 1.3, 1.0)):
-            self._add(
+            self.add(
                 count,
                 dot(radius * self.scale),
                 colours=((255, 255, 255), (200, 220, 255)),
@@ -292,60 +278,3 @@ class _Air:
                 depth=depth,
                 flicker=0.3,
             )
-
-    def _add(
-        self,
-        count: int,
-        kernel: Kernel | tuple[Kernel, ...],
-        *,
-        colours: tuple[RGB, ...],
-        alpha: tuple[int, int],
-        drift: tuple[float, float] = (0.0, 0.0),
-        fall: tuple[float, float] = (0.0, 0.0),
-        box: Box | None = None,
-        depth: float = 1.0,
-        sway: float = 0.0,
-        bob: float = 0.0,
-        flicker: float = 0.0,
-        beat: float = 0.0,
-        anchored: bool = False,
-        fade_up: bool = False,
-        at: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> None:
-        """Add a swarm of ``count`` particles (scaled to the frame's area) spread over ``box``
-        (the frame and its margin by default), or placed ``at`` given positions.
-
-        ``drift`` and ``fall`` are ranges of horizontal and vertical speed; the other
-        options are the ``Swarm``'s.
-        """
-        rng, scale = self.rng, self.scale
-        left, top, right, bottom = box or (
-            -MARGIN,
-            -MARGIN,
-            self.width + MARGIN,
-            self.height + MARGIN,
-        )
-        n = len(at[0]) if at else max(1, round(count * self.area))
-        x, y = at or (rng.uniform(left, right, n), rng.uniform(top, bottom, n))
-        graded = np.array([self.look.colour(c) for c in colours], dtype=np.int32)
-        self.swarms.append(
-            Swarm(
-                x=x,
-                y=y,
-                vx=rng.uniform(*drift, n) * scale,
-                vy=rng.uniform(*fall, n) * scale,
-                rate=rng.uniform(0.6, 1.8, n),
-                phase=rng.uniform(0, 2 * np.pi, n),
-                alpha=rng.integers(alpha[0], alpha[1] + 1, n).astype(np.int32),
-                colours=graded[rng.integers(0, len(graded), n)],
-                kernels=kernel if isinstance(kernel, tuple) else (kernel,),
-                box=(left, top, right, bottom),
-                depth=depth,
-                sway=sway * scale,
-                bob=bob * scale,
-                flicker=flicker,
-                beat=beat,
-                anchored=anchored,
-                fade_up=fade_up,
-            )
-        )

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from services.backend.deps import Backend, not_found
-from services.backend.pipeline import JobAlreadyEnded, JobNotFound
-from services.backend.views import detail_of, summary_of
+from services.backend.queue import JobAlreadyEnded, JobNotFound
 from services.contract import (
     CancelResponse,
     ErrorBody,
@@ -27,7 +26,7 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
 @router.post("/generate", status_code=202, response_model=GenerateResponse)
 async def generate(request: GenerateRequest, backend: Backend) -> GenerateResponse:
     """Queue a new video; its progress streams at ``/jobs/{job_id}/progress``."""
-    record = await backend.runner.submit(request)
+    record = await backend.queue.submit(request)
     return GenerateResponse(job_id=record.job_id, status=record.status)
 
 
@@ -39,17 +38,14 @@ async def list_jobs(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JobList:
     """Every job, newest first, optionally only those in ``status``."""
-    records, total = backend.store.page(status=status, limit=limit, offset=offset)
-    return JobList(jobs=[summary_of(record) for record in records], total=total)
+    return backend.presenter.page(status=status, limit=limit, offset=offset)
 
 
 @router.get("/jobs/{job_id}", response_model=JobDetail, responses=_NOT_FOUND)
 async def get_job(job_id: str, backend: Backend) -> JobDetail | JSONResponse:
     """One job in full, with freshly signed asset URLs and its script."""
-    record = backend.store.get(job_id) if is_valid_job_id(job_id) else None
-    if record is None:
-        return not_found()
-    return detail_of(record, backend.signer, backend.runner.eta(record))
+    detail = backend.presenter.detail(job_id) if is_valid_job_id(job_id) else None
+    return not_found() if detail is None else detail
 
 
 @router.post("/jobs/{job_id}/cancel", status_code=202, response_model=CancelResponse,
@@ -59,7 +55,7 @@ async def cancel_job(job_id: str, backend: Backend) -> CancelResponse | JSONResp
     if not is_valid_job_id(job_id):
         return not_found()
     try:
-        record = await backend.runner.cancel(job_id)
+        record = await backend.queue.cancel(job_id)
     except JobNotFound:
         return not_found()
     except JobAlreadyEnded:

@@ -1,7 +1,8 @@
-"""The job store: every job's record in SQLite (WAL) under the data dir. All SQL lives here.
+"""The SQLite job store (the default engine): records in WAL mode under the data dir.
 
-Writes commit at once, so a crash or a restart loses no job record; media files are only
-referenced here (by names relative to the job's folder), never stored in the database.
+All SQL lives here. Writes commit at once, so a crash or a restart loses no job record; media
+files are only referenced (by names relative to the job's folder), never stored in the database.
+Every ``sqlite3.Error`` leaves this module as ``StoreUnavailable``.
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from services.contract import JobStatus, has_ended
-
-INTERRUPTED_MESSAGE = "Interrupted by restart"
+from services.backend.store.protocol import INTERRUPTED_MESSAGE, JobRecord, StoreUnavailable
+from services.contract import JobStatus
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -47,34 +46,6 @@ CREATE TABLE IF NOT EXISTS throughput (
 """
 
 
-@dataclass
-class JobRecord:
-    """One job as stored. ``assets`` maps kinds to file names in the job's media folder."""
-
-    job_id: str
-    status: str
-    prompt: str
-    duration: int
-    aspect_ratio: str
-    style: str
-    scene_count: int
-    current_stage: str
-    progress: float
-    created_at: float
-    updated_at: float
-    started_at: float | None = None
-    error: str | None = None
-    script: list[str] | None = None
-    stage_times: dict[str, float] = field(default_factory=dict)
-    assets: dict[str, Any] = field(default_factory=dict)
-    event_id: int = 0
-
-    @property
-    def ended(self) -> bool:
-        """Whether the job has reached a terminal status."""
-        return has_ended(self.status)
-
-
 _JSON_COLUMNS = {"script", "stage_times", "assets"}
 
 
@@ -92,30 +63,46 @@ def _from_row(row: sqlite3.Row) -> JobRecord:
     return JobRecord(**values)
 
 
-class JobStore:
+@contextmanager
+def _unavailable_on_error() -> Iterator[None]:
+    """Turn SQLite's errors into the store interface's own."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise StoreUnavailable(str(error)) from error
+
+
+class SqliteJobStore:
     """SQLite-backed job records; one connection, used from the event loop only."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        with _unavailable_on_error():
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         """Close the database (every write is already committed)."""
-        self._db.close()
+        with _unavailable_on_error():
+            self._db.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with _unavailable_on_error():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        with _unavailable_on_error():
+            return self._db.execute(sql, params).fetchall()
 
     def insert(self, record: JobRecord) -> None:
         """Store a new job."""
@@ -135,26 +122,26 @@ class JobStore:
 
     def get(self, job_id: str) -> JobRecord | None:
         """The job with ``job_id``, or None."""
-        row = self._db.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
-        return None if row is None else _from_row(row)
+        rows = self._rows("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
+        return _from_row(rows[0]) if rows else None
 
     def page(
         self, *, status: str | None = None, limit: int = 50, offset: int = 0
     ) -> tuple[list[JobRecord], int]:
         """A page of jobs, newest first, and how many match in all."""
         where, params = ("WHERE status = ?", [status]) if status else ("", [])
-        total = self._db.execute(f"SELECT COUNT(*) FROM jobs {where}", params).fetchone()[0]
-        rows = self._db.execute(
+        total = self._rows(f"SELECT COUNT(*) FROM jobs {where}", params)[0][0]
+        rows = self._rows(
             f"SELECT * FROM jobs {where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
-        ).fetchall()
+        )
         return [_from_row(row) for row in rows], int(total)
 
     def with_status(self, status: str) -> list[JobRecord]:
         """Jobs in ``status``, oldest first."""
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT * FROM jobs WHERE status = ? ORDER BY created_at, rowid", (status,)
-        ).fetchall()
+        )
         return [_from_row(row) for row in rows]
 
     def fail_interrupted(self) -> list[str]:
@@ -172,8 +159,8 @@ class JobStore:
 
     def throughput(self, key: str) -> float | None:
         """A measured rate kept across restarts (for the ETA), or None."""
-        row = self._db.execute("SELECT value FROM throughput WHERE key = ?", (key,)).fetchone()
-        return None if row is None else float(row[0])
+        rows = self._rows("SELECT value FROM throughput WHERE key = ?", (key,))
+        return float(rows[0][0]) if rows else None
 
     def set_throughput(self, key: str, value: float) -> None:
         """Remember a measured rate."""

@@ -1,4 +1,4 @@
-"""A pool of spawned worker processes that run CPU-heavy work off the event loop.
+"""The process render pool (the default): spawned workers that run renders off the event loop.
 
 Why not ``run.cpu_bound`` or ``ProcessPoolExecutor``: a render must stop within a second when
 its job is cancelled, and those keep running a task whose caller gave up. Here each worker has
@@ -19,6 +19,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
+from services.backend.pool.protocol import WorkerTaskFailed
 from services.backend.render import RenderCancelled
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 STOP_GRACE_SECONDS = 1.0
 _STOP = "stop"
-
-
-class WorkerTaskFailed(Exception):
-    """A task raised in its worker; the message carries the worker's traceback summary."""
 
 
 def _serve(conn: Connection) -> None:
@@ -67,11 +64,6 @@ class _Worker:
         self.process.start()
         child_end.close()
 
-    @property
-    def pid(self) -> int | None:
-        """The worker's process id."""
-        return self.process.pid
-
     async def receive(self) -> tuple[str, Any]:
         """Wait, without blocking the loop, for the worker's reply."""
         loop = asyncio.get_running_loop()
@@ -96,7 +88,7 @@ class _Worker:
         self.conn.close()
 
 
-class RenderPool:
+class ProcessPool:
     """``size`` worker processes (spawn start method), each running one task at a time."""
 
     def __init__(self, size: int) -> None:
@@ -110,10 +102,6 @@ class RenderPool:
     def size(self) -> int:
         """How many tasks run at once."""
         return self._size
-
-    def pids(self) -> list[int]:
-        """Process ids of the live workers (for diagnostics and tests)."""
-        return [worker.pid for worker in self._workers if worker.pid is not None]
 
     def start(self) -> None:
         """Spawn the workers; they import the render code while the dashboard starts."""
@@ -168,7 +156,7 @@ class RenderPool:
             await asyncio.wait_for(worker.receive(), STOP_GRACE_SECONDS)
             return worker
         except (TimeoutError, EOFError, OSError):
-            log.warning("render worker %s ignored stop; killing it", worker.pid)
+            log.warning("render worker %s ignored stop; killing it", worker.process.pid)
             return self._replace(worker)
 
     def close(self) -> None:

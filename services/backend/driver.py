@@ -1,0 +1,182 @@
+"""Driving one job through its stages: script, scenes, music, the final video.
+
+Rendering happens in the render pool; the driver decides what to render and records each
+stage through the publisher. Scenes render in parallel (one per worker) but are reported in
+order, so progress follows the contract's table exactly and never goes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from services.backend.eta import COMPOSE, MUSIC, Throughput, WorkLeft, scene_task
+from services.backend.planner import EtaPlanner
+from services.backend.pool import RenderPool, WorkerTaskFailed
+from services.backend.publisher import Publisher
+from services.backend.render import (
+    RenderCancelled,
+    VideoFormat,
+    compose_video,
+    render_scene,
+    synthesize_music,
+    video_format,
+)
+from services.backend.script import Scene, write_script
+from services.backend.store import JobRecord
+from services.contract import CANCELLED_ERROR, JobStatus, stages
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class JobDriver:
+    """Runs one job at a time per call of ``run``; cancelling the call cancels the job."""
+
+    def __init__(self, *, publisher: Publisher, pool: RenderPool, planner: EtaPlanner,
+                 throughput: Throughput, media_dir: Path) -> None:
+        self._publisher = publisher
+        self._pool = pool
+        self._planner = planner
+        self._throughput = throughput
+        self._media_dir = media_dir
+        self._stopping = False
+
+    def stop(self) -> None:
+        """From now on a cancelled run is the process stopping, not a user's cancel: the job
+        stays ``processing`` in the store, so the next start marks it interrupted."""
+        self._stopping = True
+
+    async def run(self, record: JobRecord) -> None:
+        """Drive one job from script to final video; cancellation ends it as cancelled."""
+        work = self._planner.begin(record)
+        try:
+            record.status = JobStatus.PROCESSING
+            record.started_at = time.time()
+            await self._publisher.advance(record, stages.SCRIPT_GENERATING)
+            scenes = write_script(record.prompt, record.style, record.duration)
+            record.script = [scene.description for scene in scenes]
+            await self._publisher.advance(record, stages.SCRIPT_COMPLETE)
+            await self._render_scenes_and_music(record, scenes, work)
+            await self._compose(record, work)
+            record.status = JobStatus.COMPLETED
+            await self._publisher.advance(record, stages.COMPLETE)
+        except asyncio.CancelledError:
+            if not self._stopping:
+                await self._publisher.fail(record, CANCELLED_ERROR)
+            raise
+        except (WorkerTaskFailed, RenderCancelled, OSError) as error:
+            log.exception("job %s failed", record.job_id)
+            await self._publisher.fail(record, f"Rendering failed: {error}")
+        finally:
+            self._planner.end(record.job_id)
+
+    def _job_dir(self, job_id: str) -> Path:
+        path = self._media_dir / job_id
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    async def _render_scenes_and_music(self, record: JobRecord, scenes: list[Scene],
+                                       work: WorkLeft) -> None:
+        """Render every scene in parallel and report them complete in order, then the music.
+
+        The music is queued in the pool right behind the scenes, so it fills the worker that
+        would otherwise idle while the last scene renders.
+        """
+        fmt = video_format(record.aspect_ratio)
+        job_dir = self._job_dir(record.job_id)
+        scene_tasks = {asyncio.create_task(self._render_one(record, scene, fmt, job_dir, work)):
+                       scene.number for scene in scenes}
+        music = asyncio.create_task(self._make_music(record, job_dir, work))
+        try:
+            await self._report_scenes(record, scene_tasks)
+            await self._publisher.advance(record, stages.AUDIO_GENERATING)
+            record.assets["audio"] = await music
+            await self._publisher.advance(record, stages.AUDIO_COMPLETE)
+        finally:
+            unfinished = [task for task in [*scene_tasks, music] if not task.done()]
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+
+    async def _report_scenes(self, record: JobRecord,
+                             scene_tasks: dict[asyncio.Task[dict[str, object]], int]) -> None:
+        """Advance through the scene stages in scene order as the renders finish."""
+        waiting = dict(scene_tasks)
+        finished: set[int] = set()
+        reported = 0
+        await self._publisher.advance(record, stages.scene_generating(1))
+        while waiting:
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                number = waiting.pop(task)
+                record.assets.setdefault("scenes", {})[str(number)] = task.result()
+                finished.add(number)
+            while reported + 1 in finished:
+                reported += 1
+                await self._publisher.advance(record, stages.scene_complete(reported))
+                if reported < len(scene_tasks):
+                    await self._publisher.advance(record, stages.scene_generating(reported + 1))
+
+    async def _render_one(self, record: JobRecord, scene: Scene, fmt: VideoFormat,
+                          job_dir: Path, work: WorkLeft) -> dict[str, object]:
+        """Render one scene in a worker; learn the machine's speed from it."""
+        clip = job_dir / f"scene_{scene.number:02d}.mp4"
+        thumbnail = job_dir / f"scene_{scene.number:02d}.jpg"
+        _, seconds = await self._in_worker(work, scene_task(scene.number), render_scene,
+                                           scene, fmt, record.style, clip, thumbnail)
+        work.scenes_left -= 1
+        self._throughput.record_scene(work.width, work.height, work.frames_per_scene, seconds)
+        return {"clip": clip.name, "thumbnail": thumbnail.name, "created_at": time.time()}
+
+    async def _make_music(self, record: JobRecord, job_dir: Path,
+                          work: WorkLeft) -> dict[str, object]:
+        """Synthesize the soundtrack in a worker; its mood follows the prompt and the style."""
+        path = job_dir / "music.m4a"
+        _, seconds = await self._in_worker(work, MUSIC, synthesize_music, float(record.duration),
+                                           path, seed=hash_seed(record.prompt),
+                                           mood=f"{record.prompt} {record.style}")
+        self._throughput.record_step("audio", record.duration, seconds)
+        work.audio_done = True
+        return {"file": path.name, "created_at": time.time()}
+
+    async def _compose(self, record: JobRecord, work: WorkLeft) -> None:
+        """Join the scenes and the music into the final video."""
+        await self._publisher.advance(record, stages.COMPOSING)
+        job_dir = self._job_dir(record.job_id)
+        scenes = sorted(record.assets["scenes"].items(), key=lambda item: int(item[0]))
+        clips = [job_dir / entry["clip"] for _, entry in scenes]
+        output = job_dir / "video.mp4"
+        _, seconds = await self._in_worker(work, COMPOSE, compose_video, clips,
+                                           job_dir / record.assets["audio"]["file"], output,
+                                           duration=float(record.duration))
+        self._throughput.record_step("compose", record.duration, seconds)
+        work.compose_done = True
+        record.assets["final"] = {"file": output.name, "created_at": time.time()}
+
+    async def _in_worker(self, work: WorkLeft, task: str, function: Callable[..., T],
+                         *args: Any, **kwargs: Any) -> tuple[T, float]:
+        """Run one of the job's tasks in the pool: its result, and the seconds a worker spent.
+
+        While a worker has it, the task is in ``work.in_worker``, so the ETA counts it as
+        under way; the time it waited for a free worker is not counted as its own.
+        """
+        def taken() -> None:
+            work.in_worker[task] = time.time()
+
+        try:
+            result = await self._pool.run(function, *args, on_start=taken, **kwargs)
+            return result, time.time() - work.in_worker[task]
+        finally:
+            work.in_worker.pop(task, None)
+
+
+def hash_seed(text: str) -> int:
+    """A stable seed from text (Python's ``hash`` changes between processes)."""
+    return zlib.crc32(text.encode())

@@ -1,0 +1,44 @@
+"""Recording a job's changes: each one stored first, then published to the job's streams.
+
+Storing first means a stream that opens after any change, on this process or after a restart,
+reads that change from the store; the feed carries it to the streams already open.
+"""
+
+from __future__ import annotations
+
+import time
+
+from services.backend.feed import ProgressFeed
+from services.backend.presenter import JobPresenter
+from services.backend.store import JobRecord, JobStore
+from services.contract import JobStatus, stages
+
+
+class Publisher:
+    """Stores a job's record with its next event id and publishes its state under that id."""
+
+    def __init__(self, *, store: JobStore, feed: ProgressFeed, presenter: JobPresenter) -> None:
+        self._store = store
+        self._feed = feed
+        self._presenter = presenter
+
+    async def advance(self, record: JobRecord, stage: str) -> None:
+        """Move the job to ``stage``, with its progress and the time a logical stage ended."""
+        record.current_stage = stage
+        record.progress = stages.stage_progress(stage, record.scene_count)
+        finished = stages.logical_stage_finished_by(stage)
+        if finished is not None:
+            record.stage_times[finished] = time.time()
+        await self.publish(record)
+
+    async def fail(self, record: JobRecord, message: str) -> None:
+        """End the job as failed, saying why."""
+        record.status = JobStatus.FAILED
+        record.error = message
+        await self.publish(record)
+
+    async def publish(self, record: JobRecord) -> None:
+        """Store the record as it is now and tell the job's streams."""
+        record.event_id += 1
+        self._store.save(record)
+        await self._feed.publish(record.job_id, record.event_id, self._presenter.state(record))

@@ -1,0 +1,79 @@
+"""What the rest of the backend needs from a job store, whichever engine keeps the records.
+
+An engine raises ``StoreUnavailable`` (its own error as the cause) when it cannot read or write
+this time, so callers never see an engine's exception types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from services.contract import has_ended
+
+INTERRUPTED_MESSAGE = "Interrupted by restart"
+
+
+class StoreUnavailable(Exception):
+    """The store could not be read or written this time; a later try may succeed."""
+
+
+@dataclass
+class JobRecord:
+    """One job as stored. ``assets`` maps kinds to file names in the job's media folder."""
+
+    job_id: str
+    status: str
+    prompt: str
+    duration: int
+    aspect_ratio: str
+    style: str
+    scene_count: int
+    current_stage: str
+    progress: float
+    created_at: float
+    updated_at: float
+    started_at: float | None = None
+    error: str | None = None
+    script: list[str] | None = None
+    stage_times: dict[str, float] = field(default_factory=dict)
+    assets: dict[str, Any] = field(default_factory=dict)
+    event_id: int = 0
+
+    @property
+    def ended(self) -> bool:
+        """Whether the job has reached a terminal status."""
+        return has_ended(self.status)
+
+
+class JobStore(Protocol):
+    """Every job's record, and the measured render rates the ETA learns from."""
+
+    def insert(self, record: JobRecord) -> None:
+        """Store a new job."""
+
+    def save(self, record: JobRecord) -> None:
+        """Write back every field of an existing job, stamping ``updated_at``."""
+
+    def get(self, job_id: str) -> JobRecord | None:
+        """The job with ``job_id``, or None."""
+
+    def page(
+        self, *, status: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[JobRecord], int]:
+        """A page of jobs, newest first, and how many match in all."""
+
+    def with_status(self, status: str) -> list[JobRecord]:
+        """Jobs in ``status``, oldest first."""
+
+    def fail_interrupted(self) -> list[str]:
+        """Mark every job that was rendering when the process died as failed; their ids."""
+
+    def throughput(self, key: str) -> float | None:
+        """A measured rate kept across restarts, or None."""
+
+    def set_throughput(self, key: str, value: float) -> None:
+        """Remember a measured rate."""
+
+    def close(self) -> None:
+        """Release the store (every write is already committed)."""
