@@ -16,7 +16,7 @@ from nicegui import ui
 
 from services.contract import CANCELLED_ERROR, is_valid_job_id
 from services.dashboard.directory import JobDirectory
-from services.dashboard.hub import JobEnded
+from services.dashboard.endings import JobEnded
 from ui.components.job_actions import workspace_url
 
 TOAST_MS = 8000
