@@ -25,7 +25,11 @@ MOST_TOASTS_AT_ONCE = 3  # more endings than this at once get one toast for all
 
 
 def toast_job_endings(directory: JobDirectory) -> None:
-    """Until this tab's client is deleted, toast every job that ends (each one once)."""
+    """Until this tab's client is deleted, toast every job that ends (each one once).
+
+    The subscription also keeps the directory polling for as long as the tab lives: the list
+    is how the dashboard learns of jobs that end where no tab watches them.
+    """
     client = ui.context.client
     waiting: list[JobEnded] = []
 

@@ -16,6 +16,7 @@ from ui.components.create_form import CreateForm
 from ui.components.progress_dialog import open_progress
 from ui.connection import tab_opened
 from ui.theme import frame
+from ui.toasts import toast_job_endings
 
 
 def _unreachable(error: str) -> str:
@@ -34,8 +35,9 @@ def register(dashboard: Dashboard) -> None:
             backend_notice(dashboard.directory, test_id="backend-status", saying=_unreachable)
             form = CreateForm(dashboard.client, dashboard.job_defaults,
                               on_started=lambda job_id: show_progress(dashboard, form, job_id))
-        if not await tab_opened(dashboard.directory):
+        if not await tab_opened():
             return
+        toast_job_endings(dashboard.directory)
         earlier = job if job is not None else from_job
         if earlier is None:
             return

@@ -20,6 +20,7 @@ from ui.components.job_board import ALL, JobBoard, known_filter
 from ui.components.progress_dialog import open_progress
 from ui.connection import tab_opened
 from ui.theme import frame
+from ui.toasts import toast_job_endings
 
 
 def register(dashboard: Dashboard) -> None:
@@ -36,8 +37,9 @@ def register(dashboard: Dashboard) -> None:
                              on_watch=lambda job_id: show_progress(dashboard, job_id,
                                                                    filter_url(board.shown)),
                              on_filter=lambda key: ui.navigate.history.replace(filter_url(key)))
-        if not await tab_opened(dashboard.directory):
+        if not await tab_opened():
             return
+        toast_job_endings(dashboard.directory)
         if status is not None and status != shown:
             ui.navigate.history.replace(filter_url(shown))  # the URL says what the page shows
         board.follow()

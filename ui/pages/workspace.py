@@ -21,6 +21,7 @@ from ui.components.live_job import LiveJob
 from ui.components.thumbnails import MediaPath, scene_image
 from ui.connection import tab_opened
 from ui.theme import action_button, frame, link_button
+from ui.toasts import toast_job_endings
 
 PAGE_TIMEOUT = 15.0  # the job is read before the page is sent; the client gives up after 10 s
 
@@ -37,8 +38,9 @@ def register(dashboard: Dashboard) -> None:
                 job_header(job)
                 if has_ended(job.status):
                     finished(dashboard.media, job)
-            if not await tab_opened(dashboard.directory):
+            if not await tab_opened():
                 return
+            toast_job_endings(dashboard.directory)
             if job is not None and not has_ended(job.status):
                 LiveJob(dashboard, job_id)  # live from the hub, until it reloads as finished
 
