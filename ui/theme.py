@@ -7,6 +7,8 @@ from contextlib import contextmanager
 
 from nicegui import ui
 
+from ui.urls import CREATE, JOBS
+
 # for Quasar's own colour props; the CSS below names the same colours as variables
 PURPLE = "#b44cff"
 GREEN = "#7cff00"
@@ -205,7 +207,7 @@ def frame(title: str) -> Iterator[None]:
             ui.label("Aurora")
             ui.label("Studio").classes("accent")
         with ui.row().classes("aurora-nav gap-1"):
-            for label, target in (("Create", "/"), ("Jobs", "/jobs")):
+            for label, target in (("Create", CREATE), ("Jobs", JOBS)):
                 link = ui.link(label, target)
                 if label == title:
                     link.classes("active")

@@ -17,7 +17,7 @@ from nicegui import ui
 from services.contract import CANCELLED_ERROR, is_valid_job_id
 from services.dashboard.directory import JobDirectory
 from services.dashboard.endings import JobEnded
-from ui.components.job_actions import workspace_url
+from ui.urls import JOBS, workspace_url
 
 TOAST_MS = 8000
 TOGETHER_SECONDS = 0.3  # endings this close are said together
@@ -73,7 +73,7 @@ def show_endings(endings: list[JobEnded]) -> None:
     look = next(_LOOKS[outcome] for outcome in ("failed", "cancelled", "ready")
                 if outcome in outcomes)
     _toast(f"{len(endings)} jobs ended: {', '.join(counts)}", icon="video_library", look=look,
-           link=("Open jobs", "/jobs"), attrs={"data-testid": "jobs-toast"})
+           link=("Open jobs", JOBS), attrs={"data-testid": "jobs-toast"})
 
 
 _LOOKS = {"ready": "positive", "failed": "negative", "cancelled": "grey"}  # in counting order

@@ -22,6 +22,7 @@ from ui.components.thumbnails import MediaPath, scene_image
 from ui.connection import tab_opened
 from ui.theme import action_button, frame, link_button
 from ui.toasts import toast_job_endings
+from ui.urls import CREATE, generate_again_url
 
 PAGE_TIMEOUT = 15.0  # the job is read before the page is sent; the client gives up after 10 s
 
@@ -79,7 +80,7 @@ def not_found(job_id: str) -> None:
     ui.status_code(404)
     with dead_end("search_off", "Video not found", f"No job has the id “{job_id[:80]}”.",
                   test_id="not-found"):
-        link_button("Create a video", "/", icon="movie", test_id="create-link")
+        link_button("Create a video", CREATE, icon="movie", test_id="create-link")
 
 
 def unavailable(reason: str) -> None:
@@ -138,7 +139,7 @@ def details(job: JobDetail) -> None:
                 ui.label(name).classes("aurora-muted")
                 ui.label(value).classes("text-right break-all")
         full_prompt(job.prompt)
-        action_button("Generate again", lambda: ui.navigate.to(f"/?from_job={job.job_id}"),
+        action_button("Generate again", lambda: ui.navigate.to(generate_again_url(job.job_id)),
                       icon="replay", test_id="generate-again-button").classes("w-full mt-2")
 
 
