@@ -65,7 +65,7 @@ def finished(media: MediaRelay, job: JobDetail) -> None:
 
     A grid, not a wrapping row: flex columns with a zero basis never wrap, they shrink (on a
     phone, to a video a few pixels wide). Below 1024 px the grid has one column
-    (``ui/theme.py``): the video first, full width, then the details.
+    (``ui/theme.css``): the video first, full width, then the details.
     """
     media_path = partial(media.path_for, job_id=job.job_id)  # fresh URLs once these expire
     with ui.element("div").classes("aurora-workspace-main w-full"):
