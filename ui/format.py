@@ -5,6 +5,15 @@ from __future__ import annotations
 import math
 import time
 
+from services.contract import JobStatus
+
+_STATUS_TEXT: dict[str, str] = {
+    JobStatus.PENDING: "Queued",
+    JobStatus.PROCESSING: "Running",
+    JobStatus.COMPLETED: "Ready",
+    JobStatus.FAILED: "Failed",
+}
+
 
 def format_time_remaining(seconds: float | None) -> str:
     """A countdown as a person reads it: "45 sec", "1 min", "2 min 30 sec", "1 hr 5 min".
@@ -48,6 +57,12 @@ def format_started(timestamp: float, *, now: float) -> str:
     if when[:3] == today[:3]:
         return f"today {clock}"
     return f"{when.tm_mday} {time.strftime('%b', when)} {clock}"
+
+
+def format_status(status: str) -> str:
+    """A job's status as its card says it: "Queued", "Running", "Ready", "Failed"; any other
+    value as the backend wrote it."""
+    return _STATUS_TEXT.get(status, status)
 
 
 NOT_GIVEN = "—"  # what a detail shows when the backend did not say

@@ -16,8 +16,8 @@ from nicegui import ui
 
 from services.contract import CANCELLED_ERROR, is_valid_job_id
 from services.dashboard.directory import JobDirectory
-from services.dashboard.hub import JobEnded
-from ui.components.job_actions import workspace_url
+from services.dashboard.endings import JobEnded
+from ui.urls import JOBS, workspace_url
 
 TOAST_MS = 8000
 TOGETHER_SECONDS = 0.3  # endings this close are said together
@@ -25,7 +25,11 @@ MOST_TOASTS_AT_ONCE = 3  # more endings than this at once get one toast for all
 
 
 def toast_job_endings(directory: JobDirectory) -> None:
-    """Until this tab's client is deleted, toast every job that ends (each one once)."""
+    """Until this tab's client is deleted, toast every job that ends (each one once).
+
+    The subscription also keeps the directory polling for as long as the tab lives: the list
+    is how the dashboard learns of jobs that end where no tab watches them.
+    """
     client = ui.context.client
     waiting: list[JobEnded] = []
 
@@ -69,7 +73,7 @@ def show_endings(endings: list[JobEnded]) -> None:
     look = next(_LOOKS[outcome] for outcome in ("failed", "cancelled", "ready")
                 if outcome in outcomes)
     _toast(f"{len(endings)} jobs ended: {', '.join(counts)}", icon="video_library", look=look,
-           link=("Open jobs", "/jobs"), attrs={"data-testid": "jobs-toast"})
+           link=("Open jobs", JOBS), attrs={"data-testid": "jobs-toast"})
 
 
 _LOOKS = {"ready": "positive", "failed": "negative", "cancelled": "grey"}  # in counting order

@@ -33,6 +33,7 @@ from services.contract.vocabulary import (
     AspectRatio,
     Duration,
     JobStatus,
+    furthest_status,
     has_ended,
     is_valid_job_id,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "ProgressAssets",
     "ProgressResponse",
     "StageInfo",
+    "furthest_status",
     "has_ended",
     "is_valid_job_id",
 ]

@@ -1,5 +1,6 @@
-"""The contract's words: where its routes live, the durations, ratios and statuses it knows,
-and the rules for identifiers and texts. Every list elsewhere is derived from these.
+"""The contract's words: where its routes live, the durations, ratios and statuses it knows
+(and their order), and the rules for identifiers and texts. Every list elsewhere is derived
+from these.
 """
 
 from __future__ import annotations
@@ -38,8 +39,19 @@ class JobStatus(StrEnum):
 
 
 TERMINAL_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED})
+_STATUS_ORDER: dict[str, int] = {JobStatus.PENDING: 0, JobStatus.PROCESSING: 1,
+                                 JobStatus.COMPLETED: 2, JobStatus.FAILED: 2}
 
 
 def has_ended(status: str) -> bool:
     """Whether a job in ``status`` has ended (completed or failed); any other value runs."""
     return status in TERMINAL_STATUSES
+
+
+def furthest_status(status: str, other: str) -> str:
+    """The later of two sightings of one job's status: a job only moves forward, never back.
+
+    So a fresh sighting (still "pending") never undoes an older "processing", nor a stale one
+    an end already seen. An unknown status counts as running; of two equal, ``status`` stays.
+    """
+    return other if _STATUS_ORDER.get(other, 1) > _STATUS_ORDER.get(status, 1) else status

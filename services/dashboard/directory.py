@@ -19,7 +19,8 @@ from nicegui.binding import BindableProperty
 
 from services.client import AuroraClient, AuroraError
 from services.contract import JobList, has_ended
-from services.dashboard.hub import Endings, JobEnded, Listeners, Unsubscribe
+from services.dashboard.endings import Endings, JobEnded
+from services.dashboard.listeners import Listeners, Unsubscribe
 
 
 class JobDirectory:

@@ -7,96 +7,24 @@ SSE never comes into play). The stream starts with the first watcher and stops
 reload) finds the same stream and model. An ended job's model stays ``keep_ended_seconds``
 longer, so a tab opened late is in sync at once, with no request at all.
 
-``Endings`` is the one place where a job's end is announced: the hub and the ``JobDirectory``
-both feed it, and it tells each listener once per job, whichever of them saw the end first.
+Each job's tracker says when the job ends; the hub announces the end of a job it saw running
+through the ``Endings`` it shares with the ``JobDirectory``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
-
-from nicegui import binding
-from nicegui.binding import BindableProperty
 
 from services.client import AuroraClient, InvalidJobId
-from services.contract import JobStatus, has_ended, is_valid_job_id
-from services.dashboard.progress_model import Phase, ProgressModel
+from services.contract import is_valid_job_id
+from services.dashboard.endings import Endings, JobEnded
+from services.dashboard.listeners import Unsubscribe
+from services.dashboard.progress_model import ProgressModel
 from services.dashboard.progress_tracker import ProgressTracker
-
-log = logging.getLogger(__name__)
 
 MAX_GRACE_SECONDS = 10.0
 GRACE_SECONDS = 5.0  # how long a stream outlives its last watcher, by default
-
-T = TypeVar("T")
-Unsubscribe = Callable[[], None]
-
-
-class Listeners(Generic[T]):
-    """Callbacks to tell about something; one that raises is logged and never stops the rest."""
-
-    def __init__(self) -> None:
-        self._callbacks: dict[object, Callable[[T], None]] = {}
-
-    def subscribe(self, callback: Callable[[T], None]) -> Unsubscribe:
-        """Add ``callback``; the function returned removes it (calling it again does nothing)."""
-        token = object()
-        self._callbacks[token] = callback
-
-        def unsubscribe() -> None:
-            self._callbacks.pop(token, None)
-
-        return unsubscribe
-
-    def notify(self, value: T) -> None:
-        """Call every callback with ``value`` (a callback may unsubscribe while being called)."""
-        for callback in list(self._callbacks.values()):
-            try:
-                callback(value)
-            except Exception:
-                log.exception("A listener of %s failed", type(value).__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class JobEnded:
-    """A job that was seen running has completed or failed: what a toast needs to say so."""
-
-    job_id: str
-    status: str
-    prompt: str | None = None
-    error: str | None = None
-
-    @property
-    def completed(self) -> bool:
-        """Whether the video is ready (otherwise generation failed)."""
-        return self.status == JobStatus.COMPLETED
-
-
-class Endings:
-    """Announces each job's end once to every listener, whoever saw it first.
-
-    Ids of announced jobs are kept for the life of the process (a few bytes per job), so a
-    late second sighting, by the directory after the hub or the other way round, stays silent.
-    """
-
-    def __init__(self) -> None:
-        self._listeners: Listeners[JobEnded] = Listeners()
-        self._announced: set[str] = set()
-
-    def subscribe(self, listener: Callable[[JobEnded], None]) -> Unsubscribe:
-        """Hear of every job that ends from now on; the function returned stops that."""
-        return self._listeners.subscribe(listener)
-
-    def announce(self, ending: JobEnded) -> None:
-        """Tell every listener, unless this job's end has been announced already."""
-        if ending.job_id in self._announced:
-            return
-        self._announced.add(ending.job_id)
-        self._listeners.notify(ending)
 
 
 class Watch:
@@ -106,11 +34,6 @@ class Watch:
         self.model = model
         self._release: Callable[[], None] | None = release
 
-    @property
-    def job_id(self) -> str:
-        """The watched job."""
-        return self.model.job_id
-
     def release(self) -> None:
         """Let go of the job; only the first call counts, so every exit path may call it."""
         release, self._release = self._release, None
@@ -119,30 +42,14 @@ class Watch:
 
 
 class _Feed:
-    """One job's tracker, how many watch it, and when it is due to be dropped.
+    """One job's tracker, how many watch it, and when it is due to be dropped."""
 
-    ``phase`` follows the model's through a binding, as a view's would; that is how the hub
-    learns that the job ended without reading the stream itself.
-    """
-
-    phase = BindableProperty(on_change=lambda feed, phase: feed._entered(phase))
-
-    def __init__(self, tracker: ProgressTracker, on_ended: Callable[[_Feed], None]) -> None:
-        self.tracker = tracker
+    def __init__(self, client: AuroraClient, job_id: str,
+                 on_ended: Callable[[_Feed, JobEnded], None]) -> None:
+        self.tracker = ProgressTracker(client, job_id,
+                                       on_ended=lambda ending: on_ended(self, ending))
         self.watchers = 0
         self.expiry: asyncio.TimerHandle | None = None
-        self.seen_running = False
-        self._on_ended = on_ended
-        self.phase = tracker.model.phase
-        binding.bind_from(self, "phase", tracker.model, "phase")
-
-    def _entered(self, phase: Phase) -> None:
-        """Note whether the job was running when first seen; report its end."""
-        model = self.tracker.model
-        if phase == Phase.LIVE and not has_ended(model.status):
-            self.seen_running = True
-        elif model.ended:
-            self._on_ended(self)
 
 
 class JobHub:
@@ -197,7 +104,7 @@ class JobHub:
             raise InvalidJobId(job_id)
         feed = self._feeds.get(job_id)
         if feed is None:
-            feed = self._feeds[job_id] = _Feed(ProgressTracker(self._client, job_id), self._ended)
+            feed = self._feeds[job_id] = _Feed(self._client, job_id, self._ended)
         if feed.expiry is not None:
             feed.expiry.cancel()
             feed.expiry = None
@@ -231,11 +138,12 @@ class JobHub:
         if feed.watchers == 0:
             self._linger(feed)
 
-    def _ended(self, feed: _Feed) -> None:
+    def _ended(self, feed: _Feed, ending: JobEnded) -> None:
         """Announce the end of a job seen running; an unwatched one now lingers as ended."""
-        model = feed.tracker.model
-        if feed.seen_running:
-            self.endings.announce(JobEnded(model.job_id, model.status, error=model.error or None))
+        if self._feeds.get(ending.job_id) is not feed:
+            return  # dropped meanwhile: its stream is closing, and nobody watches it
+        if feed.tracker.seen_running:
+            self.endings.announce(ending)
         if feed.watchers == 0:
             self._linger(feed)
 
@@ -256,7 +164,6 @@ class JobHub:
         if feed.expiry is not None:
             feed.expiry.cancel()
             feed.expiry = None
-        binding.remove([feed])
         if feed.tracker.following:
             name = f"hub-stop-{feed.tracker.model.job_id}"
             task = asyncio.create_task(feed.tracker.stop(), name=name)

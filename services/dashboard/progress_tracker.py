@@ -2,14 +2,18 @@
 
 The ``JobHub`` keeps one tracker per watched job and hands its model to every view of the job
 (dialogs, job cards, the workspace page, in any number of tabs); views never hold a tracker.
+The tracker tells the hub when the job ends, through the ``on_ended`` callback it is given.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
-from services.client import AuroraClient
+from services.client import AuroraClient, StreamEvent
+from services.contract import has_ended
+from services.dashboard.endings import JobEnded
 from services.dashboard.progress_model import Phase, ProgressModel, apply_event
 
 log = logging.getLogger(__name__)
@@ -21,10 +25,18 @@ class ProgressTracker:
     ``start()`` connects (again, after the connection failed); ``stop()`` closes the upstream
     connection before it returns. The stream itself retries dropped connections and says so
     with ``Reconnecting`` / ``ConnectionFailed`` events, which land in the model like any other.
+
+    Parameters:
+        client: the backend's client.
+        job_id: the job to follow.
+        on_ended: called once, the moment the model shows the job completed or failed.
     """
 
-    def __init__(self, client: AuroraClient, job_id: str) -> None:
+    def __init__(self, client: AuroraClient, job_id: str, *,
+                 on_ended: Callable[[JobEnded], None]) -> None:
         self.model = ProgressModel(job_id=job_id)
+        self.seen_running = False  # whether the stream showed the job running before any end
+        self._on_ended = on_ended
         self._client = client
         self._task: asyncio.Task[None] | None = None
         self._last_event_id: str | None = None
@@ -55,9 +67,21 @@ class ProgressTracker:
         async with stream:
             try:
                 async for event in stream:
-                    apply_event(self.model, event)
+                    self._apply(event)
             finally:
                 self._last_event_id = stream.last_event_id
+
+    def _apply(self, event: StreamEvent) -> None:
+        """Fold ``event`` into the model; on a change of phase, note a running job or its end."""
+        model = self.model
+        phase = model.phase
+        apply_event(model, event)
+        if model.phase == phase:
+            return
+        if model.phase == Phase.LIVE and not has_ended(model.status):
+            self.seen_running = True
+        elif model.ended:
+            self._on_ended(JobEnded(model.job_id, model.status, error=model.error or None))
 
 
 def _log_crash(task: asyncio.Task[None]) -> None:

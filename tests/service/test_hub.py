@@ -8,7 +8,8 @@ from contextlib import aclosing
 import pytest
 
 from services.client import AuroraClient, InvalidJobId
-from services.dashboard.hub import JobEnded, JobHub
+from services.dashboard.endings import JobEnded
+from services.dashboard.hub import JobHub
 from services.dashboard.progress_model import Phase
 from tests.peer import Job, Peer, Reply, SendDone, SendUpdate
 

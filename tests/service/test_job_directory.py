@@ -10,7 +10,8 @@ import pytest
 from services.client import AuroraClient
 from services.contract import GenerateRequest, JobList
 from services.dashboard.directory import JobDirectory
-from services.dashboard.hub import Endings, JobEnded, JobHub
+from services.dashboard.endings import Endings, JobEnded
+from services.dashboard.hub import JobHub
 from services.dashboard.progress_model import Phase
 from tests.peer import Peer, Reply, SendEvent, SendUpdate, Step
 

@@ -1,15 +1,10 @@
-"""What the dialog and the job cards both do to a job: open its workspace, cancel it."""
+"""What the dialog and the job cards both do to a job: cancel it."""
 
 from __future__ import annotations
 
 from nicegui import ui
 
 from services.client import AuroraClient, AuroraError, CancelNotSupported, JobAlreadyEnded
-
-
-def workspace_url(job_id: str) -> str:
-    """Where a job's finished video is shown."""
-    return f"/workspace/{job_id}"
 
 
 async def cancel_job(client: AuroraClient, job_id: str) -> bool:

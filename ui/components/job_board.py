@@ -21,13 +21,15 @@ from services.contract import (
     JobList,
     JobStatus,
     JobSummary,
+    furthest_status,
     has_ended,
     is_valid_job_id,
 )
 from services.dashboard.shared import Dashboard
 from ui.components.backend_notice import backend_notice
-from ui.components.job_card import JobCard, furthest
+from ui.components.job_card import JobCard
 from ui.theme import action_button
+from ui.urls import CREATE
 
 ALL = "all"
 FILTERS: dict[str, tuple[str, Callable[[str], bool]]] = {
@@ -77,7 +79,7 @@ class JobBoard(ui.column):
                 self._empty_icon = ui.icon("hourglass_empty", size="2.5rem") \
                     .classes("aurora-muted")
                 self._empty_text = ui.label("Loading jobs…").classes("text-lg font-semibold")
-                self._create = action_button("Create a video", lambda: ui.navigate.to("/"),
+                self._create = action_button("Create a video", lambda: ui.navigate.to(CREATE),
                                              icon="movie")
                 self._create.set_visibility(False)
             self._box = ui.column().classes("w-full gap-3")
@@ -173,7 +175,7 @@ class JobBoard(ui.column):
 
 def _newer(known: JobSummary | None, listed: JobSummary) -> JobSummary:
     """The listed job, unless a card already saw it further along (an end the list lags)."""
-    if known is None or furthest(listed.status, known.status) == listed.status:
+    if known is None or furthest_status(listed.status, known.status) == listed.status:
         return listed
     return known
 

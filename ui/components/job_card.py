@@ -15,31 +15,14 @@ from collections.abc import Callable
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
-from services.contract import JobStatus, JobSummary, has_ended
+from services.contract import JobStatus, JobSummary, furthest_status, has_ended
 from services.dashboard.shared import Dashboard
-from ui.components.job_actions import cancel_job, workspace_url
+from ui.components.job_actions import cancel_job
 from ui.components.progress_panel import ProgressSummary
 from ui.components.watching import WatchingElement
-from ui.format import NO_PROMPT, format_duration, format_started
+from ui.format import NO_PROMPT, format_duration, format_started, format_status
 from ui.theme import action_button
-
-STATUS_TEXT = {
-    JobStatus.PENDING: "Queued",
-    JobStatus.PROCESSING: "Running",
-    JobStatus.COMPLETED: "Ready",
-    JobStatus.FAILED: "Failed",
-}
-_ORDER: dict[str, int] = {JobStatus.PENDING: 0, JobStatus.PROCESSING: 1,
-                          JobStatus.COMPLETED: 2, JobStatus.FAILED: 2}
-
-
-def furthest(status: str, other: str) -> str:
-    """The later of two sightings of one job's status: a job only moves forward, never back.
-
-    So a fresh model (still "pending") never undoes a listing's "processing", nor a stale
-    listing an end the stream has already shown. An unknown status counts as running.
-    """
-    return other if _ORDER.get(other, 1) > _ORDER.get(status, 1) else status
+from ui.urls import workspace_url
 
 
 def describe(job: JobSummary) -> str:
@@ -79,14 +62,14 @@ class JobCard(WatchingElement):
                     with ui.row().classes("items-center gap-3"):
                         ui.label().classes("aurora-status").props("data-testid=job-card-status") \
                             .bind_text_from(self, "status",
-                                            backward=lambda s: STATUS_TEXT.get(s, s))
+                                            backward=format_status)
                         ui.label(describe(job)).classes("aurora-muted text-sm")
                 self._actions(job.job_id, dashboard, on_watch)
             if self.running:
                 self._model = self._follow(dashboard.hub, job.job_id).model
                 ProgressSummary(self._model).classes("gap-2", remove="gap-5")
                 binding.bind_from(self, "status", self._model, "status",
-                                  backward=lambda status: furthest(self.status, status))
+                                  backward=lambda status: furthest_status(self.status, status))
             elif job.status == JobStatus.FAILED:
                 ui.label(job.error or "Generation failed") \
                     .classes("aurora-error aurora-card-error w-full") \
@@ -94,7 +77,7 @@ class JobCard(WatchingElement):
 
     def advance(self, job: JobSummary) -> None:
         """Take a newer listing of the job (say, queued to running); an end replaces the card."""
-        self.job = job.model_copy(update={"status": furthest(self.status, job.status)})
+        self.job = job.model_copy(update={"status": furthest_status(self.status, job.status)})
         self.status = self.job.status
 
     def summary(self) -> JobSummary:

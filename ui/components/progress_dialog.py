@@ -25,10 +25,11 @@ from nicegui import ui
 
 from services.dashboard.progress_model import Phase
 from services.dashboard.shared import Dashboard
-from ui.components.job_actions import cancel_job, workspace_url
+from ui.components.job_actions import cancel_job
 from ui.components.progress_panel import ProgressPanel
 from ui.components.watching import WatchingElement
 from ui.theme import action_button
+from ui.urls import with_dialog, workspace_url
 
 OPEN_VIDEO_DELAY = 1.5  # seconds the success state shows before the workspace opens
 
@@ -48,7 +49,7 @@ def open_progress(dashboard: Dashboard, job_id: str, *, page: str,
     The dialog belongs to the page, not to what opened it: a job card on ``/jobs`` that opens
     it is replaced when the job ends, and would take the dialog with it.
     """
-    ui.navigate.history.replace(f"{page}{'&' if '?' in page else '?'}job={job_id}")
+    ui.navigate.history.replace(with_dialog(page, job_id))
     with ui.context.client.content:
         ProgressDialog(dashboard, job_id, on_closed=lambda: ui.navigate.history.replace(page),
                        on_try_again=on_try_again).open()

@@ -3,7 +3,7 @@
 Rows are kept and updated in place rather than rebuilt, so a row that turns completed keeps
 its DOM node and only its ``data-state`` changes: the CSS then pops the checkmark once,
 instead of every row fading in again on every update. The marks themselves are drawn by
-CSS from ``data-state`` (``ui/theme.py``), so a row's text is exactly the stage's name; the
+CSS from ``data-state`` (``ui/theme.css``), so a row's text is exactly the stage's name; the
 list's ``data-phase`` (the job's ``Phase``) lets the CSS stop the spinner of a connection
 that has given up.
 """

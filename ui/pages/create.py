@@ -16,6 +16,8 @@ from ui.components.create_form import CreateForm
 from ui.components.progress_dialog import open_progress
 from ui.connection import tab_opened
 from ui.theme import frame
+from ui.toasts import toast_job_endings
+from ui.urls import CREATE
 
 
 def _unreachable(error: str) -> str:
@@ -34,20 +36,21 @@ def register(dashboard: Dashboard) -> None:
             backend_notice(dashboard.directory, test_id="backend-status", saying=_unreachable)
             form = CreateForm(dashboard.client, dashboard.job_defaults,
                               on_started=lambda job_id: show_progress(dashboard, form, job_id))
-        if not await tab_opened(dashboard.directory):
+        if not await tab_opened():
             return
+        toast_job_endings(dashboard.directory)
         earlier = job if job is not None else from_job
         if earlier is None:
             return
         if not is_valid_job_id(earlier):  # said, and never sent to the backend
             ui.notify(str(InvalidJobId(earlier)), type="warning")
-            ui.navigate.history.replace("/")
+            ui.navigate.history.replace(CREATE)
             return
         try:
             form.fill(await dashboard.client.get_job(earlier))
         except JobNotFound as error:
             ui.notify(str(error), type="warning")
-            ui.navigate.history.replace("/")
+            ui.navigate.history.replace(CREATE)
             return
         except AuroraError:
             pass  # the dialog says what is wrong with the backend, and retries
@@ -60,4 +63,4 @@ def show_progress(dashboard: Dashboard, form: CreateForm, job_id: str) -> None:
     if not is_valid_job_id(job_id):
         ui.notify("The backend answered with an unusable job id.", type="negative")
         return
-    open_progress(dashboard, job_id, page="/", on_try_again=form.focus_prompt)
+    open_progress(dashboard, job_id, page=CREATE, on_try_again=form.focus_prompt)

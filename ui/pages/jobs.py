@@ -20,6 +20,8 @@ from ui.components.job_board import ALL, JobBoard, known_filter
 from ui.components.progress_dialog import open_progress
 from ui.connection import tab_opened
 from ui.theme import frame
+from ui.toasts import toast_job_endings
+from ui.urls import generate_again_url, jobs_url
 
 
 def register(dashboard: Dashboard) -> None:
@@ -36,8 +38,9 @@ def register(dashboard: Dashboard) -> None:
                              on_watch=lambda job_id: show_progress(dashboard, job_id,
                                                                    filter_url(board.shown)),
                              on_filter=lambda key: ui.navigate.history.replace(filter_url(key)))
-        if not await tab_opened(dashboard.directory):
+        if not await tab_opened():
             return
+        toast_job_endings(dashboard.directory)
         if status is not None and status != shown:
             ui.navigate.history.replace(filter_url(shown))  # the URL says what the page shows
         board.follow()
@@ -47,11 +50,11 @@ def register(dashboard: Dashboard) -> None:
 
 def filter_url(key: str) -> str:
     """The address of ``/jobs`` showing the filter ``key``: plain ``/jobs`` for All."""
-    return "/jobs" if key == ALL else f"/jobs?status={key}"
+    return jobs_url(None if key == ALL else key)
 
 
 def show_progress(dashboard: Dashboard, job_id: str, page: str) -> None:
     """Open a job's progress dialog over the list at ``page`` (its filter kept in the URL);
     *Try Again* goes to the form, prompt kept."""
     open_progress(dashboard, job_id, page=page,
-                  on_try_again=lambda: ui.navigate.to(f"/?from_job={job_id}"))
+                  on_try_again=lambda: ui.navigate.to(generate_again_url(job_id)))

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from ui.components.dead_end import dead_end
 from ui.theme import frame, link_button
+from ui.urls import CREATE, JOBS
 
 API_PATHS = "/api/"
 
@@ -46,5 +47,5 @@ def not_found_page(path: str) -> None:
             dead_end("explore_off", "Page not found", f"Nothing lives at {path[:80]}.",
                      test_id="page-not-found"), \
             ui.row().classes("gap-3 mt-2"):
-        link_button("Create a video", "/", icon="movie", test_id="create-link")
-        link_button("See all jobs", "/jobs", icon="view_list", subtle=True, test_id="jobs-link")
+        link_button("Create a video", CREATE, icon="movie", test_id="create-link")
+        link_button("See all jobs", JOBS, icon="view_list", subtle=True, test_id="jobs-link")

@@ -22,6 +22,8 @@ from ui.components.thumbnails import MediaPath, scene_image
 from ui.connection import tab_opened
 from ui.format import NO_PROMPT, NOT_GIVEN, format_duration
 from ui.theme import action_button, frame, link_button
+from ui.toasts import toast_job_endings
+from ui.urls import CREATE, generate_again_url
 
 PAGE_TIMEOUT = 15.0  # the job is read before the page is sent; the client gives up after 10 s
 
@@ -38,8 +40,9 @@ def register(dashboard: Dashboard) -> None:
                 job_header(job)
                 if has_ended(job.status):
                     finished(dashboard.media, job)
-            if not await tab_opened(dashboard.directory):
+            if not await tab_opened():
                 return
+            toast_job_endings(dashboard.directory)
             if job is not None and not has_ended(job.status):
                 LiveJob(dashboard, job_id)  # live from the hub, until it reloads as finished
 
@@ -63,7 +66,7 @@ def finished(media: MediaRelay, job: JobDetail) -> None:
 
     A grid, not a wrapping row: flex columns with a zero basis never wrap, they shrink (on a
     phone, to a video a few pixels wide). Below 1024 px the grid has one column
-    (``ui/theme.py``): the video first, full width, then the details.
+    (``ui/theme.css``): the video first, full width, then the details.
     """
     media_path = partial(media.path_for, job_id=job.job_id)  # fresh URLs once these expire
     with ui.element("div").classes("aurora-workspace-main w-full"):
@@ -78,7 +81,7 @@ def not_found(job_id: str) -> None:
     ui.status_code(404)
     with dead_end("search_off", "Video not found", f"No job has the id “{job_id[:80]}”.",
                   test_id="not-found"):
-        link_button("Create a video", "/", icon="movie", test_id="create-link")
+        link_button("Create a video", CREATE, icon="movie", test_id="create-link")
 
 
 def unavailable(reason: str) -> None:
@@ -137,7 +140,7 @@ def details(job: JobDetail) -> None:
                 ui.label(name).classes("aurora-muted")
                 ui.label(value or NOT_GIVEN).classes("text-right break-all")
         full_prompt(job.prompt)
-        action_button("Generate again", lambda: ui.navigate.to(f"/?from_job={job.job_id}"),
+        action_button("Generate again", lambda: ui.navigate.to(generate_again_url(job.job_id)),
                       icon="replay", test_id="generate-again-button").classes("w-full mt-2")
 
 

@@ -1,0 +1,26 @@
+"""Every address the dashboard links to or puts in the URL bar, built in one place."""
+
+from __future__ import annotations
+
+CREATE = "/"
+JOBS = "/jobs"
+
+
+def workspace_url(job_id: str) -> str:
+    """Where a job's finished video is shown."""
+    return f"/workspace/{job_id}"
+
+
+def generate_again_url(job_id: str) -> str:
+    """The Create page with its form filled from an earlier job."""
+    return f"{CREATE}?from_job={job_id}"
+
+
+def jobs_url(status: str | None = None) -> str:
+    """The jobs page, showing only the jobs in the filter ``status`` when one is given."""
+    return JOBS if status is None else f"{JOBS}?status={status}"
+
+
+def with_dialog(page: str, job_id: str) -> str:
+    """``page`` (a path, perhaps with a query) with the job whose progress dialog it shows."""
+    return f"{page}{'&' if '?' in page else '?'}job={job_id}"
