@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.app_process import ROOT
+from testkit.app_process import ROOT
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""Fixtures for tests against a real peer on loopback (``peer``: see ``tests/conftest.py``)."""
+"""Fixtures for tests against a real peer on loopback (``peer``: see ``testkit/fixtures.py``)."""
 
 import socket
 from collections.abc import AsyncIterator
@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from services.client import AuroraClient
-from tests.conftest import serve_a_peer
-from tests.peer import Peer
+from testkit.fixtures import serve_a_peer
+from testkit.peer import Peer
 
 peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
 

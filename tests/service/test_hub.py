@@ -10,7 +10,7 @@ import pytest
 from services.client import AuroraClient, InvalidJobId
 from services.dashboard.hub import JobEnded, JobHub
 from services.dashboard.progress_model import Phase
-from tests.peer import Job, Peer, Reply, SendDone, SendUpdate
+from testkit.peer import Job, Peer, Reply, SendDone, SendUpdate
 
 GRACE = 0.3
 KEEP_ENDED = 0.6

@@ -51,7 +51,7 @@ from starlette.datastructures import Headers
 from starlette.types import Message, Receive, Scope, Send
 
 from services.contract import GenerateRequest, has_ended
-from tests.peer.steps import (
+from testkit.peer.steps import (
     Drop,
     Pause,
     SendDone,
