@@ -1,6 +1,6 @@
 """How long an SSE progress event takes from leaving the backend to showing in the browser's DOM.
 
-The contract peer (``tests/peer``) is the dashboard's remote backend. Each of its updates
+The contract peer (``testkit/peer``) is the dashboard's remote backend. Each of its updates
 carries, in its stage text, the wall-clock time at which the peer sent it; in the browser a
 ``MutationObserver`` notes when that text lands in the dialog. The path measured is the whole
 dashboard: peer → httpx-sse → ``apply_event`` → binding → NiceGUI websocket → Vue → DOM.
@@ -21,9 +21,9 @@ from typing import Any
 from playwright.sync_api import sync_playwright
 
 from bench.stats import percentile
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.peer import Pause, PeerServer, SendUpdate, Step
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
+from testkit.browser import launch
+from testkit.peer import Pause, PeerServer, SendUpdate, Step
 
 EVENTS = 50
 GAP = 0.15  # seconds between events: the dialog shows each one before the next arrives
@@ -81,7 +81,7 @@ def measure() -> list[float]:
     with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, sync_playwright() as pw:
         server.peer.add_job("bench", [Pause(2.0), *steps, Pause()])
         app = AppProcess(Path(scratch) / "data", api_url=server.url).start()
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         try:
             page = browser.new_page()
             page.add_init_script(OBSERVER)

@@ -1,6 +1,6 @@
 """How long a click on ``/jobs``'s status filter takes to show the filtered list, with 73 jobs.
 
-The contract peer (``tests/peer``) lists 73 jobs, as in the user test that found switching
+The contract peer (``testkit/peer``) lists 73 jobs, as in the user test that found switching
 slow: 3 running (their streams stay open), 60 completed, 10 failed. In Chromium, a script
 clicks a filter and notes when the cards shown are exactly the filter's, then waits for the
 next animation frame (the frame that draws them). Prints the median and the worst per filter;
@@ -19,9 +19,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.peer import Pause, Peer, PeerServer, SendUpdate, Step
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
+from testkit.browser import launch
+from testkit.peer import Pause, Peer, PeerServer, SendUpdate, Step
 
 RUNNING, COMPLETED, FAILED = 3, 60, 10
 ROUNDS = 15
@@ -96,7 +96,7 @@ def run() -> dict[str, list[float]]:
     with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, sync_playwright() as pw:
         add_jobs(server.peer)
         app = AppProcess(Path(scratch) / "data", api_url=server.url).start()
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 860})
             page.goto(f"{app.base_url}/jobs")

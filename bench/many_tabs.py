@@ -1,6 +1,6 @@
 """Many tabs, many jobs: upstream connections, memory per tab, clean-up, event → DOM latency.
 
-The dashboard runs in its own process against the contract peer (``tests/peer``), which
+The dashboard runs in its own process against the contract peer (``testkit/peer``), which
 counts each job's open progress connections on its own side. Headless Chromium opens:
 
 1. 50 tabs on 10 running jobs (slow ``contract_run``s), each tab's progress dialog open:
@@ -43,10 +43,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from bench.event_to_dom import GAP, OBSERVER, stamped_updates
 from bench.stats import percentile
 from services.dashboard.hub import GRACE_SECONDS
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.peer import Job, Peer, PeerServer, SendUpdate, contract_run
-from tests.support.app_process import AppProcess, cpu_seconds, free_port
-from tests.ui.support import play_next, waiting
+from testkit.app_process import AppProcess, cpu_seconds, free_port
+from testkit.browser import TAB_RELEASE, launch
+from testkit.peer import Job, Peer, PeerServer, SendUpdate, contract_run, play_next, waiting
 
 Motion = Literal["no-preference", "reduce"]
 MANY_TABS, MANY_JOBS = 50, 10
@@ -55,7 +54,7 @@ LATENCY_TABS, LATENCY_JOBS = 20, 5
 # events, p99 was the single worst moment of the run and swung by half between runs.
 LATENCY_EVENTS = 200
 SETTLE = 2.0  # seconds for memory to settle before it is read
-RELEASE_WITHIN = 3.0 + GRACE_SECONDS + 5.0  # NiceGUI's reconnect timeout, the hub's grace, margin
+RELEASE_WITHIN = TAB_RELEASE + 5.0  # NiceGUI's reconnect timeout, the hub's grace, margin
 
 
 def rss_mb(process: subprocess.Popen[bytes]) -> float:
@@ -233,7 +232,7 @@ def main() -> None:
     with PeerServer() as server, tempfile.TemporaryDirectory() as scratch, \
             sync_playwright() as playwright:
         app = AppProcess(Path(scratch) / "data", api_url=server.url).start()
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             many_tabs(browser, app, server.peer)
             latency(browser, app, server.peer)

@@ -26,8 +26,8 @@ from bench.encode_limit import encode_only_seconds
 from bench.stats import percentile
 from services.backend.render import video_format
 from services.contract import DURATIONS
-from tests.backend.sse import generate, read_events, wait_for_stage
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
+from testkit.sse import generate, read_events, wait_for_stage
 
 RUNS = 3  # medians of three runs
 LATENCY_CALLS = 100

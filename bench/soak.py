@@ -1,6 +1,6 @@
 """Soak: many tabs watch many jobs for minutes while the backend drops streams at random.
 
-The contract peer (``tests/peer``) is the dashboard's remote backend; each of its jobs plays a
+The contract peer (``testkit/peer``) is the dashboard's remote backend; each of its jobs plays a
 long random script of updates with ``Drop()``s in it, and Chromium keeps ``--tabs`` tabs open
 on the jobs (half on the progress dialog, half on the workspace), reloading one at random
 every second, so tab clients come and go all the time. The dashboard is measured from
@@ -40,9 +40,9 @@ from urllib.parse import urlsplit
 import psutil
 from playwright.sync_api import Page, sync_playwright
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.peer import Drop, Pause, Peer, PeerServer, SendUpdate, Step
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
+from testkit.browser import launch
+from testkit.peer import Drop, Pause, Peer, PeerServer, SendUpdate, Step
 
 CHURN_EVERY = 1.0  # seconds between two random tab reloads
 SETTLE = 12.0  # seconds for released clients and streams to go (NiceGUI 3 s + the hub's grace)
@@ -210,7 +210,7 @@ def soak(minutes: float, tabs: int, jobs: int, seed: int, warm_up: float,
         assert app.process is not None
         process = psutil.Process(app.process.pid)
         look = (process, app.port, peer, probe)
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             context = browser.new_context(viewport={"width": 1000, "height": 700})
             pages = [context.new_page() for _ in range(tabs)]

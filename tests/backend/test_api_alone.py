@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.backend.sse import generate, read_events
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
+from testkit.sse import generate, read_events
 
 
 @pytest.fixture(scope="module")

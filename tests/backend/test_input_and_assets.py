@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from services.backend.signing import AssetSigner, load_or_create_secret
-from tests.backend.sse import generate, read_events
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
+from testkit.sse import generate, read_events
 
 VALID = {"prompt": "A lighthouse in a storm", "duration": 15}
 

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from services.contract import stages
-from tests.backend.sse import generate, read_events, wait_for_stage
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
+from testkit.sse import generate, read_events, wait_for_stage
 
 
 def _fetch(app: AppProcess, url: str, **kwargs: object) -> httpx.Response:

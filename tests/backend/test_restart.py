@@ -10,8 +10,8 @@ import httpx
 import psutil
 import pytest
 
-from tests.backend.sse import generate, read_events, wait_for_stage
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
+from testkit.sse import generate, read_events, wait_for_stage
 
 
 def _wait_gone(pids: list[int], timeout: float) -> list[int]:

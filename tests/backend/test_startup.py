@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.app_process import ROOT
+from testkit.app_process import ROOT, free_port
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -51,10 +51,7 @@ def test_a_port_in_use_is_named(tmp_path: Path) -> None:
 def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    result = _start(["--data-dir", str(blocker), "--port", str(port)], {})
+    result = _start(["--data-dir", str(blocker), "--port", str(free_port())], {})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "--data-dir" in result.stderr

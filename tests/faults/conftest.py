@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.conftest import serve_a_peer
-from tests.faults.support import TEXT_TRACE_SCRIPT, BrowserTrouble, LogWatch
-from tests.peer import Peer, PeerServer
-from tests.support.app_process import AppProcess
-from tests.ui.conftest import VIEWPORT
+from testkit.app_process import AppProcess
+from testkit.browser import TRACE_SCRIPT, VIEWPORT
+from testkit.fixtures import serve_a_peer
+from testkit.peer import Peer, PeerServer
+from testkit.trouble import BrowserTrouble, LogWatch
 
 expect.set_options(timeout=10_000)
 
@@ -37,6 +37,12 @@ def peer(peer_server: PeerServer) -> Peer:
 
 
 peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
+
+
+@pytest.fixture
+def api_token() -> str:
+    """The bearer token the folder's dashboard sends its backend (``AURORA_API_TOKEN``)."""
+    return TOKEN
 
 
 @pytest.fixture(scope="package")
@@ -70,7 +76,7 @@ def context(browser: Any, trouble: BrowserTrouble) -> Iterator[BrowserContext]:
     """A fresh browser context, watched; its pages must end clean (see ``BrowserTrouble``)."""
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(10_000)
-    context.add_init_script(TEXT_TRACE_SCRIPT)
+    context.add_init_script(TRACE_SCRIPT)
     trouble.watch(context)
     yield context
     try:

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.faults.conftest import TOKEN
-from tests.faults.support import LogWatch, Relay, expect_toast
-from tests.peer import Pause, Peer, PeerServer, Reply, SendDone, SendUpdate, contract_run
-from tests.support.app_process import AppProcess
-from tests.ui.support import fill_form, relayed_url, start_job
+from testkit.app_process import AppProcess
+from testkit.browser import expect_toast, fill_form, relayed_url, start_job
+from testkit.peer import Pause, Peer, PeerServer, Reply, SendDone, SendUpdate, contract_run
+from testkit.relay import Relay
+from testkit.trouble import LogWatch
 
 PROMPT = "A glass city under a green aurora"
 RUNNING = {"status": "processing", "current_stage": "scene_1_generating",
@@ -134,7 +134,7 @@ def test_a_failed_job_on_an_original_spec_backend_says_it_failed(
 
 
 def test_the_api_token_goes_to_the_backend_as_a_bearer_token_and_never_to_the_page(
-        page: Page, app: AppProcess, peer: Peer) -> None:
+        page: Page, app: AppProcess, peer: Peer, api_token: str) -> None:
     peer.new_job_steps = [SendUpdate(progress=100, status="completed", current_stage="complete",
                                      current_stage_display="Complete"), SendDone("completed")]
     job_id = start_job(page, app.base_url, PROMPT)
@@ -143,5 +143,5 @@ def test_the_api_token_goes_to_the_backend_as_a_bearer_token_and_never_to_the_pa
     paths = {seen.path for seen in peer.requests}
     assert {"/api/v1/generate", f"/api/v1/jobs/{job_id}",
             f"/api/v1/jobs/{job_id}/progress"} <= paths
-    assert {seen.authorization for seen in peer.requests} == {f"Bearer {TOKEN}"}
-    assert TOKEN not in page.content()
+    assert {seen.authorization for seen in peer.requests} == {f"Bearer {api_token}"}
+    assert api_token not in page.content()

@@ -11,10 +11,9 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.faults.support import expect_toast, seen_texts
-from tests.peer import Drop, Pause, Peer, Reply, SendDone, SendEvent, SendUpdate, Silence, Step
-from tests.support.app_process import AppProcess
-from tests.ui.support import TRACE_SCRIPT, read_trace, start_job
+from testkit.app_process import AppProcess
+from testkit.browser import expect_toast, read_trace, seen_texts, start_job
+from testkit.peer import Drop, Pause, Peer, Reply, SendDone, SendEvent, SendUpdate, Silence, Step
 
 PROMPT = "A lantern festival on a river at night"
 
@@ -91,7 +90,6 @@ def test_unknown_fields_are_ignored(page: Page, app: AppProcess, peer: Peer) -> 
 
 def test_progress_outside_0_to_100_stays_within_and_never_goes_back(
         page: Page, app: AppProcess, peer: Peer) -> None:
-    page.add_init_script(TRACE_SCRIPT)
     watch_job(page, app, peer, [
         running(-20, 1), Pause(0.3),
         running(40, 2), Pause(0.3),

@@ -17,11 +17,10 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.faults.conftest import TOKEN
-from tests.peer import Peer
-from tests.support.app_process import AppProcess
-from tests.support.media import write_clip
-from tests.ui.support import relayed_url
+from testkit.app_process import AppProcess
+from testkit.browser import relayed_url
+from testkit.media import write_clip
+from testkit.peer import Peer
 
 LOADED = """() => {
     const video = document.querySelector('[data-testid=final-video]');
@@ -110,7 +109,8 @@ def test_a_media_path_the_dashboard_did_not_sign_fetches_nothing(
 
 
 def test_the_token_goes_to_the_backends_origin_and_nowhere_else(
-        page: Page, app: AppProcess, peer: Peer, files: dict[str, bytes]) -> None:
+        page: Page, app: AppProcess, peer: Peer, files: dict[str, bytes], api_token: str
+        ) -> None:
     elsewhere = peer.url.replace("127.0.0.1", "localhost")  # the same server, another origin
     finished_job(peer, "tokens", ["/files/thumb.png", f"{elsewhere}/files/thumb.png",
                                   f"/moved?to={elsewhere}/files/thumb.png"])
@@ -120,7 +120,7 @@ def test_the_token_goes_to_the_backends_origin_and_nowhere_else(
     thumbnails = [(path, token) for path, token in file_requests(peer) if path.endswith(".png")]
     assert sorted(thumbnails, key=lambda seen: seen[1] or "") == [
         ("/files/thumb.png", None), ("/files/thumb.png", None),
-        ("/files/thumb.png", f"Bearer {TOKEN}")]
+        ("/files/thumb.png", f"Bearer {api_token}")]
 
 
 def test_a_download_cut_short_closes_the_backends_answer_too(

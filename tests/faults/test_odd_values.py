@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.faults.support import expect_toast
-from tests.peer import OMIT, Pause, Peer, SendDone, SendUpdate
-from tests.support.app_process import AppProcess
-from tests.ui.support import job_card, job_toast, start_job
+from testkit.app_process import AppProcess
+from testkit.browser import expect_toast, job_card, job_toast, start_job
+from testkit.peer import OMIT, Pause, Peer, SendDone, SendUpdate
 
 # Every optional field of a job's summary and detail.
 OPTIONAL = ["progress", "prompt", "duration", "aspect_ratio", "style", "current_stage",

@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.backend.sse import generate, read_events
-from tests.faults.support import LogWatch
-from tests.support.app_process import AppProcess
-from tests.ui.support import start_job
-from tests.ui.test_generate_end_to_end import PLAYING
+from testkit.app_process import AppProcess
+from testkit.browser import PLAYING, start_job
+from testkit.sse import generate, read_events
+from testkit.trouble import LogWatch
 
 PROMPT = "A long train crossing a desert at dusk"
 RELOADED = "() => window.auroraBeforeRestart === undefined"

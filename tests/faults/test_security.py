@@ -12,10 +12,9 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.faults.support import expect_toast
-from tests.peer import Pause, Peer, Reply, SendUpdate
-from tests.support.app_process import AppProcess
-from tests.ui.support import fill_form, relayed_url
+from testkit.app_process import AppProcess
+from testkit.browser import expect_toast, fill_form, relayed_url
+from testkit.peer import Pause, Peer, Reply, SendUpdate
 
 MALFORMED_IDS = ["../../api/v1/jobs", "a b", "x" * 65, "job;rm -rf", "<img src=x>", "ok\n"]
 UNSAFE_URLS = ["javascript:alert(1)", " JavaScript:alert(1)",

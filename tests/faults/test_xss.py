@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.faults.support import expect_toast, seen_texts
-from tests.peer import Pause, Peer, Reply, SendDone, SendUpdate
-from tests.support.app_process import AppProcess
-from tests.ui.support import fill_form
+from testkit.app_process import AppProcess
+from testkit.browser import expect_toast, fill_form, seen_texts
+from testkit.peer import Pause, Peer, Reply, SendDone, SendUpdate
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(1)</script>"

@@ -1,13 +1,13 @@
-"""Fixtures for tests against a real peer on loopback (``peer``: see ``tests/conftest.py``)."""
+"""Fixtures for tests against a real peer on loopback (``peer``: see ``testkit/fixtures.py``)."""
 
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
 
 from services.client import AuroraClient
-from tests.conftest import serve_a_peer
-from tests.peer import Peer
+from testkit.app_process import free_port
+from testkit.fixtures import serve_a_peer
+from testkit.peer import Peer
 
 peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
 
@@ -22,6 +22,4 @@ async def client(peer: Peer) -> AsyncIterator[AuroraClient]:
 @pytest.fixture
 def unreachable_url() -> str:
     """A loopback URL nothing listens on (a port bound by us, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+    return f"http://127.0.0.1:{free_port()}"

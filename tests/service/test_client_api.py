@@ -22,7 +22,7 @@ from services.client import (
     ValidationRejected,
 )
 from services.contract import GenerateRequest
-from tests.peer import Peer, Reply
+from testkit.peer import Peer, Reply
 
 FOX = GenerateRequest(prompt="  A fox runs through a snowy forest at dawn ", duration=30)
 

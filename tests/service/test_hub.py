@@ -11,7 +11,7 @@ from services.client import AuroraClient, InvalidJobId
 from services.dashboard.endings import JobEnded
 from services.dashboard.hub import JobHub
 from services.dashboard.progress_model import Phase
-from tests.peer import Job, Peer, Reply, SendDone, SendUpdate
+from testkit.peer import Job, Peer, Reply, SendDone, SendUpdate
 
 GRACE = 0.3
 KEEP_ENDED = 0.6

@@ -13,7 +13,7 @@ from services.dashboard.directory import JobDirectory
 from services.dashboard.endings import Endings, JobEnded
 from services.dashboard.hub import JobHub
 from services.dashboard.progress_model import Phase
-from tests.peer import Peer, Reply, SendEvent, SendUpdate, Step
+from testkit.peer import Peer, Reply, SendEvent, SendUpdate, Step
 
 INTERVAL = 0.05
 PROMPT = "A fox runs through a snowy forest at dawn"  # the peer's default prompt

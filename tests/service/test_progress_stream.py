@@ -18,7 +18,7 @@ from services.client import (
     Update,
 )
 from services.contract import GenerateRequest
-from tests.peer import (
+from testkit.peer import (
     Drop,
     Pause,
     Peer,

@@ -3,7 +3,7 @@
 Two kinds of dashboard serve these tests: ``rendering_app``, with a real backend, for the happy
 paths with real rendering (each such test runs twice: with the embedded backend, and with the
 backend as a process of its own, ``main.py api``); ``peer_app`` against this package's own
-contract peer (``tests/peer``), for what a real backend will not do on demand: drop streams,
+contract peer (``testkit/peer``), for what a real backend will not do on demand: drop streams,
 die, refuse. Each test gets a fresh peer and a fresh browser context.
 """
 
@@ -15,13 +15,12 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import serve_a_peer
-from tests.peer import PeerServer
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
+from testkit.browser import VIEWPORT
+from testkit.fixtures import serve_a_peer
+from testkit.peer import PeerServer
 
 expect.set_options(timeout=10_000)
-
-VIEWPORT = {"width": 1280, "height": 860}
 
 
 peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.peer import Pause, Peer, PeerServer, Reply, SendUpdate
-from tests.support.app_process import AppProcess, free_port
-from tests.ui.support import fill_form
+from testkit.app_process import AppProcess, free_port
+from testkit.browser import fill_form
+from testkit.peer import Pause, Peer, PeerServer, Reply, SendUpdate
 
 PROMPT = "A lighthouse in a storm, waves crashing"
 

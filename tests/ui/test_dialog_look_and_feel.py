@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.peer import Pause, Peer, SendUpdate
-from tests.support.app_process import AppProcess
-from tests.ui.conftest import VIEWPORT
+from testkit.app_process import AppProcess
+from testkit.browser import VIEWPORT
+from testkit.peer import Pause, Peer, SendUpdate
 
 RUNNING = SendUpdate(
     status="processing", progress=40, current_stage="scene_1_generating",

@@ -12,17 +12,12 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.app_process import AppProcess
-from tests.ui.support import TRACE_SCRIPT, read_trace, start_job
+from testkit.app_process import AppProcess
+from testkit.browser import PLAYING, TRACE_SCRIPT, read_trace, start_job
 
 STAGE_ORDER = ["pending", "current", "completed"]
 ETA_TEXT = re.compile(
     r"^(Est\. (\d+ sec|\d+ min( \d+ sec)?|\d+ hr( \d+ min)?) remaining|Almost done)$")
-PLAYING = """() => {
-    const video = document.querySelector('[data-testid=final-video]');
-    return video !== null && video.readyState >= 2 && video.currentTime > 0;
-}"""
-
 CLIPS_LOADED = """() => [...document.querySelectorAll('video.aurora-clip')].every(
     clip => clip.readyState >= 1 && clip.networkState !== HTMLMediaElement.NETWORK_LOADING)"""
 

@@ -4,9 +4,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.peer import Peer, SendUpdate, contract_run
-from tests.support.app_process import AppProcess
-from tests.ui.support import job_card, play_next, start_job, waiting
+from testkit.app_process import AppProcess
+from testkit.browser import job_card, start_job
+from testkit.peer import Peer, SendUpdate, contract_run, play_next, waiting
 
 RUNNING = SendUpdate(status="processing", progress=5, current_stage="script_generating",
                      current_stage_display="Generating script with AI")

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.peer import Peer
-from tests.support.app_process import AppProcess
-from tests.ui.support import job_card
-from tests.ui.test_jobs_page import NEWEST_FIRST, add_jobs, expect_shown
+from testkit.app_process import AppProcess
+from testkit.browser import job_card
+from testkit.jobs_list import NEWEST_FIRST, add_jobs, expect_shown
+from testkit.peer import Peer
 
 
 def filter_button(page: Page, label: str) -> Locator:

@@ -12,19 +12,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.peer import Peer, SendDone, SendUpdate
-from tests.support.app_process import AppProcess
-from tests.ui.conftest import VIEWPORT
-from tests.ui.support import (
+from testkit.app_process import AppProcess
+from testkit.browser import (
     RELEASED_WITHIN,
+    VIEWPORT,
     job_card,
     job_toast,
     open_tab,
-    play_next,
     start_job,
     wait_until,
-    waiting,
 )
+from testkit.peer import Peer, SendDone, SendUpdate, play_next, waiting
 
 RUNNING = {"status": "processing", "current_stage": "scene_2_generating",
            "current_stage_display": "Generating scene 2"}

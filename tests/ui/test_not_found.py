@@ -6,7 +6,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
 
 
 def test_an_unknown_url_gets_page_not_found_with_links_to_create_and_jobs(

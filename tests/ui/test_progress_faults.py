@@ -10,9 +10,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.peer import Drop, Pause, Peer, Reply, SendDone, SendUpdate, contract_run
-from tests.support.app_process import AppProcess
-from tests.ui.support import RELEASED_WITHIN, TRACE_SCRIPT, read_trace, relayed_url, wait_until
+from testkit.app_process import AppProcess
+from testkit.browser import RELEASED_WITHIN, TRACE_SCRIPT, read_trace, relayed_url, wait_until
+from testkit.peer import Drop, Pause, Peer, Reply, SendDone, SendUpdate, contract_run
 
 RUNNING = {"status": "processing", "current_stage": "scene_2_generating",
            "current_stage_display": "Generating scene 2"}

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.peer import Pause, Peer, SendDone, SendUpdate
-from tests.support.app_process import AppProcess
+from testkit.app_process import AppProcess
+from testkit.peer import Pause, Peer, SendDone, SendUpdate
 
 DONE: dict[str, Any] = {"status": "completed", "progress": 100, "current_stage": "complete",
         "current_stage_display": "Complete", "estimated_time_remaining": 0}

@@ -13,10 +13,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import FloatRect, Locator, Page, expect
 
-from tests.peer import Drop, Peer, Reply, SendUpdate
-from tests.support.app_process import AppProcess
-from tests.support.media import write_clip
-from tests.ui.support import play_next, waiting
+from testkit.app_process import AppProcess
+from testkit.media import write_clip
+from testkit.peer import Drop, Peer, Reply, SendUpdate, play_next, waiting
 
 # (width, height) of each viewport the workspace must look right at
 PHONE, SMALL_TABLET, TABLET, DESKTOP = (390, 844), (600, 900), (768, 1024), (1280, 860)

@@ -1,4 +1,5 @@
-"""What the browser tests do over and over: fill the form, wait on the server, read a trace."""
+"""Debian's Chromium as the tests and benches drive it, and what they do in its pages over and
+over: fill the form, start a job, read what a page showed, wait on the server."""
 
 from __future__ import annotations
 
@@ -8,22 +9,33 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect
 
 from services.dashboard.hub import GRACE_SECONDS
-from tests.peer import Job, Pause, Step
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 860}
 
 # A tab that closes is deleted by NiceGUI after its reconnect timeout (3 s); the hub then keeps
-# the job's stream for its grace. Past both (and a margin), the backend must see it closed.
-RELEASED_WITHIN = 3.0 + GRACE_SECONDS + 2.0
+# the job's stream for its grace. Past both, the backend must see it closed.
+TAB_RELEASE = 3.0 + GRACE_SECONDS
+RELEASED_WITHIN = TAB_RELEASE + 2.0  # with a margin
 
-# Records, in the page, every value the bar, the stage rows and the ETA take, as they change
-# (``window.auroraTrace``); it is kept across the navigation to the workspace (sessionStorage),
-# so reading it never races the dialog's own navigation.
+# Records, in the page, every value the bar, the stage rows and the ETA take, and every text the
+# watched elements show while visible, as they change (``window.auroraTrace``): a notice that is
+# up for half a second is still on record. The bar, stages and ETA are kept across the navigation
+# to the workspace (sessionStorage), so reading them never races the dialog's own navigation.
 TRACE_SCRIPT = """
 (() => {
-  const trace = window.auroraTrace = {bar: [], stages: {}, eta: []};
+  if (window.auroraTrace) return;
+  const ids = ['connection-status', 'current-stage', 'progress-percent', 'error-message'];
+  const texts = Object.fromEntries(ids.map((id) => [id, []]));
+  const trace = window.auroraTrace = {bar: [], stages: {}, eta: [], texts};
   const last = (list) => list[list.length - 1];
+  const shown = (element) => element && element.offsetParent !== null;
   const record = () => {
     const bar = document.querySelector('[data-testid=progress-bar]');
     if (bar && bar.hasAttribute('aria-valuenow')) {
@@ -35,9 +47,14 @@ TRACE_SCRIPT = """
       if (last(states) !== item.dataset.state) states.push(item.dataset.state);
     });
     const eta = document.querySelector('[data-testid=eta]');
-    const text = eta && eta.offsetParent !== null ? eta.textContent : '';
+    const text = shown(eta) ? eta.textContent : '';
     if (text && (last(trace.eta) || {}).text !== text) {
       trace.eta.push({text, at: performance.now() / 1000});
+    }
+    for (const id of ids) {
+      const element = document.querySelector(`[data-testid="${id}"]`);
+      const seen = shown(element) ? element.textContent.trim() : '';
+      if (seen && last(texts[id]) !== seen) texts[id].push(seen);
     }
   };
   new MutationObserver(record).observe(document, {
@@ -47,6 +64,17 @@ TRACE_SCRIPT = """
   });
 })();
 """
+
+# True once the workspace's final video plays.
+PLAYING = """() => {
+    const video = document.querySelector('[data-testid=final-video]');
+    return video !== null && video.readyState >= 2 && video.currentTime > 0;
+}"""
+
+
+def launch(playwright: Playwright) -> Browser:
+    """Headless Debian Chromium (never a downloaded browser)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def fill_form(page: Page, prompt: str, *, duration: int | None = None,
@@ -86,6 +114,17 @@ def read_trace(page: Page) -> dict[str, Any]:
     return trace
 
 
+def seen_texts(page: Page, test_id: str) -> list[str]:
+    """Every text ``test_id`` showed since the page loaded (``TRACE_SCRIPT``)."""
+    texts: list[str] = page.evaluate("(id) => window.auroraTrace.texts[id]", test_id)
+    return texts
+
+
+def expect_toast(page: Page, text: str) -> None:
+    """A notification containing ``text`` is up (other toasts may be up beside it)."""
+    expect(page.locator(".q-notification").filter(has_text=text).last).to_be_visible()
+
+
 def wait_until(condition: Callable[[], bool], *, timeout: float = 10.0,
                what: str = "the condition") -> None:
     """Poll a server-side ``condition`` until it holds; fail after ``timeout`` seconds."""
@@ -94,20 +133,6 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 10.0,
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not hold within {timeout} s")
         time.sleep(0.05)
-
-
-def waiting(seconds: float = 40.0, *, step: float = 0.05) -> list[Step]:
-    """Steps that keep a job's stream open and quiet, ready to play a pushed step within ``step``.
-
-    A pause sends keep-alives only if the peer's ``keepalive`` is shorter than ``step``; without
-    them, keep ``seconds`` under the dashboard's read timeout (45 s).
-    """
-    return [Pause(step)] * round(seconds / step)
-
-
-def play_next(job: Job, *steps: Step) -> None:
-    """Have the job's open stream play ``steps`` next; it must be ``waiting``."""
-    job.steps.extendleft(reversed(steps))
 
 
 def open_tab(context: BrowserContext, url: str) -> Page:

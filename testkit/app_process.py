@@ -16,7 +16,7 @@ import psutil
 
 from services.contract import API_PREFIX
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:

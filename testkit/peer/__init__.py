@@ -1,12 +1,14 @@
 """A contract test peer: a real backend on loopback that keeps the contract and can misbehave.
 
-``PeerServer`` runs it; ``Peer`` is what a test scripts and inspects; ``tests.peer.steps``
+``PeerServer`` runs it; ``Peer`` is what a test scripts and inspects; ``testkit.peer.steps``
 holds the steps a job's progress stream plays. The ``peer`` fixture in
-``tests/service/conftest.py`` shows the wiring.
+``testkit/fixtures.py`` shows the wiring; ``testkit.peer.pacing`` paces a
+stream from a test.
 """
 
-from tests.peer.server import OMIT, Job, Peer, PeerServer, Reply, Route, SeenRequest
-from tests.peer.steps import (
+from testkit.peer.pacing import play_next, waiting
+from testkit.peer.server import OMIT, Job, Peer, PeerServer, Reply, Route, SeenRequest
+from testkit.peer.steps import (
     Drop,
     Pause,
     SendDone,
@@ -35,4 +37,6 @@ __all__ = [
     "Silence",
     "Step",
     "contract_run",
+    "play_next",
+    "waiting",
 ]

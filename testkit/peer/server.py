@@ -2,7 +2,7 @@
 
 ``Peer`` is the backend: FastAPI routes for generate, list, get, cancel and the SSE progress
 stream (sse-starlette), each job's stream playing the steps a test scripted for it
-(``tests.peer.steps``). It records what it saw, so a test can check on the server's side:
+(``testkit.peer.steps``). It records what it saw, so a test can check on the server's side:
 every request (``requests``: path, ``Authorization``, ``Last-Event-ID``) and each job's open
 progress connections (``Job.open_streams``).
 
@@ -51,7 +51,7 @@ from starlette.datastructures import Headers
 from starlette.types import Message, Receive, Scope, Send
 
 from services.contract import GenerateRequest, has_ended
-from tests.peer.steps import (
+from testkit.peer.steps import (
     Drop,
     Pause,
     SendDone,

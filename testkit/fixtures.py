@@ -1,0 +1,61 @@
+"""The fixtures every test package shares, as a pytest plugin (``pytest_plugins`` in
+``tests/conftest.py``): the real dashboard, the contract peer, Debian's Chromium, a data dir."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from testkit.app_process import AppProcess
+from testkit.peer import Peer, PeerServer
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """One dashboard with the embedded backend for the whole session (a fresh data dir)."""
+    app = AppProcess(tmp_path_factory.mktemp("app") / "data").start()
+    yield app
+    app.stop()
+
+
+def serve_a_peer() -> Iterator[PeerServer]:
+    """A contract peer server (``testkit/peer``): each package that uses one has its own
+    package-scoped ``peer_server`` made of this.
+
+    A package's dashboard lives on after its tests, and a page of it that is still closing
+    watches whatever the peer of the moment lists as running; on a server shared with another
+    package, that would count as one more connection to a job of that package's tests.
+    """
+    with PeerServer() as server:
+        yield server
+
+
+@pytest.fixture
+def peer(peer_server: PeerServer) -> Peer:
+    """A fresh peer for this test: no jobs, nothing recorded, contract settings."""
+    return peer_server.new_peer()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser).
+
+    One a module, not a session: Playwright's sync API keeps an event loop running while it
+    is open, and pytest-asyncio cannot start its own in a later module (``tests/service``).
+    """
+    from playwright.sync_api import sync_playwright
+
+    from testkit.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def fresh_data_dir(tmp_path: Path) -> Path:
+    """A data dir of the test's own."""
+    return tmp_path / "data"
