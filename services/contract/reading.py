@@ -39,9 +39,9 @@ def read_forgivingly(model: type[BaseModel], data: Any,
                      handler: ValidatorFunctionWrapHandler) -> Any:
     """``handler(data)`` for ``model``, past nulls, odd optional values and unreadable items.
 
-    Raises the ``ValidationError`` when a field the model requires cannot be read.
+    Raises the ``ValidationError`` when a field the model requires cannot be read. Nulls
+    need no repair here: every contract model drops them before its own checks.
     """
-    data = without_nulls(data)
     try:
         return handler(data)
     except ValidationError as error:
