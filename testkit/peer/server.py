@@ -145,7 +145,9 @@ class Peer:
       all, such as a row no reader can make a job of. A job's fields may be ``null``, of the
       wrong type, or ``OMIT`` (left out), in ``add_job`` and in ``SendUpdate`` alike.
     - ``files``: what ``GET /files/{name}`` serves (Range requests too), for asset URLs;
-      ``files_sending`` counts the answers still being sent; ``files_cut_after``, when set,
+      ``files_sending`` lists the answers still being sent, each by the Range header it was
+      asked with ("" for none), so a test tells its own download from a browser's;
+      ``files_cut_after``, when set,
       drops the connection after that many bytes of a file; ``files_key``, when set, must be
       the query's ``key`` or the file is refused (403), as an expired presigned URL is.
       ``GET /moved?to=URL`` redirects.
@@ -162,7 +164,7 @@ class Peer:
         self.new_job_steps: Sequence[Step] = ()
         self.odd_rows: list[Any] = []
         self.files: dict[str, Path] = {}
-        self.files_sending = 0
+        self.files_sending: list[str] = []
         self.files_cut_after: int | None = None
         self.files_key: str | None = None
         self.jobs: dict[str, Job] = {}
@@ -399,18 +401,19 @@ async def _send_canned(request: Request, error: Exception) -> JSONResponse:
 
 
 class _CountedFile(FileResponse):
-    """A file answer that the peer counts in ``files_sending`` until it is sent or cut off."""
+    """A file answer that the peer lists in ``files_sending`` until it is sent or cut off."""
 
     def __init__(self, peer: Peer, path: Path) -> None:
         super().__init__(path)
         self._peer = peer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self._peer.files_sending += 1
+        asked = Headers(scope=scope).get("range", "")
+        self._peer.files_sending.append(asked)
         try:
             await super().__call__(scope, receive, self._cut(send))
         finally:
-            self._peer.files_sending -= 1
+            self._peer.files_sending.remove(asked)
 
     def _cut(self, send: Send) -> Send:
         """``send``, or one that drops the connection after ``files_cut_after`` bytes."""
