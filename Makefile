@@ -1,5 +1,6 @@
 # Aurora Studio: `make run` starts the dashboard, `make test` runs the whole suite.
-# Both set themselves up on a fresh machine (a .venv, and Debian's chromium for the browser tests).
+# Both set themselves up on a fresh machine: a .venv, and for the tests Debian's chromium,
+# redis-server and postgresql (the real servers the browser and cluster tests start).
 
 PYTHON ?= python3
 VENV := .venv
@@ -7,19 +8,19 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint bench chromium clean
+.PHONY: run test lint bench debian-packages clean
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/python main.py
 
-test: $(DEV_STAMP) chromium lint
+test: $(DEV_STAMP) debian-packages lint
 	$(BIN)/python -m pytest
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-bench: $(DEV_STAMP) chromium
+bench: $(DEV_STAMP) debian-packages
 	$(BIN)/python -m bench.render
 	$(BIN)/python -m bench.event_to_dom
 	$(BIN)/python -m bench.many_tabs
@@ -37,13 +38,17 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(RUNTIME_STAMP) $@
 
-# Browser tests drive Debian's Chromium; install it when missing and we may.
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# The tests drive Debian's Chromium and start Debian's Redis and PostgreSQL servers on
+# loopback; install whichever is missing, when we may.
+DEBIAN_PACKAGES := /usr/bin/chromium:chromium /usr/bin/redis-server:redis-server \
+	/usr/lib/postgresql/15/bin/postgres:postgresql
+debian-packages:
+	@missing="$(foreach entry,$(DEBIAN_PACKAGES),$(if $(wildcard $(firstword $(subst :, ,$(entry)))),,$(lastword $(subst :, ,$(entry)))))"; \
+	if [ -n "$$(echo $$missing)" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 		else \
-			echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
+			echo "The tests need Debian's$$missing: sudo apt-get install$$missing"; exit 1; \
 		fi; \
 	fi
 
