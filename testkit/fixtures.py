@@ -1,5 +1,6 @@
 """The fixtures every test package shares, as a pytest plugin (``pytest_plugins`` in
-``tests/conftest.py``): the real dashboard, the contract peer, Debian's Chromium, a data dir."""
+``tests/conftest.py``): the real dashboard, the contract peer, Debian's Chromium, Debian's
+Redis, a data dir."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from testkit.app_process import AppProcess
 from testkit.peer import Peer, PeerServer
+from testkit.redis_server import RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +55,28 @@ def browser() -> Iterator[object]:
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One ``redis-server`` for the whole session; tests that stop it start their own."""
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test (FLUSHALL): nothing left from another."""
+    with redis_server.client() as client:
+        client.flushall()
+    return redis_server.url
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A ``redis-server`` of this test's own, for tests that stop or restart it."""
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
 
 
 @pytest.fixture
