@@ -1,6 +1,7 @@
-"""The progress feed: the interface every engine keeps, and the in-process one (the default)."""
+"""The progress feed: the interface every engine keeps, in process (the default) or on Redis."""
 
 from services.backend.feed.memory import MemoryFeed
-from services.backend.feed.protocol import ProgressFeed
+from services.backend.feed.protocol import FeedUnavailable, ProgressFeed
+from services.backend.feed.redis_streams import RedisFeed
 
-__all__ = ["MemoryFeed", "ProgressFeed"]
+__all__ = ["FeedUnavailable", "MemoryFeed", "ProgressFeed", "RedisFeed"]

@@ -2,18 +2,22 @@
 
 Each change gets the job's next event id. A stream that has sent event ``n`` asks for what
 came after ``n`` and receives every later state in order, so no stage is skipped however
-quickly stages follow each other. An ended job's history is dropped a minute after its last
-state, and none survives a restart: a stream then starts from the stored current state, as the
-contract allows.
+quickly stages follow each other. A state whose id is not above the job's last one is dropped,
+as Redis refuses it, so a state published twice reaches no stream twice. An ended job's history
+is dropped a minute after its last state, and none survives a restart: a stream then starts
+from the stored current state, as the contract allows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import defaultdict
 
 from services.contract import ProgressResponse, has_ended
+
+log = logging.getLogger(__name__)
 
 HISTORY_SECONDS = 60.0  # how long an ended job's states stay for streams still reading them
 
@@ -27,7 +31,11 @@ class MemoryFeed:
 
     async def publish(self, job_id: str, event_id: int, state: ProgressResponse) -> None:
         """Record state ``event_id`` of ``job_id`` and wake its followers."""
-        self._history[job_id].append((event_id, state))
+        history = self._history[job_id]
+        if history and event_id <= history[-1][0]:
+            log.debug("job %s: event %d already published", job_id, event_id)
+            return
+        history.append((event_id, state))
         async with self._changed:
             self._changed.notify_all()
         if has_ended(state.status):
@@ -37,9 +45,13 @@ class MemoryFeed:
         self, job_id: str, event_id: int, *, wait: float
     ) -> list[tuple[int, ProgressResponse]]:
         """The states of ``job_id`` after ``event_id``, waiting up to ``wait`` s for one."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._newer_than(job_id, event_id), wait)
+        if wait > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._newer_than(job_id, event_id), wait)
         return self._after(job_id, event_id)
+
+    async def aclose(self) -> None:
+        """Nothing is held open: the states go with the process."""
 
     def _after(self, job_id: str, event_id: int) -> list[tuple[int, ProgressResponse]]:
         return [entry for entry in self._history.get(job_id, []) if entry[0] > event_id]
