@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from services.backend.deps import BackendParts
 from services.backend.driver import JobDriver
 from services.backend.eta import Throughput
-from services.backend.feed import MemoryFeed, ProgressFeed
+from services.backend.feed import MemoryFeed, ProgressFeed, RedisFeed
 from services.backend.planner import EtaPlanner
 from services.backend.pool import ProcessPool, RenderPool
 from services.backend.presenter import JobPresenter
@@ -43,7 +43,8 @@ class VideoBackend:
         media_dir.mkdir(parents=True, exist_ok=True)
         # The one place an engine is chosen for each swappable part (one engine each, so far).
         self._store: JobStore = SqliteJobStore(data_dir / "jobs.sqlite3")
-        feed: ProgressFeed = MemoryFeed()
+        feed: ProgressFeed = RedisFeed(settings.redis_url) if settings.redis_url else MemoryFeed()
+        self._feed = feed
         self._pool: RenderPool = ProcessPool(settings.render_workers)
 
         signer = AssetSigner(load_or_create_secret(data_dir), ttl_seconds=settings.asset_url_ttl)
@@ -79,9 +80,10 @@ class VideoBackend:
 
     async def stop(self) -> None:
         """Stop the queue (running jobs are marked interrupted at the next start), then the
-        workers, then the store."""
+        workers, the feed and the store."""
         await self.parts.queue.stop()
         self._pool.close()
+        await self._feed.aclose()
         self._store.close()
 
 

@@ -6,12 +6,15 @@ reads that change from the store; the feed carries it to the streams already ope
 
 from __future__ import annotations
 
+import logging
 import time
 
-from services.backend.feed import ProgressFeed
+from services.backend.feed import FeedUnavailable, ProgressFeed
 from services.backend.presenter import JobPresenter
 from services.backend.store import JobRecord, JobStore
 from services.contract import JobStatus, stages
+
+log = logging.getLogger(__name__)
 
 
 class Publisher:
@@ -41,4 +44,8 @@ class Publisher:
         """Store the record as it is now and tell the job's streams."""
         record.event_id += 1
         self._store.save(record)
-        await self._feed.publish(record.job_id, record.event_id, self._presenter.state(record))
+        try:
+            await self._feed.publish(record.job_id, record.event_id, self._presenter.state(record))
+        except FeedUnavailable as error:  # stored already: open streams catch up from the store
+            log.warning("job %s: event %d not published: %s", record.job_id, record.event_id,
+                        error)

@@ -27,6 +27,7 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
     ([], {"AURORA_MAX_CONCURRENT_JOBS": "zero"}, "AURORA_MAX_CONCURRENT_JOBS"),
     (["api", "--port", "70000"], {}, "--port"),
     (["api"], {"AURORA_RENDER_WORKERS": "0"}, "AURORA_RENDER_WORKERS"),
+    (["api"], {"AURORA_REDIS_URL": "http://127.0.0.1:6379"}, "AURORA_REDIS_URL"),
 ])
 def test_a_malformed_setting_is_named(args: list[str], env: dict[str, str], named: str) -> None:
     result = _start(args, env)
@@ -56,3 +57,17 @@ def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "--data-dir" in result.stderr
     assert str(blocker) in result.stderr
+
+
+@pytest.mark.parametrize("command", ["api", "serve"])
+def test_an_unreachable_redis_is_named(tmp_path: Path, command: str) -> None:
+    nothing_there = f"redis://user:hunter2@127.0.0.1:{free_port()}/0"
+    result = _start([command, "--port", str(free_port()), "--data-dir", str(tmp_path)],
+                     {"AURORA_REDIS_URL": nothing_there})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "AURORA_REDIS_URL" in lines[0]
+    assert "does not answer" in lines[0]
+    assert "hunter2" not in lines[0]
