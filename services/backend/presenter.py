@@ -47,6 +47,11 @@ class JobPresenter:
         record = self._store.get(job_id)
         return None if record is None else (record.event_id, self.state(record))
 
+    async def held_after(self, job_id: str, event_id: int) -> list[tuple[int, ProgressResponse]]:
+        """The states the feed still holds after ``event_id``, at once: what a stream resumed
+        after that event replays (none if the feed has dropped them)."""
+        return await self._feed.after(job_id, event_id, wait=0)
+
     async def changes_after(self, job_id: str, event_id: int) -> list[tuple[int, ProgressResponse]]:
         """The job's states after ``event_id``, oldest first, waiting a while for one.
 

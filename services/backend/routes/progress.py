@@ -1,12 +1,16 @@
 """The Server-Sent-Events progress stream of one job.
 
-Every (re)connection starts with the job's current state (with ``retry: 3000``), then every
-later state in order, then ``done``. A job that has ended sends its state and ``done`` at once.
-Keep-alive comments go out while nothing else does.
+A stream opens with the job's current state, or, resumed with ``Last-Event-ID: k`` while the
+feed still holds what came after ``k``, with exactly those events, in order (``retry: 3000``
+on the first either way); then every later state in order, then ``done``. Nothing comes twice:
+a client that already has the current state (``k`` is its id) gets it once more as id ``k``,
+not a later event. A job that has ended sends its state and ``done`` at once. Keep-alive
+comments go out while nothing else does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -16,6 +20,7 @@ from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services.backend.deps import Backend, BackendParts, not_found
+from services.backend.feed import FeedUnavailable
 from services.backend.store import StoreUnavailable
 from services.contract import (
     DoneData,
@@ -30,6 +35,9 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["progress"])
 RETRY_MILLISECONDS = 3000
+ERROR_PAUSE_SECONDS = 1.0  # after an `error` event, before reading again
+
+Change = tuple[int, ProgressResponse]
 
 
 def _update(event_id: int, state: ProgressResponse, *, retry: int | None = None) -> ServerSentEvent:
@@ -41,28 +49,49 @@ def _done(event_id: int, status: str) -> ServerSentEvent:
                            id=str(event_id + 1))
 
 
+async def _opening(backend: BackendParts, job_id: str, current: Change,
+                   resumed_after: int | None) -> list[Change]:
+    """What the stream starts with: the events after ``resumed_after`` when the feed holds
+    them all from the next one on, ending no earlier than ``current``; else ``current``."""
+    if resumed_after is None or resumed_after >= current[0]:
+        return [current]
+    try:
+        held = await backend.presenter.held_after(job_id, resumed_after)
+    except FeedUnavailable as error:
+        log.warning("job %s: cannot replay the feed (%s); starting from the store", job_id, error)
+        return [current]
+    if not held or held[0][0] != resumed_after + 1:
+        return [current]
+    return held if held[-1][0] >= current[0] else [*held, current]
+
+
 async def _events(backend: BackendParts, job_id: str,
-                  first: tuple[int, ProgressResponse]) -> AsyncIterator[ServerSentEvent]:
-    """The stream's events: the current state, every change after it, then ``done``."""
-    last, state = first
-    yield _update(last, state, retry=RETRY_MILLISECONDS)
-    if has_ended(state.status):
-        yield _done(last, state.status)
-        return
+                  opening: list[Change]) -> AsyncIterator[ServerSentEvent]:
+    """The stream's events: the opening ones, every change after them, then ``done``."""
+    retry: int | None = RETRY_MILLISECONDS
+    changes, last = opening, opening[0][0]
     while True:
-        try:
-            changes = await backend.presenter.changes_after(job_id, last)
-        except StoreUnavailable as error:
-            log.warning("could not read job %s: %s", job_id, error)
-            yield ServerSentEvent(ErrorData(error="Could not read the job; retrying")
-                                  .model_dump_json(), event="error", id=str(last))
-            continue
         for event_id, state in changes:
             last = event_id
-            yield _update(event_id, state)
+            yield _update(event_id, state, retry=retry)
+            retry = None
             if has_ended(state.status):
                 yield _done(event_id, state.status)
                 return
+        try:
+            changes = await backend.presenter.changes_after(job_id, last)
+        except (StoreUnavailable, FeedUnavailable) as error:
+            log.warning("could not read job %s: %s", job_id, error)
+            yield ServerSentEvent(ErrorData(error="Could not read the job; retrying")
+                                  .model_dump_json(), event="error", id=str(last))
+            changes = []
+            await asyncio.sleep(ERROR_PAUSE_SECONDS)
+
+
+def _event_id(header: str | None) -> int | None:
+    """The id a client sends back in ``Last-Event-ID``, if it is one of ours."""
+    text = (header or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 @router.get("/jobs/{job_id}/progress", responses={404: {"model": ErrorBody}},
@@ -76,10 +105,9 @@ async def progress(
     first = backend.presenter.latest(job_id) if is_valid_job_id(job_id) else None
     if first is None:
         return not_found()
-    if last_event_id is not None:
-        log.debug("job %s: stream resumed after event %s", job_id, last_event_id)
+    opening = await _opening(backend, job_id, first, _event_id(last_event_id))
     return EventSourceResponse(
-        _events(backend, job_id, first),
+        _events(backend, job_id, opening),
         ping=backend.keepalive_seconds,
         ping_message_factory=lambda: ServerSentEvent(comment="keep-alive"),
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
