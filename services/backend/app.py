@@ -47,7 +47,7 @@ class VideoBackend:
         self._pool: RenderPool = ProcessPool(settings.render_workers)
 
         signer = AssetSigner(load_or_create_secret(data_dir), ttl_seconds=settings.asset_url_ttl)
-        throughput = Throughput(self._store)
+        self._throughput = throughput = Throughput(self._store)
         line = WaitingLine()
         planner = EtaPlanner(store=self._store, throughput=throughput,
                              workers=self._pool.size, slots=settings.max_concurrent_jobs,
@@ -73,16 +73,19 @@ class VideoBackend:
         app.state.aurora_backend = self.parts
 
     async def start(self) -> None:
-        """Spawn the render workers and resume the queue."""
+        """Open the store, take up the measured rates, spawn the render workers and resume the
+        queue."""
+        await self._store.open()
+        await self._throughput.load()
         self._pool.start()
-        self.parts.queue.start()
+        await self.parts.queue.start()
 
     async def stop(self) -> None:
         """Stop the queue (running jobs are marked interrupted at the next start), then the
         workers, then the store."""
         await self.parts.queue.stop()
         self._pool.close()
-        self._store.close()
+        await self._store.close()
 
 
 def create_app(settings: BackendSettings) -> FastAPI:

@@ -132,7 +132,7 @@ class JobDriver:
         _, seconds = await self._in_worker(work, scene_task(scene.number), render_scene,
                                            scene, fmt, record.style, clip, thumbnail)
         work.scenes_left -= 1
-        self._throughput.record_scene(work.width, work.height, work.frames_per_scene, seconds)
+        await self._throughput.record_scene(work.width, work.height, work.frames_per_scene, seconds)
         return {"clip": clip.name, "thumbnail": thumbnail.name, "created_at": time.time()}
 
     async def _make_music(self, record: JobRecord, job_dir: Path,
@@ -142,7 +142,7 @@ class JobDriver:
         _, seconds = await self._in_worker(work, MUSIC, synthesize_music, float(record.duration),
                                            path, seed=hash_seed(record.prompt),
                                            mood=f"{record.prompt} {record.style}")
-        self._throughput.record_step("audio", record.duration, seconds)
+        await self._throughput.record_step("audio", record.duration, seconds)
         work.audio_done = True
         return {"file": path.name, "created_at": time.time()}
 
@@ -156,7 +156,7 @@ class JobDriver:
         _, seconds = await self._in_worker(work, COMPOSE, compose_video, clips,
                                            job_dir / record.assets["audio"]["file"], output,
                                            duration=float(record.duration))
-        self._throughput.record_step("compose", record.duration, seconds)
+        await self._throughput.record_step("compose", record.duration, seconds)
         work.compose_done = True
         record.assets["final"] = {"file": output.name, "created_at": time.time()}
 

@@ -26,26 +26,26 @@ class JobPresenter:
         self._signer = signer
         self._planner = planner
 
-    def page(self, *, status: str | None, limit: int, offset: int) -> JobList:
+    async def page(self, *, status: str | None, limit: int, offset: int) -> JobList:
         """A page of the job list, newest first, optionally only the jobs in ``status``."""
-        records, total = self._store.page(status=status, limit=limit, offset=offset)
+        records, total = await self._store.page(status=status, limit=limit, offset=offset)
         return JobList(jobs=[summary_of(record) for record in records], total=total)
 
-    def detail(self, job_id: str) -> JobDetail | None:
+    async def detail(self, job_id: str) -> JobDetail | None:
         """One job in full, or None if there is no such job."""
-        record = self._store.get(job_id)
+        record = await self._store.get(job_id)
         if record is None:
             return None
-        return detail_of(record, self._signer, self._planner.eta(record))
+        return detail_of(record, self._signer, await self._planner.eta(record))
 
-    def state(self, record: JobRecord) -> ProgressResponse:
+    async def state(self, record: JobRecord) -> ProgressResponse:
         """The job's progress state, as an ``update`` event carries it."""
-        return progress_of(record, self._signer, self._planner.eta(record))
+        return progress_of(record, self._signer, await self._planner.eta(record))
 
-    def latest(self, job_id: str) -> tuple[int, ProgressResponse] | None:
+    async def latest(self, job_id: str) -> tuple[int, ProgressResponse] | None:
         """The job's last event id and its current state, or None if there is no such job."""
-        record = self._store.get(job_id)
-        return None if record is None else (record.event_id, self.state(record))
+        record = await self._store.get(job_id)
+        return None if record is None else (record.event_id, await self.state(record))
 
     async def changes_after(self, job_id: str, event_id: int) -> list[tuple[int, ProgressResponse]]:
         """The job's states after ``event_id``, oldest first, waiting a while for one.
@@ -56,7 +56,7 @@ class JobPresenter:
         changes = await self._feed.after(job_id, event_id, wait=RECHECK_SECONDS)
         if changes:
             return changes
-        record = self._store.get(job_id)
+        record = await self._store.get(job_id)
         if record is not None and record.event_id > event_id:
-            return [(record.event_id, self.state(record))]
+            return [(record.event_id, await self.state(record))]
         return []

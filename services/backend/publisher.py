@@ -40,5 +40,6 @@ class Publisher:
     async def publish(self, record: JobRecord) -> None:
         """Store the record as it is now and tell the job's streams."""
         record.event_id += 1
-        self._store.save(record)
-        await self._feed.publish(record.job_id, record.event_id, self._presenter.state(record))
+        await self._store.save(record)
+        await self._feed.publish(record.job_id, record.event_id,
+                                 await self._presenter.state(record))

@@ -73,7 +73,7 @@ async def progress(
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> EventSourceResponse | JSONResponse:
     """Stream the job's progress as Server-Sent Events."""
-    first = backend.presenter.latest(job_id) if is_valid_job_id(job_id) else None
+    first = await backend.presenter.latest(job_id) if is_valid_job_id(job_id) else None
     if first is None:
         return not_found()
     if last_event_id is not None:
