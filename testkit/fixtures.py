@@ -1,5 +1,6 @@
 """The fixtures every test package shares, as a pytest plugin (``pytest_plugins`` in
-``tests/conftest.py``): the real dashboard, the contract peer, Debian's Chromium, a data dir."""
+``tests/conftest.py``): the real dashboard, the contract peer, Debian's Chromium, a data dir,
+Debian's PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from testkit.app_process import AppProcess
 from testkit.peer import Peer, PeerServer
+from testkit.postgres_server import PostgresServer
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +61,18 @@ def browser() -> Iterator[object]:
 def fresh_data_dir(tmp_path: Path) -> Path:
     """A data dir of the test's own."""
     return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL for the session, started when a test first needs it."""
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A database of the test's own on the session's server, so no test sees another's rows."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)

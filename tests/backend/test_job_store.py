@@ -1,22 +1,30 @@
-"""The job store keeps its promises: order, every field, restarts, rates, its own error."""
+"""The job store keeps the same promises on SQLite and on PostgreSQL (each a real database), and
+PostgreSQL's own: migrations once each, replicas starting together, a server that comes and goes.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import time
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from services.backend.store import (
     INTERRUPTED_MESSAGE,
     JobRecord,
     JobStore,
+    PostgresJobStore,
     SqliteJobStore,
     StoreUnavailable,
+    postgres,
 )
 from services.contract import JobStatus
+from testkit.postgres_server import PostgresServer
 
 
 class Engine:
@@ -41,10 +49,13 @@ async def _engine(make: Callable[[], JobStore]) -> AsyncIterator[Engine]:
         await store.close()
 
 
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
-    """SQLite in a file of the test's own."""
-    async for engine in _engine(partial(SqliteJobStore, tmp_path / "jobs.sqlite3")):
+@pytest.fixture(params=["sqlite", "postgres"])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Engine]:
+    """Each engine in turn: SQLite in a file of the test's own, or a PostgreSQL database."""
+    make: Callable[[], JobStore] = (
+        partial(SqliteJobStore, tmp_path / "jobs.sqlite3") if request.param == "sqlite"
+        else partial(PostgresJobStore, request.getfixturevalue("postgres_url")))
+    async for engine in _engine(make):
         yield engine
 
 
@@ -52,6 +63,13 @@ async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
 async def job_store(engine: Engine) -> JobStore:
     """An open store of each engine, empty."""
     return await engine.open()
+
+
+@pytest.fixture
+async def postgres_engine(postgres_url: str) -> AsyncIterator[Engine]:
+    """PostgreSQL stores on the test's own database (``postgres_url``)."""
+    async for engine in _engine(partial(PostgresJobStore, postgres_url)):
+        yield engine
 
 
 def _record(job_id: str, status: str = JobStatus.PENDING, created_at: float = 1.0) -> JobRecord:
@@ -155,3 +173,93 @@ async def test_a_closed_store_raises_its_own_error(job_store: JobStore) -> None:
         await job_store.insert(_record("a"))
     with pytest.raises(StoreUnavailable):
         await job_store.page()
+
+
+async def _applied(url: str) -> list[tuple[int, str, object]]:
+    """The rows of ``schema_migrations``: version, file name, when applied."""
+    async with await psycopg.AsyncConnection.connect(url) as connection:
+        cursor = await connection.execute(
+            "SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
+        return [tuple(row) for row in await cursor.fetchall()]
+
+
+async def test_each_migration_is_applied_once_and_in_order(
+        postgres_engine: Engine, postgres_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    await postgres_engine.open()
+    first = await _applied(postgres_url)
+    assert [row[:2] for row in first] == [(1, "0001_jobs.sql")]
+
+    again = await postgres_engine.open()  # a second start applies none (CREATE TABLE would fail)
+    await again.insert(_record("a"))
+    assert await _applied(postgres_url) == first
+
+    folder = tmp_path / "migrations"
+    shutil.copytree(postgres.MIGRATIONS, folder)
+    (folder / "0003_note_text.sql").write_text("ALTER TABLE notes ADD COLUMN body text;")
+    (folder / "0002_notes.sql").write_text("CREATE TABLE notes (job_id text REFERENCES jobs);")
+    monkeypatch.setattr(postgres, "MIGRATIONS", folder)
+    later = await postgres_engine.open()
+    assert await later.get("a") is not None
+    applied = await _applied(postgres_url)
+    assert applied[0] == first[0]
+    assert [row[:2] for row in applied[1:]] == [(2, "0002_notes.sql"), (3, "0003_note_text.sql")]
+
+
+async def test_replicas_starting_at_once_on_an_empty_database_all_come_up(
+        postgres_engine: Engine, postgres_url: str) -> None:
+    stores = [PostgresJobStore(postgres_url) for _ in range(4)]
+    postgres_engine.opened.extend(stores)
+    await asyncio.gather(*(store.open() for store in stores))
+    assert [row[:2] for row in await _applied(postgres_url)] == [(1, "0001_jobs.sql")]
+    for number, store in enumerate(stores):
+        await store.insert(_record(f"job-{number}"))
+    assert (await stores[0].page())[1] == len(stores)
+
+
+def _terminate_connections(server: PostgresServer, url: str) -> int:
+    """Cut off every connection to the database of ``url``, as a server restart would."""
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        row = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE datname = %s", (url.rsplit("/", 1)[1],)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def test_connections_the_server_dropped_are_replaced_unnoticed(
+        postgres_engine: Engine, postgres_url: str, postgres_server: PostgresServer) -> None:
+    store = await postgres_engine.open()
+    await store.insert(_record("a"))
+    assert _terminate_connections(postgres_server, postgres_url) >= 1
+    assert await store.get("a") is not None
+
+
+async def _eventually_get(store: JobStore, job_id: str, *, within: float) -> JobRecord | None:
+    """``store.get`` once the store answers again, trying for ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return await store.get(job_id)
+        except StoreUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
+async def test_a_server_that_goes_away_makes_the_store_unavailable_until_it_is_back(
+        postgres_engine: Engine, postgres_server: PostgresServer) -> None:
+    store = await postgres_engine.open()
+    await store.insert(_record("kept"))
+    postgres_server.stop()
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            await store.get("kept")
+        with pytest.raises(StoreUnavailable):
+            await store.insert(_record("lost"))
+        assert time.monotonic() - started < 15  # each call gives up within its wait
+    finally:
+        postgres_server.start()
+    assert await _eventually_get(store, "kept", within=15) is not None
+    await store.insert(_record("after"))
+    assert _ids((await store.page())[0]) == ["after", "kept"]
