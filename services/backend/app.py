@@ -25,7 +25,7 @@ from services.backend.queue import JobQueue, WaitingLine
 from services.backend.routes import assets, jobs, progress
 from services.backend.settings import BackendSettings
 from services.backend.signing import AssetSigner, load_or_create_secret
-from services.backend.store import JobStore, SqliteJobStore
+from services.backend.store import JobStore, PostgresJobStore, SqliteJobStore
 from services.contract import API_PREFIX
 
 
@@ -41,8 +41,9 @@ class VideoBackend:
         data_dir = settings.data_dir
         media_dir = data_dir / "media"
         media_dir.mkdir(parents=True, exist_ok=True)
-        # The one place an engine is chosen for each swappable part (one engine each, so far).
-        self._store: JobStore = SqliteJobStore(data_dir / "jobs.sqlite3")
+        # The one place an engine is chosen for each swappable part.
+        self._store: JobStore = (PostgresJobStore(settings.database_url) if settings.database_url
+                                 else SqliteJobStore(data_dir / "jobs.sqlite3"))
         feed: ProgressFeed = MemoryFeed()
         self._pool: RenderPool = ProcessPool(settings.render_workers)
 

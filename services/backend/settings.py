@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,7 +13,8 @@ class BackendSettings(BaseSettings):
     """Where the backend keeps its jobs and media, and how hard it works.
 
     ``host`` and ``port`` are used only when it runs alone (``python main.py api``); embedded,
-    it answers on the dashboard's address.
+    it answers on the dashboard's address. With a ``database_url`` the jobs live in that
+    PostgreSQL database, shared by every replica; without one, in SQLite in the data dir.
     """
 
     model_config = SettingsConfigDict(env_prefix="AURORA_", extra="ignore")
@@ -25,3 +26,26 @@ class BackendSettings(BaseSettings):
     render_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     asset_url_ttl: float = Field(default=3600.0, gt=0)
     keepalive_seconds: float = Field(default=15.0, gt=0)
+    database_url: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_postgres_url(cls, value: str | None) -> str | None:
+        """Empty is unset (SQLite), as an exported but blank variable means."""
+        if not value:
+            return None
+        if value.split("://", 1)[0] not in ("postgresql", "postgres") or not _libpq_reads(value):
+            raise ValueError("expected postgresql://user:password@host:port/database")
+        return value
+
+
+def _libpq_reads(url: str) -> bool:
+    """Whether libpq can parse the URL (its error is not repeated: it may quote the password)."""
+    from psycopg import Error
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        conninfo_to_dict(url)
+    except Error:
+        return False
+    return True

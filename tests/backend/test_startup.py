@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from testkit.app_process import ROOT, free_port
+from testkit.postgres_server import PostgresServer
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -27,6 +28,7 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
     ([], {"AURORA_MAX_CONCURRENT_JOBS": "zero"}, "AURORA_MAX_CONCURRENT_JOBS"),
     (["api", "--port", "70000"], {}, "--port"),
     (["api"], {"AURORA_RENDER_WORKERS": "0"}, "AURORA_RENDER_WORKERS"),
+    (["api"], {"AURORA_DATABASE_URL": "mysql://localhost/aurora"}, "AURORA_DATABASE_URL"),
 ])
 def test_a_malformed_setting_is_named(args: list[str], env: dict[str, str], named: str) -> None:
     result = _start(args, env)
@@ -56,3 +58,29 @@ def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "--data-dir" in result.stderr
     assert str(blocker) in result.stderr
+
+
+@pytest.mark.parametrize(("command", "where", "reason"), [
+    ("api", "nowhere", "Connection refused"),
+    ("serve", "nowhere", "Connection refused"),
+    ("api", "no such database", 'database "missing" does not exist'),
+    ("api", "malformed", "expected postgresql://"),
+])
+def test_a_database_url_that_does_not_lead_to_a_database_is_named(
+        request: pytest.FixtureRequest, tmp_path: Path, command: str, where: str,
+        reason: str) -> None:
+    if where == "no such database":
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        url = server.url("missing").replace("postgres@", "postgres:s3cret@")
+    elif where == "nowhere":
+        url = f"postgresql://aurora:s3cret@127.0.0.1:{free_port()}/aurora"
+    else:
+        url = "postgresql://aurora:s3cret@[::1/aurora"  # libpq's parse error would quote it
+    result = _start([command, "--data-dir", str(tmp_path), "--port", str(free_port())],
+                    {"AURORA_DATABASE_URL": url})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "AURORA_DATABASE_URL" in lines[0]
+    assert reason in lines[0]
+    assert "s3cret" not in lines[0]
