@@ -84,21 +84,33 @@ def prepare(args: argparse.Namespace) -> Callable[[], None]:
     Raises ``SettingsError`` naming the first wrong setting.
     """
     from services.backend.settings import BackendSettings
-    from services.startup import check_dir_writable, check_port_free, read_settings
+    from services.startup import check_port_free, read_settings
 
     flags = {name: value for name, value in vars(args).items() if name != "command"}
     backend = read_settings(BackendSettings, flags)
     if args.command == "api":
         check_port_free(backend.host, backend.port)
-        check_dir_writable(backend.data_dir)
+        check_backend(backend)
         return lambda: serve_api(backend)
     from services.dashboard.settings import DashboardSettings
 
     dashboard = read_settings(DashboardSettings, flags)
     check_port_free(dashboard.host, dashboard.port)
     if dashboard.embedded:
-        check_dir_writable(backend.data_dir)
+        check_backend(backend)
     return lambda: serve(dashboard, backend)
+
+
+def check_backend(settings: BackendSettings) -> None:
+    """The backend's data dir must be writable and every engine its settings choose must
+    answer (``SettingsError`` otherwise)."""
+    import asyncio
+
+    from services.backend.engines import check_reachable
+    from services.startup import check_dir_writable
+
+    check_dir_writable(settings.data_dir)
+    asyncio.run(check_reachable(settings))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

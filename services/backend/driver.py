@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from services.backend.eta import COMPOSE, MUSIC, Throughput, WorkLeft, scene_task
+from services.backend.media import MediaStore, MediaUnavailable
 from services.backend.planner import EtaPlanner
 from services.backend.pool import RenderPool, WorkerTaskFailed
 from services.backend.publisher import Publisher
@@ -40,12 +41,12 @@ class JobDriver:
     """Runs one job at a time per call of ``run``; cancelling the call cancels the job."""
 
     def __init__(self, *, publisher: Publisher, pool: RenderPool, planner: EtaPlanner,
-                 throughput: Throughput, media_dir: Path) -> None:
+                 throughput: Throughput, media: MediaStore) -> None:
         self._publisher = publisher
         self._pool = pool
         self._planner = planner
         self._throughput = throughput
-        self._media_dir = media_dir
+        self._media = media
         self._stopping = False
 
     def stop(self) -> None:
@@ -74,13 +75,15 @@ class JobDriver:
         except (WorkerTaskFailed, RenderCancelled, OSError) as error:
             log.exception("job %s failed", record.job_id)
             await self._publisher.fail(record, f"Rendering failed: {error}")
+        except MediaUnavailable as error:
+            log.exception("job %s failed", record.job_id)
+            await self._publisher.fail(record, f"Could not store the video: {error}")
+        except Exception as error:  # a bug: the job still ends, and the log says where
+            log.exception("job %s failed unexpectedly", record.job_id)
+            await self._publisher.fail(record, f"Rendering failed: {type(error).__name__}")
         finally:
             self._planner.end(record.job_id)
-
-    def _job_dir(self, job_id: str) -> Path:
-        path = self._media_dir / job_id
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+            await self._media.release(record.job_id)
 
     async def _render_scenes_and_music(self, record: JobRecord, scenes: list[Scene],
                                        work: WorkLeft) -> None:
@@ -90,7 +93,7 @@ class JobDriver:
         would otherwise idle while the last scene renders.
         """
         fmt = video_format(record.aspect_ratio)
-        job_dir = self._job_dir(record.job_id)
+        job_dir = self._media.workdir(record.job_id)
         scene_tasks = {asyncio.create_task(self._render_one(record, scene, fmt, job_dir, work)):
                        scene.number for scene in scenes}
         music = asyncio.create_task(self._make_music(record, job_dir, work))
@@ -133,6 +136,8 @@ class JobDriver:
                                            scene, fmt, record.style, clip, thumbnail)
         work.scenes_left -= 1
         self._throughput.record_scene(work.width, work.height, work.frames_per_scene, seconds)
+        for path in (clip, thumbnail):
+            await self._media.put(record.job_id, path.name)
         return {"clip": clip.name, "thumbnail": thumbnail.name, "created_at": time.time()}
 
     async def _make_music(self, record: JobRecord, job_dir: Path,
@@ -143,20 +148,21 @@ class JobDriver:
                                            path, seed=hash_seed(record.prompt),
                                            mood=f"{record.prompt} {record.style}")
         self._throughput.record_step("audio", record.duration, seconds)
+        await self._media.put(record.job_id, path.name)
         work.audio_done = True
         return {"file": path.name, "created_at": time.time()}
 
     async def _compose(self, record: JobRecord, work: WorkLeft) -> None:
         """Join the scenes and the music into the final video."""
         await self._publisher.advance(record, stages.COMPOSING)
-        job_dir = self._job_dir(record.job_id)
         scenes = sorted(record.assets["scenes"].items(), key=lambda item: int(item[0]))
-        clips = [job_dir / entry["clip"] for _, entry in scenes]
-        output = job_dir / "video.mp4"
-        _, seconds = await self._in_worker(work, COMPOSE, compose_video, clips,
-                                           job_dir / record.assets["audio"]["file"], output,
+        clips = [await self._media.fetch(record.job_id, entry["clip"]) for _, entry in scenes]
+        audio = await self._media.fetch(record.job_id, record.assets["audio"]["file"])
+        output = self._media.workdir(record.job_id) / "video.mp4"
+        _, seconds = await self._in_worker(work, COMPOSE, compose_video, clips, audio, output,
                                            duration=float(record.duration))
         self._throughput.record_step("compose", record.duration, seconds)
+        await self._media.put(record.job_id, output.name)
         work.compose_done = True
         record.assets["final"] = {"file": output.name, "created_at": time.time()}
 
