@@ -66,17 +66,3 @@ def check_dir_writable(path: Path) -> None:
             f"Data dir {path} is not writable ({error.strerror}); "
             "choose another with --data-dir / AURORA_DATA_DIR"
         ) from None
-
-
-def check_database_reachable(url: str) -> None:
-    """The PostgreSQL server of ``AURORA_DATABASE_URL`` must answer, and let us in."""
-    import psycopg
-
-    try:
-        psycopg.connect(url, connect_timeout=5).close()
-    except psycopg.Error as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise SettingsError(
-            f"Database AURORA_DATABASE_URL cannot be reached ({reason}); "
-            "check the server and the URL"
-        ) from None

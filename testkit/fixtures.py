@@ -1,9 +1,10 @@
 """The fixtures every test package shares, as a pytest plugin (``pytest_plugins`` in
 ``tests/conftest.py``): the real dashboard, the contract peer, Debian's Chromium, a data dir,
-Debian's PostgreSQL."""
+a real S3 store, Debian's PostgreSQL."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from testkit.app_process import AppProcess
 from testkit.peer import Peer, PeerServer
 from testkit.postgres_server import PostgresServer
+from testkit.s3_server import S3Server
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +78,17 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     url = postgres_server.new_database()
     yield url
     postgres_server.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3-compatible store (SeaweedFS) for the whole session."""
+    server = S3Server(tmp_path_factory.mktemp("s3")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def media_url() -> str:
+    """A bucket of the test's own, not made yet: the backend creates it at start-up."""
+    return f"s3://aurora-{uuid.uuid4().hex[:12]}"

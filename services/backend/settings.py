@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.backend.media.protocol import parse_media_url
+
 
 class BackendSettings(BaseSettings):
     """Where the backend keeps its jobs and media, and how hard it works.
@@ -26,6 +28,7 @@ class BackendSettings(BaseSettings):
     render_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     asset_url_ttl: float = Field(default=3600.0, gt=0)
     keepalive_seconds: float = Field(default=15.0, gt=0)
+    # where jobs are kept: SQLite in the data dir (unset) or PostgreSQL, ``postgresql://…``
     database_url: str | None = None
 
     @field_validator("database_url")
@@ -37,6 +40,18 @@ class BackendSettings(BaseSettings):
         if value.split("://", 1)[0] not in ("postgresql", "postgres") or not _libpq_reads(value):
             raise ValueError("expected postgresql://user:password@host:port/database")
         return value
+
+    # where media lives: the data dir (unset) or an S3-compatible bucket, ``s3://bucket/prefix``
+    # (credentials from boto3's usual ``AWS_*`` variables; ``s3_endpoint`` for a non-AWS store)
+    media_url: str | None = None
+    s3_endpoint: str | None = None
+
+    @field_validator("media_url")
+    @classmethod
+    def _media_url_is_s3(cls, value: str | None) -> str | None:
+        if value:
+            parse_media_url(value)
+        return value or None
 
 
 def _libpq_reads(url: str) -> bool:

@@ -29,6 +29,7 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
     (["api", "--port", "70000"], {}, "--port"),
     (["api"], {"AURORA_RENDER_WORKERS": "0"}, "AURORA_RENDER_WORKERS"),
     (["api"], {"AURORA_DATABASE_URL": "mysql://localhost/aurora"}, "AURORA_DATABASE_URL"),
+    (["api"], {"AURORA_MEDIA_URL": "https://bucket.example"}, "AURORA_MEDIA_URL"),
 ])
 def test_a_malformed_setting_is_named(args: list[str], env: dict[str, str], named: str) -> None:
     result = _start(args, env)
@@ -84,3 +85,15 @@ def test_a_database_url_that_does_not_lead_to_a_database_is_named(
     assert "AURORA_DATABASE_URL" in lines[0]
     assert reason in lines[0]
     assert "s3cret" not in lines[0]
+
+
+@pytest.mark.parametrize("command", [[], ["api"]])
+def test_a_media_store_that_does_not_answer_is_named(command: list[str], tmp_path: Path) -> None:
+    result = _start([*command, "--data-dir", str(tmp_path), "--port", str(free_port())], {
+        "AURORA_MEDIA_URL": "s3://aurora", "AURORA_S3_ENDPOINT": f"http://127.0.0.1:{free_port()}",
+        "AWS_ACCESS_KEY_ID": "key", "AWS_SECRET_ACCESS_KEY": "secret"})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "AURORA_MEDIA_URL (s3://aurora) cannot be used" in lines[0]
