@@ -90,24 +90,27 @@ def prepare(args: argparse.Namespace) -> Callable[[], None]:
     backend = read_settings(BackendSettings, flags)
     if args.command == "api":
         check_port_free(backend.host, backend.port)
-        _check_backend(backend)
+        check_backend(backend)
         return lambda: serve_api(backend)
     from services.dashboard.settings import DashboardSettings
 
     dashboard = read_settings(DashboardSettings, flags)
     check_port_free(dashboard.host, dashboard.port)
     if dashboard.embedded:
-        _check_backend(backend)
+        check_backend(backend)
     return lambda: serve(dashboard, backend)
 
 
-def _check_backend(settings: BackendSettings) -> None:
-    """What the backend needs before it starts: a writable data dir, its Redis if one is set."""
-    from services.startup import check_dir_writable, check_redis_reachable
+def check_backend(settings: BackendSettings) -> None:
+    """The backend's data dir must be writable and every engine its settings choose must
+    answer (``SettingsError`` otherwise)."""
+    import asyncio
+
+    from services.backend.engines import check_reachable
+    from services.startup import check_dir_writable
 
     check_dir_writable(settings.data_dir)
-    if settings.redis_url is not None:
-        check_redis_reachable(settings.redis_url)
+    asyncio.run(check_reachable(settings))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

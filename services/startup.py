@@ -12,7 +12,6 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
@@ -67,27 +66,3 @@ def check_dir_writable(path: Path) -> None:
             f"Data dir {path} is not writable ({error.strerror}); "
             "choose another with --data-dir / AURORA_DATA_DIR"
         ) from None
-
-
-def check_redis_reachable(url: str) -> None:
-    """The progress feed's Redis must answer before the backend starts taking jobs."""
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-
-    try:
-        with redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3,
-                                  retry=Retry(NoBackoff(), 0)) as client:
-            client.ping()
-    except (redis.RedisError, ValueError) as error:
-        reason = " ".join(str(error).split())
-        raise SettingsError(
-            f"Redis at {_without_password(url)} does not answer ({reason}); "
-            "check AURORA_REDIS_URL"
-        ) from None
-
-
-def _without_password(url: str) -> str:
-    """``url`` fit for a log line: its user info left out."""
-    parts = urlsplit(url)
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()

@@ -1,9 +1,10 @@
 """The fixtures every test package shares, as a pytest plugin (``pytest_plugins`` in
-``tests/conftest.py``): the real dashboard, the contract peer, Debian's Chromium, Debian's
-Redis, a data dir."""
+``tests/conftest.py``): the real dashboard, the contract peer, Debian's Chromium, a data dir,
+Debian's Redis and PostgreSQL, a real S3 store."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import pytest
 
 from testkit.app_process import AppProcess
 from testkit.peer import Peer, PeerServer
+from testkit.postgres_server import PostgresServer
 from testkit.redis_server import RedisServer
+from testkit.s3_server import S3Server
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +86,32 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
 def fresh_data_dir(tmp_path: Path) -> Path:
     """A data dir of the test's own."""
     return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL for the session, started when a test first needs it."""
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A database of the test's own on the session's server, so no test sees another's rows."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3-compatible store (SeaweedFS) for the whole session."""
+    server = S3Server(tmp_path_factory.mktemp("s3")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def media_url() -> str:
+    """A bucket of the test's own, not made yet: the backend creates it at start-up."""
+    return f"s3://aurora-{uuid.uuid4().hex[:12]}"

@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse
 
 from services.backend.deps import BackendParts
 from services.backend.driver import JobDriver
+from services.backend.engines import job_store, media_store, progress_feed
 from services.backend.eta import Throughput
-from services.backend.feed import MemoryFeed, ProgressFeed, RedisFeed
 from services.backend.planner import EtaPlanner
 from services.backend.pool import ProcessPool, RenderPool
 from services.backend.presenter import JobPresenter
@@ -24,8 +24,7 @@ from services.backend.publisher import Publisher
 from services.backend.queue import JobQueue, WaitingLine
 from services.backend.routes import assets, jobs, progress
 from services.backend.settings import BackendSettings
-from services.backend.signing import AssetSigner, load_or_create_secret
-from services.backend.store import JobStore, SqliteJobStore
+from services.backend.store import JobStore
 from services.contract import API_PREFIX
 
 
@@ -38,29 +37,24 @@ class VideoBackend:
     """Owns the store, the render pool and the job queue; starts and stops them."""
 
     def __init__(self, settings: BackendSettings) -> None:
-        data_dir = settings.data_dir
-        media_dir = data_dir / "media"
-        media_dir.mkdir(parents=True, exist_ok=True)
-        # The one place an engine is chosen for each swappable part (one engine each, so far).
-        self._store: JobStore = SqliteJobStore(data_dir / "jobs.sqlite3")
-        feed: ProgressFeed = RedisFeed(settings.redis_url) if settings.redis_url else MemoryFeed()
-        self._feed = feed
+        # Each swappable part's engine (``engines.py`` chooses where a setting can).
+        self._store: JobStore = job_store(settings)
+        self._feed = feed = progress_feed(settings)
         self._pool: RenderPool = ProcessPool(settings.render_workers)
+        self._media, local_media = media_store(settings)
 
-        signer = AssetSigner(load_or_create_secret(data_dir), ttl_seconds=settings.asset_url_ttl)
-        throughput = Throughput(self._store)
+        self._throughput = throughput = Throughput(self._store)
         line = WaitingLine()
         planner = EtaPlanner(store=self._store, throughput=throughput,
                              workers=self._pool.size, slots=settings.max_concurrent_jobs,
                              ahead_of=line.ahead_of)
-        presenter = JobPresenter(store=self._store, feed=feed, signer=signer, planner=planner)
+        presenter = JobPresenter(store=self._store, feed=feed, media=self._media, planner=planner)
         publisher = Publisher(store=self._store, feed=feed, presenter=presenter)
         driver = JobDriver(publisher=publisher, pool=self._pool, planner=planner,
-                           throughput=throughput, media_dir=media_dir)
+                           throughput=throughput, media=self._media)
         queue = JobQueue(store=self._store, line=line, publisher=publisher, driver=driver,
                          slots=settings.max_concurrent_jobs)
-        self.parts = BackendParts(queue=queue, presenter=presenter, signer=signer,
-                                  media_dir=media_dir,
+        self.parts = BackendParts(queue=queue, presenter=presenter, local_media=local_media,
                                   keepalive_seconds=settings.keepalive_seconds)
 
     def install(self, app: FastAPI) -> None:
@@ -74,17 +68,22 @@ class VideoBackend:
         app.state.aurora_backend = self.parts
 
     async def start(self) -> None:
-        """Spawn the render workers and resume the queue."""
+        """Open the stores, take up the measured rates, spawn the render workers and resume
+        the queue."""
+        await self._store.open()
+        await self._media.open()
+        await self._throughput.load()
         self._pool.start()
-        self.parts.queue.start()
+        await self.parts.queue.start()
 
     async def stop(self) -> None:
         """Stop the queue (running jobs are marked interrupted at the next start), then the
-        workers, the feed and the store."""
+        workers, the feed and the stores."""
         await self.parts.queue.stop()
         self._pool.close()
         await self._feed.aclose()
-        self._store.close()
+        await self._media.close()
+        await self._store.close()
 
 
 def create_app(settings: BackendSettings) -> FastAPI:

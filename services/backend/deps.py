@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
+from services.backend.media import LocalMedia
 from services.backend.presenter import JobPresenter
 from services.backend.queue import JobQueue
-from services.backend.signing import AssetSigner
 
 
 @dataclass(frozen=True)
 class BackendParts:
-    """What the routes use: the queue for changes, the presenter for reads, and the media."""
+    """What the routes use: the queue for changes, the presenter for reads, and the media
+    files the backend serves itself (None when an object store serves them)."""
 
     queue: JobQueue
     presenter: JobPresenter
-    signer: AssetSigner
-    media_dir: Path
+    local_media: LocalMedia | None
     keepalive_seconds: float
 
 

@@ -1,8 +1,9 @@
 """Driving one job through its stages: script, scenes, music, the final video.
 
-Rendering happens in the render pool; the driver decides what to render and records each
-stage through the publisher. Scenes render in parallel (one per worker) but are reported in
-order, so progress follows the contract's table exactly and never goes back.
+Rendering happens in the render pool; the driver decides what to render, records each piece
+of work in the job's assets as it finishes and publishes the stages it reached
+(``progression.due_stages``). Scenes render in parallel (one per worker) and finish in any
+order, yet progress follows the contract's table exactly and never goes back.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from services.backend.eta import COMPOSE, MUSIC, Throughput, WorkLeft, scene_task
+from services.backend.media import MediaStore, MediaUnavailable
 from services.backend.planner import EtaPlanner
 from services.backend.pool import RenderPool, WorkerTaskFailed
+from services.backend.progression import due_stages
 from services.backend.publisher import Publisher
 from services.backend.render import (
     RenderCancelled,
@@ -29,7 +32,7 @@ from services.backend.render import (
 )
 from services.backend.script import Scene, write_script
 from services.backend.store import JobRecord
-from services.contract import CANCELLED_ERROR, JobStatus, stages
+from services.contract import CANCELLED_ERROR, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +43,12 @@ class JobDriver:
     """Runs one job at a time per call of ``run``; cancelling the call cancels the job."""
 
     def __init__(self, *, publisher: Publisher, pool: RenderPool, planner: EtaPlanner,
-                 throughput: Throughput, media_dir: Path) -> None:
+                 throughput: Throughput, media: MediaStore) -> None:
         self._publisher = publisher
         self._pool = pool
         self._planner = planner
         self._throughput = throughput
-        self._media_dir = media_dir
+        self._media = media
         self._stopping = False
 
     def stop(self) -> None:
@@ -59,14 +62,12 @@ class JobDriver:
         try:
             record.status = JobStatus.PROCESSING
             record.started_at = time.time()
-            await self._publisher.advance(record, stages.SCRIPT_GENERATING)
+            await self._catch_up(record)
             scenes = write_script(record.prompt, record.style, record.duration)
             record.script = [scene.description for scene in scenes]
-            await self._publisher.advance(record, stages.SCRIPT_COMPLETE)
+            await self._catch_up(record)
             await self._render_scenes_and_music(record, scenes, work)
             await self._compose(record, work)
-            record.status = JobStatus.COMPLETED
-            await self._publisher.advance(record, stages.COMPLETE)
         except asyncio.CancelledError:
             if not self._stopping:
                 await self._publisher.fail(record, CANCELLED_ERROR)
@@ -74,55 +75,48 @@ class JobDriver:
         except (WorkerTaskFailed, RenderCancelled, OSError) as error:
             log.exception("job %s failed", record.job_id)
             await self._publisher.fail(record, f"Rendering failed: {error}")
+        except MediaUnavailable as error:
+            log.exception("job %s failed", record.job_id)
+            await self._publisher.fail(record, f"Could not store the video: {error}")
+        except Exception as error:  # a bug: the job still ends, and the log says where
+            log.exception("job %s failed unexpectedly", record.job_id)
+            await self._publisher.fail(record, f"Rendering failed: {type(error).__name__}")
         finally:
             self._planner.end(record.job_id)
+            await self._media.release(record.job_id)
 
-    def _job_dir(self, job_id: str) -> Path:
-        path = self._media_dir / job_id
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+    async def _catch_up(self, record: JobRecord) -> None:
+        """Publish, in order, every stage the job's finished work has reached since the last."""
+        for stage in due_stages(record):
+            await self._publisher.advance(record, stage)
 
     async def _render_scenes_and_music(self, record: JobRecord, scenes: list[Scene],
                                        work: WorkLeft) -> None:
-        """Render every scene in parallel and report them complete in order, then the music.
+        """Render every scene and the music in parallel, recording each as it finishes.
 
         The music is queued in the pool right behind the scenes, so it fills the worker that
-        would otherwise idle while the last scene renders.
+        would otherwise idle while the last scene renders. The stages follow the contract's
+        order whatever order the pieces finish in (``progression.due_stages``).
         """
         fmt = video_format(record.aspect_ratio)
-        job_dir = self._job_dir(record.job_id)
+        job_dir = self._media.workdir(record.job_id)
         scene_tasks = {asyncio.create_task(self._render_one(record, scene, fmt, job_dir, work)):
-                       scene.number for scene in scenes}
+                       str(scene.number) for scene in scenes}
         music = asyncio.create_task(self._make_music(record, job_dir, work))
+        pending: set[asyncio.Task[dict[str, object]]] = {*scene_tasks, music}
         try:
-            await self._report_scenes(record, scene_tasks)
-            await self._publisher.advance(record, stages.AUDIO_GENERATING)
-            record.assets["audio"] = await music
-            await self._publisher.advance(record, stages.AUDIO_COMPLETE)
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task is music:
+                        record.assets["audio"] = task.result()
+                    else:
+                        record.assets.setdefault("scenes", {})[scene_tasks[task]] = task.result()
+                await self._catch_up(record)
         finally:
-            unfinished = [task for task in [*scene_tasks, music] if not task.done()]
-            for task in unfinished:
+            for task in pending:
                 task.cancel()
-            await asyncio.gather(*unfinished, return_exceptions=True)
-
-    async def _report_scenes(self, record: JobRecord,
-                             scene_tasks: dict[asyncio.Task[dict[str, object]], int]) -> None:
-        """Advance through the scene stages in scene order as the renders finish."""
-        waiting = dict(scene_tasks)
-        finished: set[int] = set()
-        reported = 0
-        await self._publisher.advance(record, stages.scene_generating(1))
-        while waiting:
-            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                number = waiting.pop(task)
-                record.assets.setdefault("scenes", {})[str(number)] = task.result()
-                finished.add(number)
-            while reported + 1 in finished:
-                reported += 1
-                await self._publisher.advance(record, stages.scene_complete(reported))
-                if reported < len(scene_tasks):
-                    await self._publisher.advance(record, stages.scene_generating(reported + 1))
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def _render_one(self, record: JobRecord, scene: Scene, fmt: VideoFormat,
                           job_dir: Path, work: WorkLeft) -> dict[str, object]:
@@ -132,7 +126,9 @@ class JobDriver:
         _, seconds = await self._in_worker(work, scene_task(scene.number), render_scene,
                                            scene, fmt, record.style, clip, thumbnail)
         work.scenes_left -= 1
-        self._throughput.record_scene(work.width, work.height, work.frames_per_scene, seconds)
+        await self._throughput.record_scene(work.width, work.height, work.frames_per_scene, seconds)
+        for path in (clip, thumbnail):
+            await self._media.put(record.job_id, path.name)
         return {"clip": clip.name, "thumbnail": thumbnail.name, "created_at": time.time()}
 
     async def _make_music(self, record: JobRecord, job_dir: Path,
@@ -142,23 +138,25 @@ class JobDriver:
         _, seconds = await self._in_worker(work, MUSIC, synthesize_music, float(record.duration),
                                            path, seed=hash_seed(record.prompt),
                                            mood=f"{record.prompt} {record.style}")
-        self._throughput.record_step("audio", record.duration, seconds)
+        await self._throughput.record_step("audio", record.duration, seconds)
+        await self._media.put(record.job_id, path.name)
         work.audio_done = True
         return {"file": path.name, "created_at": time.time()}
 
     async def _compose(self, record: JobRecord, work: WorkLeft) -> None:
-        """Join the scenes and the music into the final video."""
-        await self._publisher.advance(record, stages.COMPOSING)
-        job_dir = self._job_dir(record.job_id)
+        """Join the scenes and the music into the final video: the job is complete."""
         scenes = sorted(record.assets["scenes"].items(), key=lambda item: int(item[0]))
-        clips = [job_dir / entry["clip"] for _, entry in scenes]
-        output = job_dir / "video.mp4"
-        _, seconds = await self._in_worker(work, COMPOSE, compose_video, clips,
-                                           job_dir / record.assets["audio"]["file"], output,
+        clips = [await self._media.fetch(record.job_id, entry["clip"]) for _, entry in scenes]
+        audio = await self._media.fetch(record.job_id, record.assets["audio"]["file"])
+        output = self._media.workdir(record.job_id) / "video.mp4"
+        _, seconds = await self._in_worker(work, COMPOSE, compose_video, clips, audio, output,
                                            duration=float(record.duration))
-        self._throughput.record_step("compose", record.duration, seconds)
+        await self._throughput.record_step("compose", record.duration, seconds)
+        await self._media.put(record.job_id, output.name)
         work.compose_done = True
         record.assets["final"] = {"file": output.name, "created_at": time.time()}
+        record.status = JobStatus.COMPLETED
+        await self._catch_up(record)
 
     async def _in_worker(self, work: WorkLeft, task: str, function: Callable[..., T],
                          *args: Any, **kwargs: Any) -> tuple[T, float]:

@@ -40,25 +40,28 @@ def scene_task(number: int) -> str:
 class Throughput:
     """Measured work rates, smoothed and persisted.
 
-    Every forecast reads a rate per task, on the event loop, so the rates are kept in memory
-    too: the store is read once per rate and written when a measurement changes it.
+    Every forecast reads a rate per task, on the event loop and without awaiting, so the rates
+    live in memory: read from the store once at start-up (``load``), written back each time a
+    measurement changes one.
     """
 
     def __init__(self, store: JobStore) -> None:
         self._store = store
-        self._rates: dict[str, float | None] = {}
+        self._rates: dict[str, float] = {}
+
+    async def load(self) -> None:
+        """Take up the rates measured before (by this process or an earlier one)."""
+        self._rates = await self._store.throughputs()
 
     def _rate(self, key: str) -> float | None:
-        if key not in self._rates:
-            self._rates[key] = self._store.throughput(key)
-        return self._rates[key]
+        return self._rates.get(key)
 
-    def _blend(self, key: str, measured: float) -> None:
+    async def _blend(self, key: str, measured: float) -> None:
         previous = self._rate(key)
         if previous is not None:
             measured = _SMOOTHING * measured + (1 - _SMOOTHING) * previous
         self._rates[key] = measured
-        self._store.set_throughput(key, measured)
+        await self._store.set_throughput(key, measured)
 
     def frames_per_second(self, width: int, height: int) -> float:
         """Frames one worker renders per second at this size.
@@ -74,21 +77,21 @@ class Throughput:
             pixels_per_second = _DEFAULT_FPS_AT_720P * _REFERENCE_PIXELS
         return pixels_per_second / (width * height)
 
-    def record_scene(self, width: int, height: int, frames: int, seconds: float) -> None:
+    async def record_scene(self, width: int, height: int, frames: int, seconds: float) -> None:
         """Learn from one scene a worker rendered in ``seconds``."""
         if seconds > 0:
-            self._blend(f"fps:{width}x{height}", frames / seconds)
-            self._blend(_PIXELS_PER_SECOND, frames * width * height / seconds)
+            await self._blend(f"fps:{width}x{height}", frames / seconds)
+            await self._blend(_PIXELS_PER_SECOND, frames * width * height / seconds)
 
     def seconds_per_video_second(self, step: str) -> float:
         """Worker seconds the ``step`` ("audio" or "compose") takes per second of video."""
         measured = self._rate(f"spv:{step}")
         return _DEFAULT_SECONDS_PER_VIDEO_SECOND[step] if measured is None else measured
 
-    def record_step(self, step: str, video_seconds: float, seconds: float) -> None:
+    async def record_step(self, step: str, video_seconds: float, seconds: float) -> None:
         """Learn from one music or composition step a worker ran in ``seconds``."""
         if video_seconds > 0:
-            self._blend(f"spv:{step}", seconds / video_seconds)
+            await self._blend(f"spv:{step}", seconds / video_seconds)
 
 
 @dataclass

@@ -45,20 +45,20 @@ class EtaPlanner:
         """Stop tracking a job that has left its slot."""
         self._under_way.pop(job_id, None)
 
-    def eta(self, record: JobRecord) -> float:
+    async def eta(self, record: JobRecord) -> float:
         """Seconds until the job is done: 0 once ended."""
         if record.ended:
             return 0
         jobs = list(self._under_way.values())
         if record.job_id not in self._under_way:
-            jobs += [plan(other) for other in self._queued_before(record.job_id)]
+            jobs += [plan(other) for other in await self._queued_before(record.job_id)]
             jobs.append(plan(record))
         ends = forecast(jobs, self._throughput, workers=self._workers, slots=self._slots,
                         now=time.time())
         own = list(self._under_way).index(record.job_id) if record.job_id in self._under_way else -1
         return round(ends[own], 1)
 
-    def _queued_before(self, job_id: str) -> list[JobRecord]:
+    async def _queued_before(self, job_id: str) -> list[JobRecord]:
         """The jobs still waiting that will start before this one."""
-        records = (self._store.get(other_id) for other_id in self._ahead_of(job_id))
+        records = [await self._store.get(other_id) for other_id in self._ahead_of(job_id)]
         return [record for record in records if record is not None and not record.ended]

@@ -1,14 +1,14 @@
 """What clients read about jobs, built in one place: the list, one job in full, its progress.
 
-Every state carries a fresh ETA and freshly signed asset URLs, whether a route answers with it
+Every state carries a fresh ETA and fresh asset URLs, whether a route answers with it
 or the publisher sends it to the job's streams. The routes read jobs only through here.
 """
 
 from __future__ import annotations
 
 from services.backend.feed import ProgressFeed
+from services.backend.media import MediaStore
 from services.backend.planner import EtaPlanner
-from services.backend.signing import AssetSigner
 from services.backend.store import JobRecord, JobStore
 from services.backend.views import detail_of, progress_of, summary_of
 from services.contract import JobDetail, JobList, ProgressResponse
@@ -19,33 +19,33 @@ RECHECK_SECONDS = 5.0  # how long a follower waits on the feed before it re-read
 class JobPresenter:
     """Jobs as the contract's models; the store's ``StoreUnavailable`` passes through."""
 
-    def __init__(self, *, store: JobStore, feed: ProgressFeed, signer: AssetSigner,
+    def __init__(self, *, store: JobStore, feed: ProgressFeed, media: MediaStore,
                  planner: EtaPlanner) -> None:
         self._store = store
         self._feed = feed
-        self._signer = signer
+        self._media = media
         self._planner = planner
 
-    def page(self, *, status: str | None, limit: int, offset: int) -> JobList:
+    async def page(self, *, status: str | None, limit: int, offset: int) -> JobList:
         """A page of the job list, newest first, optionally only the jobs in ``status``."""
-        records, total = self._store.page(status=status, limit=limit, offset=offset)
+        records, total = await self._store.page(status=status, limit=limit, offset=offset)
         return JobList(jobs=[summary_of(record) for record in records], total=total)
 
-    def detail(self, job_id: str) -> JobDetail | None:
+    async def detail(self, job_id: str) -> JobDetail | None:
         """One job in full, or None if there is no such job."""
-        record = self._store.get(job_id)
+        record = await self._store.get(job_id)
         if record is None:
             return None
-        return detail_of(record, self._signer, self._planner.eta(record))
+        return detail_of(record, self._media, await self._planner.eta(record))
 
-    def state(self, record: JobRecord) -> ProgressResponse:
+    async def state(self, record: JobRecord) -> ProgressResponse:
         """The job's progress state, as an ``update`` event carries it."""
-        return progress_of(record, self._signer, self._planner.eta(record))
+        return progress_of(record, self._media, await self._planner.eta(record))
 
-    def latest(self, job_id: str) -> tuple[int, ProgressResponse] | None:
+    async def latest(self, job_id: str) -> tuple[int, ProgressResponse] | None:
         """The job's last event id and its current state, or None if there is no such job."""
-        record = self._store.get(job_id)
-        return None if record is None else (record.event_id, self.state(record))
+        record = await self._store.get(job_id)
+        return None if record is None else (record.event_id, await self.state(record))
 
     async def held_after(self, job_id: str, event_id: int) -> list[tuple[int, ProgressResponse]]:
         """The states the feed still holds after ``event_id``, at once: what a stream resumed
@@ -61,7 +61,7 @@ class JobPresenter:
         changes = await self._feed.after(job_id, event_id, wait=RECHECK_SECONDS)
         if changes:
             return changes
-        record = self._store.get(job_id)
+        record = await self._store.get(job_id)
         if record is not None and record.event_id > event_id:
-            return [(record.event_id, self.state(record))]
+            return [(record.event_id, await self.state(record))]
         return []

@@ -43,9 +43,10 @@ class Publisher:
     async def publish(self, record: JobRecord) -> None:
         """Store the record as it is now and tell the job's streams."""
         record.event_id += 1
-        self._store.save(record)
+        await self._store.save(record)
+        state = await self._presenter.state(record)
         try:
-            await self._feed.publish(record.job_id, record.event_id, self._presenter.state(record))
+            await self._feed.publish(record.job_id, record.event_id, state)
         except FeedUnavailable as error:  # stored already: open streams catch up from the store
             log.warning("job %s: event %d not published: %s", record.job_id, record.event_id,
                         error)

@@ -65,11 +65,11 @@ class JobQueue:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._consumers: list[asyncio.Task[None]] = []
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Mark jobs a previous process left half-done, requeue waiting ones, start consuming."""
-        for job_id in self._store.fail_interrupted():
+        for job_id in await self._store.fail_interrupted():
             log.warning("job %s was interrupted by a restart", job_id)
-        for record in self._store.with_status(JobStatus.PENDING):
+        for record in await self._store.with_status(JobStatus.PENDING):
             self._line.put(record.job_id)
         self._consumers = [asyncio.create_task(self._consume(), name=f"job-consumer-{n}")
                            for n in range(self._slots)]
@@ -91,14 +91,14 @@ class JobQueue:
             scene_count=scene_count(request.duration), current_stage=stages.PENDING,
             progress=0, created_at=now, updated_at=now,
         )
-        self._store.insert(record)
+        await self._store.insert(record)
         self._line.put(record.job_id)
         await self._publisher.publish(record)
         return record
 
     async def cancel(self, job_id: str) -> JobRecord:
         """End a queued or running job as failed with "Cancelled by user"."""
-        record = self._store.get(job_id)
+        record = await self._store.get(job_id)
         if record is None:
             raise JobNotFound(job_id)
         if record.ended:
@@ -109,7 +109,7 @@ class JobQueue:
             await asyncio.gather(task, return_exceptions=True)
         else:
             await self._publisher.fail(record, CANCELLED_ERROR)
-        refreshed = self._store.get(job_id)
+        refreshed = await self._store.get(job_id)
         assert refreshed is not None
         return refreshed
 
@@ -117,7 +117,7 @@ class JobQueue:
         """One slot: take the next job still waiting and run it to its end."""
         while True:
             job_id = await self._line.take()
-            record = self._store.get(job_id)
+            record = await self._store.get(job_id)
             if record is None or record.ended:  # cancelled while it waited
                 continue
             task = asyncio.create_task(self._driver.run(record), name=f"job-{job_id}")

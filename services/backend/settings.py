@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.backend.media.protocol import parse_media_url
+
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
@@ -15,8 +17,8 @@ class BackendSettings(BaseSettings):
     """Where the backend keeps its jobs and media, and how hard it works.
 
     ``host`` and ``port`` are used only when it runs alone (``python main.py api``); embedded,
-    it answers on the dashboard's address. With ``redis_url`` progress goes through Redis
-    Streams (shared by every replica); without it, it stays in the process.
+    it answers on the dashboard's address. Each engine setting left unset keeps its
+    single-machine default: jobs in SQLite and media in the data dir, progress in the process.
     """
 
     model_config = SettingsConfigDict(env_prefix="AURORA_", extra="ignore")
@@ -28,6 +30,32 @@ class BackendSettings(BaseSettings):
     render_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     asset_url_ttl: float = Field(default=3600.0, gt=0)
     keepalive_seconds: float = Field(default=15.0, gt=0)
+    # where jobs are kept: SQLite in the data dir (unset) or PostgreSQL, ``postgresql://…``
+    database_url: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_postgres_url(cls, value: str | None) -> str | None:
+        """Empty is unset (SQLite), as an exported but blank variable means."""
+        if not value:
+            return None
+        if value.split("://", 1)[0] not in ("postgresql", "postgres") or not _libpq_reads(value):
+            raise ValueError("expected postgresql://user:password@host:port/database")
+        return value
+
+    # where media lives: the data dir (unset) or an S3-compatible bucket, ``s3://bucket/prefix``
+    # (credentials from boto3's usual ``AWS_*`` variables; ``s3_endpoint`` for a non-AWS store)
+    media_url: str | None = None
+    s3_endpoint: str | None = None
+
+    @field_validator("media_url")
+    @classmethod
+    def _media_url_is_s3(cls, value: str | None) -> str | None:
+        if value:
+            parse_media_url(value)
+        return value or None
+
+    # where progress goes: this process (unset) or Redis Streams, ``redis://…``
     redis_url: str | None = None
 
     @field_validator("redis_url", mode="before")
@@ -38,3 +66,15 @@ class BackendSettings(BaseSettings):
         if isinstance(value, str) and not value.startswith(REDIS_SCHEMES):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
+
+
+def _libpq_reads(url: str) -> bool:
+    """Whether libpq can parse the URL (its error is not repeated: it may quote the password)."""
+    from psycopg import Error
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        conninfo_to_dict(url)
+    except Error:
+        return False
+    return True

@@ -1,37 +1,37 @@
 """Job records as the contract's models: summaries, details and progress states.
 
-Asset URLs are signed here, at the moment a client reads them, so every answer carries URLs
-that are valid for the signer's full TTL.
+Asset URLs are made here, at the moment a client reads them, so every answer carries URLs
+that are valid for the media store's full TTL.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.backend.signing import AssetSigner
+from services.backend.media import MediaStore
 from services.backend.store import JobRecord
 from services.contract import AssetInfo, JobDetail, JobSummary, ProgressAssets, ProgressResponse
 from services.contract.stages import stage_display, stage_lists
 
 
-def _asset(signer: AssetSigner, job_id: str, entry: dict[str, Any], key: str,
+def _asset(media: MediaStore, job_id: str, entry: dict[str, Any], key: str,
            scene_number: int | None = None) -> AssetInfo:
-    return AssetInfo(url=signer.url(job_id, entry[key]), scene_number=scene_number,
+    return AssetInfo(url=media.url(job_id, entry[key]), scene_number=scene_number,
                      created_at=entry["created_at"])
 
 
-def assets_of(record: JobRecord, signer: AssetSigner) -> ProgressAssets:
-    """The job's finished media as signed URLs, scenes in scene order."""
+def assets_of(record: JobRecord, media: MediaStore) -> ProgressAssets:
+    """The job's finished media as expiring URLs, scenes in scene order."""
     scenes = sorted(record.assets.get("scenes", {}).items(), key=lambda item: int(item[0]))
     audio = record.assets.get("audio")
     final = record.assets.get("final")
     return ProgressAssets(
-        scene_clips=[_asset(signer, record.job_id, entry, "clip", int(number))
+        scene_clips=[_asset(media, record.job_id, entry, "clip", int(number))
                      for number, entry in scenes],
-        thumbnails=[_asset(signer, record.job_id, entry, "thumbnail", int(number))
+        thumbnails=[_asset(media, record.job_id, entry, "thumbnail", int(number))
                     for number, entry in scenes],
-        audio=None if audio is None else _asset(signer, record.job_id, audio, "file"),
-        final_video=None if final is None else _asset(signer, record.job_id, final, "file"),
+        audio=None if audio is None else _asset(media, record.job_id, audio, "file"),
+        final_video=None if final is None else _asset(media, record.job_id, final, "file"),
     )
 
 
@@ -47,7 +47,7 @@ def summary_of(record: JobRecord) -> JobSummary:
 
 
 def progress_of(
-    record: JobRecord, signer: AssetSigner, eta_seconds: float | None
+    record: JobRecord, media: MediaStore, eta_seconds: float | None
 ) -> ProgressResponse:
     """The state an ``update`` event carries."""
     completed, pending = stage_lists(record.current_stage, record.scene_count, record.stage_times)
@@ -56,14 +56,14 @@ def progress_of(
         current_stage=record.current_stage,
         current_stage_display=stage_display(record.current_stage),
         stages_completed=completed, stages_pending=pending,
-        estimated_time_remaining=eta_seconds, assets=assets_of(record, signer),
+        estimated_time_remaining=eta_seconds, assets=assets_of(record, media),
         error=record.error,
     )
 
 
-def detail_of(record: JobRecord, signer: AssetSigner, eta_seconds: float | None) -> JobDetail:
+def detail_of(record: JobRecord, media: MediaStore, eta_seconds: float | None) -> JobDetail:
     """``GET /api/v1/jobs/{id}``: the summary, the progress state and the script."""
-    state = progress_of(record, signer, eta_seconds)
+    state = progress_of(record, media, eta_seconds)
     return JobDetail(
         **summary_of(record).model_dump(),
         stages_completed=state.stages_completed, stages_pending=state.stages_pending,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from testkit.app_process import ROOT, free_port
+from testkit.postgres_server import PostgresServer
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -28,6 +29,8 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
     (["api", "--port", "70000"], {}, "--port"),
     (["api"], {"AURORA_RENDER_WORKERS": "0"}, "AURORA_RENDER_WORKERS"),
     (["api"], {"AURORA_REDIS_URL": "http://127.0.0.1:6379"}, "AURORA_REDIS_URL"),
+    (["api"], {"AURORA_DATABASE_URL": "mysql://localhost/aurora"}, "AURORA_DATABASE_URL"),
+    (["api"], {"AURORA_MEDIA_URL": "https://bucket.example"}, "AURORA_MEDIA_URL"),
 ])
 def test_a_malformed_setting_is_named(args: list[str], env: dict[str, str], named: str) -> None:
     result = _start(args, env)
@@ -71,3 +74,41 @@ def test_an_unreachable_redis_is_named(tmp_path: Path, command: str) -> None:
     assert "AURORA_REDIS_URL" in lines[0]
     assert "does not answer" in lines[0]
     assert "hunter2" not in lines[0]
+
+
+@pytest.mark.parametrize(("command", "where", "reason"), [
+    ("api", "nowhere", "Connection refused"),
+    ("serve", "nowhere", "Connection refused"),
+    ("api", "no such database", 'database "missing" does not exist'),
+    ("api", "malformed", "expected postgresql://"),
+])
+def test_a_database_url_that_does_not_lead_to_a_database_is_named(
+        request: pytest.FixtureRequest, tmp_path: Path, command: str, where: str,
+        reason: str) -> None:
+    if where == "no such database":
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        url = server.url("missing").replace("postgres@", "postgres:s3cret@")
+    elif where == "nowhere":
+        url = f"postgresql://aurora:s3cret@127.0.0.1:{free_port()}/aurora"
+    else:
+        url = "postgresql://aurora:s3cret@[::1/aurora"  # libpq's parse error would quote it
+    result = _start([command, "--data-dir", str(tmp_path), "--port", str(free_port())],
+                    {"AURORA_DATABASE_URL": url})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "AURORA_DATABASE_URL" in lines[0]
+    assert reason in lines[0]
+    assert "s3cret" not in lines[0]
+
+
+@pytest.mark.parametrize("command", [[], ["api"]])
+def test_a_media_store_that_does_not_answer_is_named(command: list[str], tmp_path: Path) -> None:
+    result = _start([*command, "--data-dir", str(tmp_path), "--port", str(free_port())], {
+        "AURORA_MEDIA_URL": "s3://aurora", "AURORA_S3_ENDPOINT": f"http://127.0.0.1:{free_port()}",
+        "AWS_ACCESS_KEY_ID": "key", "AWS_SECRET_ACCESS_KEY": "secret"})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "AURORA_MEDIA_URL (s3://aurora) cannot be used" in lines[0]

@@ -1,5 +1,6 @@
 """Time remaining follows the machine's measured speed and replays how the work will be shared."""
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -11,12 +12,21 @@ NOW = 1_000.0
 
 
 @pytest.fixture
-def throughput(tmp_path: Path) -> Throughput:
+async def store(tmp_path: Path) -> AsyncIterator[SqliteJobStore]:
+    """An open store with no rates measured yet."""
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
+    await store.open()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def throughput(store: SqliteJobStore) -> Throughput:
     """Rates as measured: a 144-frame 720p scene takes 2 s, music 0.6 s and compose 0.3 s."""
-    rates = Throughput(SqliteJobStore(tmp_path / "jobs.sqlite3"))
-    rates.record_scene(1280, 720, frames=144, seconds=2.0)
-    rates.record_step("audio", video_seconds=60, seconds=0.6)
-    rates.record_step("compose", video_seconds=60, seconds=0.3)
+    rates = Throughput(store)
+    await rates.record_scene(1280, 720, frames=144, seconds=2.0)
+    await rates.record_step("audio", video_seconds=60, seconds=0.6)
+    await rates.record_step("compose", video_seconds=60, seconds=0.3)
     return rates
 
 
@@ -31,13 +41,13 @@ def eta(*jobs: WorkLeft, rates: Throughput, workers: int = 2, slots: int = 1) ->
     return [round(end, 1) for end in forecast(jobs, rates, workers=workers, slots=slots, now=NOW)]
 
 
-def test_measured_rates_survive_reopening_the_store(tmp_path: Path) -> None:
-    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
-    Throughput(store).record_scene(1280, 720, frames=144, seconds=2.0)
-    Throughput(store).record_step("audio", video_seconds=60, seconds=0.6)
-    store.close()
+async def test_measured_rates_are_taken_up_at_the_next_start(store: SqliteJobStore) -> None:
+    await Throughput(store).record_scene(1280, 720, frames=144, seconds=2.0)
+    await Throughput(store).record_step("audio", video_seconds=60, seconds=0.6)
 
-    reopened = Throughput(SqliteJobStore(tmp_path / "jobs.sqlite3"))
+    reopened = Throughput(store)  # as the next process would, on the same store
+    assert reopened.frames_per_second(1280, 720) == pytest.approx(60)  # the default, until loaded
+    await reopened.load()
 
     assert reopened.frames_per_second(1280, 720) == pytest.approx(72)
     assert reopened.seconds_per_video_second("audio") == pytest.approx(0.01)
@@ -84,17 +94,18 @@ def test_a_queued_job_starts_when_a_slot_frees_up(throughput: Throughput) -> Non
     assert eta(first, job(3), rates=throughput) == [4.3, 6.9]  # a second running job alike
 
 
-def test_a_bigger_frame_is_estimated_slower_until_measured(tmp_path: Path) -> None:
-    rates = Throughput(SqliteJobStore(tmp_path / "jobs.sqlite3"))
+def test_a_bigger_frame_is_estimated_slower_until_measured(store: SqliteJobStore) -> None:
+    rates = Throughput(store)
     assert rates.frames_per_second(720, 1280) == rates.frames_per_second(1280, 720)
     assert rates.frames_per_second(1920, 1080) < rates.frames_per_second(1280, 720)
 
 
-def test_a_size_not_yet_measured_goes_by_the_pixel_rate_of_those_measured(tmp_path: Path) -> None:
-    rates = Throughput(SqliteJobStore(tmp_path / "jobs.sqlite3"))
-    rates.record_scene(1280, 720, frames=144, seconds=1.0)  # 144 fps, where the default says 60
+async def test_a_size_not_yet_measured_goes_by_the_pixel_rate_of_those_measured(
+        store: SqliteJobStore) -> None:
+    rates = Throughput(store)
+    await rates.record_scene(1280, 720, frames=144, seconds=1.0)  # 144 fps; the default says 60
     assert rates.frames_per_second(720, 720) == pytest.approx(144 * 1280 / 720)
     assert rates.frames_per_second(720, 1280) == pytest.approx(144)
-    rates.record_scene(720, 720, frames=144, seconds=2.0)  # once measured, its own rate holds
+    await rates.record_scene(720, 720, frames=144, seconds=2.0)  # once measured, its own rate holds
     assert rates.frames_per_second(720, 720) == pytest.approx(72)
     assert rates.frames_per_second(1280, 720) == pytest.approx(144)

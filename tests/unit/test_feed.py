@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from services.backend.feed import FeedUnavailable, MemoryFeed, ProgressFeed, RedisFeed
-from services.backend.feed.redis_streams import ENDED_SECONDS, KEY_PREFIX, POOL_SIZE
+from services.backend.feed import FeedUnavailable, MemoryFeed, ProgressFeed
+from services.backend.feed.redis_streams import ENDED_SECONDS, KEY_PREFIX, POOL_SIZE, RedisFeed
 from services.contract import ProgressResponse
 from testkit.redis_server import RedisServer
 

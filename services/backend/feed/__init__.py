@@ -1,7 +1,10 @@
-"""The progress feed: the interface every engine keeps, in process (the default) or on Redis."""
+"""The progress feed: the interface every engine keeps, and the in-process one (the default).
+
+The Redis Streams engine (``feed.redis_streams``) is imported only when a setting chooses it:
+redis.asyncio costs start-up time the default does not need.
+"""
 
 from services.backend.feed.memory import MemoryFeed
 from services.backend.feed.protocol import FeedUnavailable, ProgressFeed
-from services.backend.feed.redis_streams import RedisFeed
 
-__all__ = ["FeedUnavailable", "MemoryFeed", "ProgressFeed", "RedisFeed"]
+__all__ = ["FeedUnavailable", "MemoryFeed", "ProgressFeed"]

@@ -38,13 +38,13 @@ async def list_jobs(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JobList:
     """Every job, newest first, optionally only those in ``status``."""
-    return backend.presenter.page(status=status, limit=limit, offset=offset)
+    return await backend.presenter.page(status=status, limit=limit, offset=offset)
 
 
 @router.get("/jobs/{job_id}", response_model=JobDetail, responses=_NOT_FOUND)
 async def get_job(job_id: str, backend: Backend) -> JobDetail | JSONResponse:
     """One job in full, with freshly signed asset URLs and its script."""
-    detail = backend.presenter.detail(job_id) if is_valid_job_id(job_id) else None
+    detail = await backend.presenter.detail(job_id) if is_valid_job_id(job_id) else None
     return not_found() if detail is None else detail
 
 

@@ -102,7 +102,7 @@ async def progress(
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> EventSourceResponse | JSONResponse:
     """Stream the job's progress as Server-Sent Events."""
-    first = backend.presenter.latest(job_id) if is_valid_job_id(job_id) else None
+    first = await backend.presenter.latest(job_id) if is_valid_job_id(job_id) else None
     if first is None:
         return not_found()
     opening = await _opening(backend, job_id, first, _event_id(last_event_id))

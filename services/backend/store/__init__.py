@@ -1,5 +1,6 @@
-"""The job store: the interface every engine keeps, and the SQLite engine (the default)."""
+"""The job store: the interface every engine keeps, SQLite (the default) and PostgreSQL."""
 
+from services.backend.store.postgres import PostgresJobStore
 from services.backend.store.protocol import (
     INTERRUPTED_MESSAGE,
     JobRecord,
@@ -8,4 +9,11 @@ from services.backend.store.protocol import (
 )
 from services.backend.store.sqlite import SqliteJobStore
 
-__all__ = ["INTERRUPTED_MESSAGE", "JobRecord", "JobStore", "SqliteJobStore", "StoreUnavailable"]
+__all__ = [
+    "INTERRUPTED_MESSAGE",
+    "JobRecord",
+    "JobStore",
+    "PostgresJobStore",
+    "SqliteJobStore",
+    "StoreUnavailable",
+]

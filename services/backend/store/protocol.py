@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from services.contract import has_ended
 
 INTERRUPTED_MESSAGE = "Interrupted by restart"
+JSON_FIELDS = frozenset({"script", "stage_times", "assets"})  # stored as JSON documents
 
 
 class StoreUnavailable(Exception):
@@ -47,33 +48,42 @@ class JobRecord:
 
 
 class JobStore(Protocol):
-    """Every job's record, and the measured render rates the ETA learns from."""
+    """Every job's record, and the measured render rates the ETA learns from.
 
-    def insert(self, record: JobRecord) -> None:
+    Async, so an engine across the network never blocks the event loop. ``open`` is called
+    once, inside the running loop, before anything else; ``close`` once at the end.
+    """
+
+    async def open(self) -> None:
+        """Connect, and bring the schema up to date."""
+
+    async def insert(self, record: JobRecord) -> None:
         """Store a new job."""
 
-    def save(self, record: JobRecord) -> None:
+    async def save(self, record: JobRecord) -> None:
         """Write back every field of an existing job, stamping ``updated_at``."""
 
-    def get(self, job_id: str) -> JobRecord | None:
+    async def get(self, job_id: str) -> JobRecord | None:
         """The job with ``job_id``, or None."""
 
-    def page(
+    async def page(
         self, *, status: str | None = None, limit: int = 50, offset: int = 0
     ) -> tuple[list[JobRecord], int]:
-        """A page of jobs, newest first, and how many match in all."""
+        """A page of jobs, newest first (the later stored first on equal times), and how many
+        match in all."""
 
-    def with_status(self, status: str) -> list[JobRecord]:
+    async def with_status(self, status: str) -> list[JobRecord]:
         """Jobs in ``status``, oldest first."""
 
-    def fail_interrupted(self) -> list[str]:
-        """Mark every job that was rendering when the process died as failed; their ids."""
+    async def fail_interrupted(self) -> list[str]:
+        """Mark every job that was rendering when the process died as failed; their ids,
+        oldest first."""
 
-    def throughput(self, key: str) -> float | None:
-        """A measured rate kept across restarts, or None."""
+    async def throughputs(self) -> dict[str, float]:
+        """Every measured rate kept across restarts, by key."""
 
-    def set_throughput(self, key: str, value: float) -> None:
+    async def set_throughput(self, key: str, value: float) -> None:
         """Remember a measured rate."""
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Release the store (every write is already committed)."""

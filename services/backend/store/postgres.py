@@ -1,0 +1,194 @@
+"""The PostgreSQL job store (``AURORA_DATABASE_URL``): one set of records every API replica shares.
+
+It keeps the SQLite engine's semantics exactly; the JSON fields are ``jsonb`` (which does not
+keep an object's key order: nothing reads them by order). Connections come from a psycopg pool
+opened inside the running loop; the pool checks each connection before handing it out, so one
+the server dropped (a restart, a failover) is replaced unnoticed, and while the server is away
+each call fails within ``_WAIT_SECONDS``. Every ``psycopg.Error``, the pool's timeouts
+included, leaves as ``StoreUnavailable``.
+
+The schema is the numbered SQL files in ``migrations/postgres``, applied at ``open`` in order,
+each once, recorded in ``schema_migrations``; all under one advisory lock held for the
+transaction, so replicas starting together against an empty database take turns, not race.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+from services.backend.store.protocol import (
+    INTERRUPTED_MESSAGE,
+    JSON_FIELDS,
+    JobRecord,
+    StoreUnavailable,
+)
+from services.contract import JobStatus
+
+MIGRATIONS = Path(__file__).parent / "migrations" / "postgres"
+_MIGRATION_LOCK = 0x4155524F5241  # "AURORA": the advisory lock key every replica migrates under
+_WAIT_SECONDS = 5.0  # for a connection, new or pooled, before the store counts as unavailable
+_RETRY_SECONDS = 10.0  # of reconnecting in the background; then the next call starts afresh
+_MIN_CONNECTIONS, _MAX_CONNECTIONS = 1, 10  # kept open when idle; open at most
+
+_Params = Mapping[str, Any] | tuple[Any, ...]
+_COLUMNS = [column.name for column in fields(JobRecord)]
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
+_INSERT = (f"INSERT INTO jobs ({', '.join(_COLUMNS)}) "
+           f"VALUES ({', '.join(f'%({name})s' for name in _COLUMNS)})")
+_UPDATE = ("UPDATE jobs SET "
+           + ", ".join(f"{name} = %({name})s" for name in _COLUMNS if name != "job_id")
+           + " WHERE job_id = %(job_id)s")
+_FAIL_INTERRUPTED = """
+WITH failed AS (
+    UPDATE jobs SET status = %(failed)s, error = %(error)s, event_id = event_id + 1,
+                    updated_at = %(now)s
+    WHERE status = %(processing)s
+    RETURNING job_id, created_at, seq
+)
+SELECT job_id FROM failed ORDER BY created_at, seq
+"""
+
+
+def _to_row(record: JobRecord) -> dict[str, Any]:
+    row = dict(record.__dict__)
+    for column in JSON_FIELDS:
+        if row[column] is not None:
+            row[column] = Jsonb(row[column])
+    return row
+
+
+def _migrations() -> list[tuple[int, Path]]:
+    """The migration files by their number (``0001_jobs.sql`` is 1), in order."""
+    files = ((int(path.name.split("_", 1)[0]), path) for path in MIGRATIONS.glob("*.sql"))
+    return sorted(files)
+
+
+async def _fetch(connection: psycopg.AsyncConnection[Any], sql: str,
+                 params: _Params = ()) -> list[dict[str, Any]]:
+    async with connection.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute(sql, params)
+        return await cursor.fetchall()
+
+
+async def _migrate(connection: psycopg.AsyncConnection[Any]) -> None:
+    """Apply, in one transaction, the migrations this database has not had yet."""
+    async with connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        await connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+            "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+        applied = {row["version"] for row in
+                   await _fetch(connection, "SELECT version FROM schema_migrations")}
+        for version, path in _migrations():
+            if version not in applied:
+                await connection.execute(path.read_text())
+                await connection.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
+                    (version, path.name))
+
+
+class PostgresJobStore:
+    """PostgreSQL-backed job records, through a pool of connections in autocommit mode: each
+    statement stands alone, and only the migration needs a transaction around several."""
+
+    def __init__(self, url: str) -> None:
+        self._pool: AsyncConnectionPool = AsyncConnectionPool(
+            url, open=False, min_size=_MIN_CONNECTIONS, max_size=_MAX_CONNECTIONS,
+            timeout=_WAIT_SECONDS, reconnect_timeout=_RETRY_SECONDS,
+            check=AsyncConnectionPool.check_connection, name="aurora-jobs",
+            kwargs={"autocommit": True, "connect_timeout": int(_WAIT_SECONDS)},
+        )
+
+    async def open(self) -> None:
+        """Connect, then bring the schema up to date; on failure nothing is left running."""
+        try:
+            await self._pool.open(wait=True, timeout=_WAIT_SECONDS)
+            async with self._pool.connection() as connection:
+                await _migrate(connection)
+        except psycopg.Error as error:
+            await self._pool.close()
+            raise StoreUnavailable(str(error)) from error
+
+    async def close(self) -> None:
+        """Close every connection (every write is already committed)."""
+        await self._pool.close()
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """A pooled connection; psycopg's errors, the pool's included, as the store's own."""
+        try:
+            async with self._pool.connection() as connection:
+                yield connection
+        except psycopg.Error as error:
+            raise StoreUnavailable(str(error)) from error
+
+    async def _rows(self, sql: str, params: _Params = ()) -> list[dict[str, Any]]:
+        async with self._connection() as connection:
+            return await _fetch(connection, sql, params)
+
+    async def _execute(self, sql: str, params: _Params) -> None:
+        async with self._connection() as connection:
+            await connection.execute(sql, params)
+
+    async def insert(self, record: JobRecord) -> None:
+        """Store a new job."""
+        await self._execute(_INSERT, _to_row(record))
+
+    async def save(self, record: JobRecord) -> None:
+        """Write back every field of an existing job, stamping ``updated_at``."""
+        record.updated_at = time.time()
+        await self._execute(_UPDATE, _to_row(record))
+
+    async def get(self, job_id: str) -> JobRecord | None:
+        """The job with ``job_id``, or None."""
+        rows = await self._rows(f"{_SELECT} WHERE job_id = %s", (job_id,))
+        return JobRecord(**rows[0]) if rows else None
+
+    async def page(
+        self, *, status: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[JobRecord], int]:
+        """A page of jobs, newest first, and how many match in all."""
+        where = "WHERE status = %(status)s" if status else ""
+        params = {"status": status, "limit": limit, "offset": offset}
+        async with self._connection() as connection:
+            total = await _fetch(connection, f"SELECT count(*) AS total FROM jobs {where}", params)
+            rows = await _fetch(connection, f"{_SELECT} {where} ORDER BY created_at DESC, "
+                                "seq DESC LIMIT %(limit)s OFFSET %(offset)s", params)
+        return [JobRecord(**row) for row in rows], int(total[0]["total"])
+
+    async def with_status(self, status: str) -> list[JobRecord]:
+        """Jobs in ``status``, oldest first."""
+        rows = await self._rows(f"{_SELECT} WHERE status = %s ORDER BY created_at, seq",
+                                (status,))
+        return [JobRecord(**row) for row in rows]
+
+    async def fail_interrupted(self) -> list[str]:
+        """Mark every job that was rendering when the process died as failed; their ids.
+
+        Queued jobs had not started: they stay queued and run again.
+        """
+        rows = await self._rows(_FAIL_INTERRUPTED, {
+            "failed": JobStatus.FAILED, "error": INTERRUPTED_MESSAGE, "now": time.time(),
+            "processing": JobStatus.PROCESSING})
+        return [row["job_id"] for row in rows]
+
+    async def throughputs(self) -> dict[str, float]:
+        """Every measured rate kept across restarts (for the ETA), by key."""
+        rows = await self._rows("SELECT key, value FROM throughput")
+        return {row["key"]: float(row["value"]) for row in rows}
+
+    async def set_throughput(self, key: str, value: float) -> None:
+        """Remember a measured rate."""
+        await self._execute("INSERT INTO throughput (key, value) VALUES (%s, %s) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                            (key, value))

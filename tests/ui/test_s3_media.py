@@ -1,0 +1,43 @@
+"""A dashboard whose backend keeps its media on a real S3 store: the video is watched live and
+plays, its pictures show, all through the dashboard's own ``/media`` relay."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from testkit.app_process import AppProcess
+from testkit.browser import PLAYING, start_job
+from testkit.s3_server import S3Server
+
+PICTURES_SHOWN = """() => {
+    const pictures = [...document.querySelectorAll('[data-testid=scene-thumbnail]')];
+    return pictures.length > 0
+        && pictures.every((picture) => picture.complete && picture.naturalWidth > 0);
+}"""
+
+
+@pytest.fixture(scope="module")
+def s3_app(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """``main.py api`` on S3 media, and a dashboard pointed at it."""
+    scratch = tmp_path_factory.mktemp("s3-app")
+    api = AppProcess(scratch / "data", command="api",
+                     env={**s3_server.env, "AURORA_MEDIA_URL": "s3://aurora-ui"}).start()
+    try:
+        app = AppProcess(scratch / "dashboard", api_url=api.base_url).start()
+        yield app
+        app.stop()
+    finally:
+        api.stop()
+
+
+def test_a_video_kept_on_s3_is_watched_live_and_plays(page: Page, s3_app: AppProcess) -> None:
+    job_id = start_job(page, s3_app.base_url, "A lighthouse in a storm", duration=15)
+    page.wait_for_url(f"**/workspace/{job_id}", timeout=60_000)
+    video = page.get_by_test_id("final-video")
+    expect(video).to_have_attribute("src", re.compile(r"^/media\?"))
+    page.wait_for_function(PLAYING, timeout=15_000)
+    page.wait_for_function(PICTURES_SHOWN, timeout=15_000)
