@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from httpx_sse import connect_sse
+
+from services.contract import stages
+
+FIFTEEN_SECOND_STAGES = [stages.PENDING, *stages.stage_sequence(3)]  # in contract order
 
 
 @dataclass
@@ -60,3 +65,28 @@ def wait_for_stage(base_url: str, job_id: str, prefix: str) -> Event:
             if event.event == "done":
                 break
     raise AssertionError(f"job {job_id} ended before reaching {prefix}")
+
+
+def wait_for_stage_index(base_url: str, job_id: str, index: int,
+                         sequence: list[str] = FIFTEEN_SECOND_STAGES) -> None:
+    """Poll the job (not its stream) until it has reached ``sequence[index]`` or gone past it."""
+    deadline = time.monotonic() + 120
+    while True:
+        detail = httpx.get(f"{base_url}/api/v1/jobs/{job_id}", timeout=10).json()
+        if sequence.index(detail["current_stage"]) >= index:
+            return
+        assert time.monotonic() < deadline, f"job {job_id} did not reach {sequence[index]}"
+        time.sleep(0.05)
+
+
+def assert_every_event_once_in_order(wire: list[Event],
+                                     sequence: list[str] = FIFTEEN_SECOND_STAGES) -> None:
+    """Consecutive ids (none missed, none twice), the contract's stages in order, then one
+    ``done`` saying completed: what a job's events, however many connections carried them,
+    must add up to."""
+    ids = [int(event.id) for event in wire]
+    assert ids == list(range(ids[0], ids[0] + len(ids)))
+    seen = [event.data["current_stage"] for event in wire if event.event == "update"]
+    assert seen == sequence[sequence.index(seen[0]):]
+    assert [event.event for event in wire].count("done") == 1
+    assert (wire[-1].event, wire[-1].data) == ("done", {"status": "completed"})

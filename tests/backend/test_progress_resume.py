@@ -7,19 +7,23 @@ next, so one connection's events followed by the resumed one's must be consecuti
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from services.contract import stages
 from testkit.app_process import AppProcess
 from testkit.redis_server import RedisServer
-from testkit.sse import Event, generate, read_events
+from testkit.sse import (
+    FIFTEEN_SECOND_STAGES,
+    assert_every_event_once_in_order,
+    generate,
+    read_events,
+    wait_for_stage_index,
+)
 
-STAGES = [stages.PENDING, *stages.stage_sequence(3)]  # a 15-second job's, in contract order
+STAGES = FIFTEEN_SECOND_STAGES
 
 
 def _env(engine: str, redis_server: RedisServer) -> dict[str, str]:
@@ -37,33 +41,10 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     app.stop()
 
 
-def _stage_index(app: AppProcess, job_id: str) -> int:
-    detail = httpx.get(f"{app.base_url}/api/v1/jobs/{job_id}", timeout=10).json()
-    return STAGES.index(detail["current_stage"])
-
-
-def _wait_for_stage_index(app: AppProcess, job_id: str, index: int) -> None:
-    """Poll the job (not its stream) until it has reached ``STAGES[index]`` or gone past it."""
-    deadline = time.monotonic() + 120
-    while _stage_index(app, job_id) < index:
-        assert time.monotonic() < deadline, f"job {job_id} did not reach {STAGES[index]}"
-        time.sleep(0.05)
-
-
-def _assert_exactly_once_in_order(wire: list[Event]) -> None:
-    """Consecutive ids (none missed, none twice), the contract's stages in order, then done."""
-    ids = [int(event.id) for event in wire]
-    assert ids == list(range(ids[0], ids[0] + len(ids)))
-    seen = [event.data["current_stage"] for event in wire if event.event == "update"]
-    assert seen == STAGES[STAGES.index(seen[0]):]
-    assert [event.event for event in wire].count("done") == 1
-    assert (wire[-1].event, wire[-1].data) == ("done", {"status": "completed"})
-
-
 def test_a_job_streams_the_contracts_stages_in_order(api: AppProcess) -> None:
     wire = read_events(api.base_url, generate(api.base_url))
     assert wire[0].retry == 3000
-    _assert_exactly_once_in_order(wire)
+    assert_every_event_once_in_order(wire)
 
 
 def test_a_stream_cut_mid_job_resumes_with_every_later_event_once(api: AppProcess) -> None:
@@ -71,24 +52,24 @@ def test_a_stream_cut_mid_job_resumes_with_every_later_event_once(api: AppProces
     early = read_events(api.base_url, job_id, limit=3)
     # Two states at least after the cut: a stream that restarted from the current state would
     # skip one of them.
-    _wait_for_stage_index(api, job_id, STAGES.index(early[-1].data["current_stage"]) + 2)
+    wait_for_stage_index(api.base_url, job_id, STAGES.index(early[-1].data["current_stage"]) + 2)
 
     resumed = read_events(api.base_url, job_id, last_event_id=early[-1].id)
 
     assert resumed[0].retry == 3000
     assert int(resumed[0].id) == int(early[-1].id) + 1
-    _assert_exactly_once_in_order(early + resumed)
+    assert_every_event_once_in_order(early + resumed)
 
 
 def test_a_stream_resumed_after_the_job_ended_replays_what_it_missed(api: AppProcess) -> None:
     job_id = generate(api.base_url)
     early = read_events(api.base_url, job_id, limit=2)
-    _wait_for_stage_index(api, job_id, STAGES.index(stages.COMPLETE))
+    wait_for_stage_index(api.base_url, job_id, STAGES.index(stages.COMPLETE))
 
     resumed = read_events(api.base_url, job_id, last_event_id=early[-1].id)
 
     assert len(resumed) > 2
-    _assert_exactly_once_in_order(early + resumed)
+    assert_every_event_once_in_order(early + resumed)
 
 
 def test_a_stream_resumed_at_the_current_state_gets_it_once_more_and_nothing_later(
