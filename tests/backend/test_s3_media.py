@@ -72,19 +72,19 @@ def test_the_backend_serves_no_media_itself_when_a_store_does(s3_backend: AppPro
 
 @pytest.mark.usefixtures("store_env")
 def test_presigned_urls_expire(s3_server: S3Server, media_url: str, tmp_path: Path) -> None:
-    store = _store(s3_server, media_url, tmp_path, ttl=1)
+    lasting = _store(s3_server, media_url, tmp_path, ttl=60)
+    brief = _store(s3_server, media_url, tmp_path, ttl=1)
 
-    async def put_one() -> str:
-        await store.open()
-        (store.workdir("job") / "video.mp4").write_bytes(b"not really a video")
-        await store.put("job", "video.mp4")
-        return store.url("job", "video.mp4")
+    async def put_one() -> None:
+        await lasting.open()
+        (lasting.workdir("job") / "video.mp4").write_bytes(b"not really a video")
+        await lasting.put("job", "video.mp4")
 
-    url = asyncio.run(put_one())
-    assert httpx.get(url, timeout=10).content == b"not really a video"
-    time.sleep(2.1)
-    assert httpx.get(url, timeout=10).status_code == 403
-    assert httpx.get(store.url("job", "video.mp4"), timeout=10).status_code == 200
+    asyncio.run(put_one())
+    expired = brief.url("job", "video.mp4")
+    time.sleep(2.1)  # past its second (presigned URLs count whole seconds)
+    assert httpx.get(expired, timeout=10).status_code == 403
+    assert httpx.get(lasting.url("job", "video.mp4"), timeout=10).content == b"not really a video"
 
 
 @pytest.mark.usefixtures("store_env")
