@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.backend.deps import BackendParts
@@ -24,13 +24,20 @@ from services.backend.publisher import Publisher
 from services.backend.queue import JobQueue, WaitingLine
 from services.backend.routes import assets, jobs, progress
 from services.backend.settings import BackendSettings
-from services.backend.store import JobStore
+from services.backend.store import JobStore, StoreUnavailable
 from services.contract import API_PREFIX
 
 
 async def _no_such_endpoint(path: str) -> JSONResponse:
     """Anything else under the API prefix: a JSON 404, never the dashboard's HTML page."""
     return JSONResponse({"detail": "Not found"}, status_code=404)
+
+
+async def _store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """A store that cannot be reached this time: say so, and when to ask again (the progress
+    stream has its own answer, an ``error`` event, and goes on)."""
+    return JSONResponse({"detail": "The job store cannot be reached; try again shortly"},
+                        status_code=503, headers={"Retry-After": "5"})
 
 
 class VideoBackend:
@@ -65,6 +72,7 @@ class VideoBackend:
         router.add_api_route("/{path:path}", _no_such_endpoint, include_in_schema=False,
                              methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
         app.include_router(router)
+        app.add_exception_handler(StoreUnavailable, _store_unavailable)
         app.state.aurora_backend = self.parts
 
     async def start(self) -> None:
