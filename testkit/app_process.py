@@ -8,7 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -92,6 +93,22 @@ class AppProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=5)
+
+
+@contextmanager
+def dashboard_on_separate_api(scratch: Path, *, api_env: dict[str, str] | None = None,
+                              ) -> Iterator[AppProcess]:
+    """The product in two processes: ``main.py api`` (with ``api_env``) and a dashboard
+    pointed at it, both stopped afterwards."""
+    api = AppProcess(scratch / "data", command="api", env=api_env).start()
+    try:
+        dashboard = AppProcess(scratch / "dashboard", api_url=api.base_url).start()
+        try:
+            yield dashboard
+        finally:
+            dashboard.stop()
+    finally:
+        api.stop()
 
 
 def cpu_seconds(processes: Iterable[psutil.Process]) -> float:

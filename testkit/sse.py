@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,20 +26,30 @@ class Event:
     data: dict[str, Any]
 
 
-def read_events(base_url: str, job_id: str, *, limit: int | None = None,
-                last_event_id: str | None = None, timeout: float = 120.0) -> list[Event]:
-    """Events of the job's stream until ``done`` (or ``limit`` events), then disconnect."""
+def follow(base_url: str, job_id: str, *, last_event_id: str | None = None,
+           timeout: float = 120.0) -> Iterator[Event]:
+    """The job's stream, event by event (keep-alives skipped), until ``done`` or the caller
+    stops reading; the connection closes either way."""
     headers = {} if last_event_id is None else {"Last-Event-ID": last_event_id}
-    events: list[Event] = []
     with httpx.Client(base_url=base_url, timeout=timeout) as client, connect_sse(
         client, "GET", f"/api/v1/jobs/{job_id}/progress", headers=headers
     ) as source:
         for sse in source.iter_sse():
             if not sse.data:  # a keep-alive comment: httpx-sse dispatches it as an empty event
                 continue
-            events.append(Event(sse.event, sse.id, sse.retry, json.loads(sse.data)))
-            if sse.event == "done" or (limit is not None and len(events) >= limit):
-                break
+            yield Event(sse.event, sse.id, sse.retry, json.loads(sse.data))
+            if sse.event == "done":
+                return
+
+
+def read_events(base_url: str, job_id: str, *, limit: int | None = None,
+                last_event_id: str | None = None, timeout: float = 120.0) -> list[Event]:
+    """Events of the job's stream until ``done`` (or ``limit`` events), then disconnect."""
+    events: list[Event] = []
+    for event in follow(base_url, job_id, last_event_id=last_event_id, timeout=timeout):
+        events.append(event)
+        if limit is not None and len(events) >= limit:
+            break
     return events
 
 
@@ -53,17 +64,9 @@ def generate(base_url: str, **fields: Any) -> str:
 
 def wait_for_stage(base_url: str, job_id: str, prefix: str) -> Event:
     """Follow the stream until the job's stage starts with ``prefix``."""
-    with httpx.Client(base_url=base_url, timeout=120) as client, connect_sse(
-        client, "GET", f"/api/v1/jobs/{job_id}/progress"
-    ) as source:
-        for sse in source.iter_sse():
-            if not sse.data:
-                continue
-            event = Event(sse.event, sse.id, sse.retry, json.loads(sse.data))
-            if event.event == "update" and event.data["current_stage"].startswith(prefix):
-                return event
-            if event.event == "done":
-                break
+    for event in follow(base_url, job_id):
+        if event.event == "update" and event.data["current_stage"].startswith(prefix):
+            return event
     raise AssertionError(f"job {job_id} ended before reaching {prefix}")
 
 

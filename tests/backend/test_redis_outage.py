@@ -3,16 +3,14 @@ has every state), and the streams follow it again once Redis is back (real serve
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import httpx
-from httpx_sse import connect_sse
 
 from services.contract import stages
 from testkit.app_process import AppProcess
 from testkit.redis_server import RedisServer
-from testkit.sse import Event, generate
+from testkit.sse import Event, follow, generate
 
 OUTAGE_ERRORS = 2  # `error` events read while Redis is down, before it is started again
 
@@ -22,22 +20,14 @@ def _follow_through_an_outage(app: AppProcess, job_id: str, redis: RedisServer) 
     once the stream has reported the outage."""
     events: list[Event] = []
     stopped = False
-    with httpx.Client(base_url=app.base_url, timeout=120) as client, connect_sse(
-        client, "GET", f"/api/v1/jobs/{job_id}/progress"
-    ) as source:
-        for sse in source.iter_sse():
-            if not sse.data:
-                continue
-            event = Event(sse.event, sse.id, sse.retry, json.loads(sse.data))
-            events.append(event)
-            if not stopped and event.data.get("current_stage", "").startswith("scene_1_"):
-                redis.stop()
-                stopped = True
-            elif event.event == "error" and [seen.event for seen in events].count(
-                    "error") == OUTAGE_ERRORS:
-                redis.start()
-            if sse.event == "done":
-                break
+    for event in follow(app.base_url, job_id):
+        events.append(event)
+        if not stopped and event.data.get("current_stage", "").startswith("scene_1_"):
+            redis.stop()
+            stopped = True
+        elif event.event == "error" and [seen.event for seen in events].count(
+                "error") == OUTAGE_ERRORS:
+            redis.start()
     return events
 
 

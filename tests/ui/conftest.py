@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from testkit.app_process import AppProcess
+from testkit.app_process import AppProcess, dashboard_on_separate_api
 from testkit.browser import VIEWPORT
 from testkit.fixtures import serve_a_peer
 from testkit.peer import PeerServer
@@ -45,14 +45,8 @@ def real_backend_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     if request.param == "embedded":
         yield request.getfixturevalue("app_server")
         return
-    scratch = tmp_path_factory.mktemp("separate-api")
-    api = AppProcess(scratch / "data", command="api").start()
-    try:
-        app = AppProcess(scratch / "dashboard", api_url=api.base_url).start()
-        yield app
-        app.stop()
-    finally:
-        api.stop()
+    with dashboard_on_separate_api(tmp_path_factory.mktemp("separate-api")) as dashboard:
+        yield dashboard
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from testkit.app_process import AppProcess
+from testkit.app_process import AppProcess, dashboard_on_separate_api
 from testkit.browser import PLAYING, start_job
 from testkit.s3_server import S3Server
 
@@ -23,15 +23,9 @@ PICTURES_SHOWN = """() => {
 @pytest.fixture(scope="module")
 def s3_app(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """``main.py api`` on S3 media, and a dashboard pointed at it."""
-    scratch = tmp_path_factory.mktemp("s3-app")
-    api = AppProcess(scratch / "data", command="api",
-                     env={**s3_server.env, "AURORA_MEDIA_URL": "s3://aurora-ui"}).start()
-    try:
-        app = AppProcess(scratch / "dashboard", api_url=api.base_url).start()
-        yield app
-        app.stop()
-    finally:
-        api.stop()
+    with dashboard_on_separate_api(tmp_path_factory.mktemp("s3-app"), api_env={
+            **s3_server.env, "AURORA_MEDIA_URL": "s3://aurora-ui"}) as dashboard:
+        yield dashboard
 
 
 def test_a_video_kept_on_s3_is_watched_live_and_plays(page: Page, s3_app: AppProcess) -> None:
