@@ -60,7 +60,7 @@ class VideoBackend:
         driver = JobDriver(publisher=publisher, pool=self._pool, planner=planner,
                            throughput=throughput, media=self._media)
         queue = JobQueue(store=self._store, line=line, publisher=publisher, driver=driver,
-                         slots=settings.max_concurrent_jobs)
+                         slots=settings.max_concurrent_jobs, render_size=settings.render_size)
         self.parts = BackendParts(queue=queue, presenter=presenter, local_media=local_media,
                                   keepalive_seconds=settings.keepalive_seconds)
 

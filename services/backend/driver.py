@@ -98,7 +98,7 @@ class JobDriver:
         would otherwise idle while the last scene renders. The stages follow the contract's
         order whatever order the pieces finish in (``progression.due_stages``).
         """
-        fmt = video_format(record.aspect_ratio)
+        fmt = video_format(record.aspect_ratio, record.render_size)
         job_dir = self._media.workdir(record.job_id)
         scene_tasks = {asyncio.create_task(self._render_one(record, scene, fmt, job_dir, work)):
                        str(scene.number) for scene in scenes}

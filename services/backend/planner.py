@@ -17,7 +17,7 @@ from services.backend.store import JobRecord, JobStore
 
 def plan(record: JobRecord) -> WorkLeft:
     """All the work of a job that has not started."""
-    fmt = video_format(record.aspect_ratio)
+    fmt = video_format(record.aspect_ratio, record.render_size)
     return WorkLeft(width=fmt.width, height=fmt.height, video_seconds=record.duration,
                     frames_per_scene=round(record.duration / record.scene_count * fmt.fps),
                     scenes_left=record.scene_count)

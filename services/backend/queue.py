@@ -13,6 +13,7 @@ import time
 import uuid
 
 from services.backend.driver import JobDriver
+from services.backend.picture_sizes import RenderSize
 from services.backend.publisher import Publisher
 from services.backend.script import scene_count
 from services.backend.store import JobRecord, JobStore
@@ -56,12 +57,13 @@ class JobQueue:
     """Takes jobs from the line into ``slots`` slots and has the driver run each."""
 
     def __init__(self, *, store: JobStore, line: WaitingLine, publisher: Publisher,
-                 driver: JobDriver, slots: int) -> None:
+                 driver: JobDriver, slots: int, render_size: RenderSize) -> None:
         self._store = store
         self._line = line
         self._publisher = publisher
         self._driver = driver
         self._slots = slots
+        self._render_size = render_size
         self._running: dict[str, asyncio.Task[None]] = {}
         self._consumers: list[asyncio.Task[None]] = []
 
@@ -89,7 +91,7 @@ class JobQueue:
             job_id=uuid.uuid4().hex[:16], status=JobStatus.PENDING, prompt=request.prompt,
             duration=request.duration, aspect_ratio=request.aspect_ratio, style=request.style,
             scene_count=scene_count(request.duration), current_stage=stages.PENDING,
-            progress=0, created_at=now, updated_at=now,
+            progress=0, created_at=now, updated_at=now, render_size=self._render_size,
         )
         await self._store.insert(record)
         self._line.put(record.job_id)

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.backend.media.protocol import parse_media_url
+from services.backend.picture_sizes import RenderSize
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -30,6 +31,7 @@ class BackendSettings(BaseSettings):
     render_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     asset_url_ttl: float = Field(default=3600.0, gt=0)
     keepalive_seconds: float = Field(default=15.0, gt=0)
+    render_size: RenderSize = "full"  # "draft": quick quarter-width pictures, for previews
     # where jobs are kept: SQLite in the data dir (unset) or PostgreSQL, ``postgresql://…``
     database_url: str | None = None
 

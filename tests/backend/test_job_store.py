@@ -5,7 +5,9 @@ PostgreSQL's own: migrations once each, replicas starting together, a server tha
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from functools import partial
@@ -21,7 +23,9 @@ from services.backend.store import (
     PostgresJobStore,
     SqliteJobStore,
     StoreUnavailable,
+    migrations,
     postgres,
+    sqlite,
 )
 from services.contract import JobStatus
 from testkit.postgres_server import PostgresServer
@@ -121,6 +125,7 @@ async def test_every_field_reads_back_as_written(job_store: JobStore) -> None:
     record.assets = {"scenes": {"1": {"clip": "scene_01.mp4", "created_at": 13.5},
                                 "10": {"clip": "scene_10.mp4", "created_at": 14.5}}}
     record.event_id = 7
+    record.render_size = "draft"
     await job_store.insert(record)
     assert await job_store.get("full") == record
 
@@ -175,6 +180,11 @@ async def test_a_closed_store_raises_its_own_error(job_store: JobStore) -> None:
         await job_store.page()
 
 
+def _shipped() -> list[tuple[int, str]]:
+    """The migrations the repository holds, as ``schema_migrations`` should list them."""
+    return [(version, path.name) for version, path in migrations.numbered(postgres.MIGRATIONS)]
+
+
 async def _applied(url: str) -> list[tuple[int, str, object]]:
     """The rows of ``schema_migrations``: version, file name, when applied."""
     async with await psycopg.AsyncConnection.connect(url) as connection:
@@ -188,7 +198,7 @@ async def test_each_migration_is_applied_once_and_in_order(
         monkeypatch: pytest.MonkeyPatch) -> None:
     await postgres_engine.open()
     first = await _applied(postgres_url)
-    assert [row[:2] for row in first] == [(1, "0001_jobs.sql")]
+    assert [row[:2] for row in first] == _shipped()
 
     again = await postgres_engine.open()  # a second start applies none (CREATE TABLE would fail)
     await again.insert(_record("a"))
@@ -196,14 +206,15 @@ async def test_each_migration_is_applied_once_and_in_order(
 
     folder = tmp_path / "migrations"
     shutil.copytree(postgres.MIGRATIONS, folder)
-    (folder / "0003_note_text.sql").write_text("ALTER TABLE notes ADD COLUMN body text;")
-    (folder / "0002_notes.sql").write_text("CREATE TABLE notes (job_id text REFERENCES jobs);")
+    (folder / "0901_note_text.sql").write_text("ALTER TABLE notes ADD COLUMN body text;")
+    (folder / "0900_notes.sql").write_text("CREATE TABLE notes (job_id text REFERENCES jobs);")
     monkeypatch.setattr(postgres, "MIGRATIONS", folder)
     later = await postgres_engine.open()
     assert await later.get("a") is not None
     applied = await _applied(postgres_url)
-    assert applied[0] == first[0]
-    assert [row[:2] for row in applied[1:]] == [(2, "0002_notes.sql"), (3, "0003_note_text.sql")]
+    assert applied[:len(first)] == first
+    assert [row[:2] for row in applied[len(first):]] == [
+        (900, "0900_notes.sql"), (901, "0901_note_text.sql")]
 
 
 async def test_replicas_starting_at_once_on_an_empty_database_all_come_up(
@@ -211,7 +222,7 @@ async def test_replicas_starting_at_once_on_an_empty_database_all_come_up(
     stores = [PostgresJobStore(postgres_url) for _ in range(4)]
     postgres_engine.opened.extend(stores)
     await asyncio.gather(*(store.open() for store in stores))
-    assert [row[:2] for row in await _applied(postgres_url)] == [(1, "0001_jobs.sql")]
+    assert [row[:2] for row in await _applied(postgres_url)] == _shipped()
     for number, store in enumerate(stores):
         await store.insert(_record(f"job-{number}"))
     assert (await stores[0].page())[1] == len(stores)
@@ -263,3 +274,28 @@ async def test_a_server_that_goes_away_makes_the_store_unavailable_until_it_is_b
     assert await _eventually_get(store, "kept", within=15) is not None
     await store.insert(_record("after"))
     assert _ids((await store.page())[0]) == ["after", "kept"]
+
+
+async def test_a_data_dir_from_before_numbered_migrations_is_brought_up_to_date(
+        tmp_path: Path) -> None:
+    old = sqlite3.connect(tmp_path / "jobs.sqlite3")
+    old.executescript((sqlite.MIGRATIONS / "0001_jobs.sql").read_text())  # all it had then
+    row = _record("old-job")
+    columns = [name for name in row.__dict__ if name != "render_size"]
+    old.execute(f"INSERT INTO jobs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [json.dumps(value) if isinstance(value, (dict, list)) else value
+                 for value in (getattr(row, name) for name in columns)])
+    old.commit()
+    old.close()
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
+    await store.open()
+    try:
+        kept = await store.get("old-job")
+        assert kept is not None
+        assert (kept.prompt, kept.render_size) == (row.prompt, "full")
+        applied = sqlite3.connect(tmp_path / "jobs.sqlite3").execute(
+            "SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+        assert applied == [(version, path.name)
+                           for version, path in migrations.numbered(sqlite.MIGRATIONS)]
+    finally:
+        await store.close()

@@ -83,6 +83,21 @@ def test_other_aspect_ratios_give_their_frame_size(
         assert (video.width, video.height) == size
 
 
+def test_a_draft_size_backend_renders_small_pictures_of_the_full_length(tmp_path: Path) -> None:
+    app = AppProcess(tmp_path / "data", command="api",
+                     env={"AURORA_RENDER_SIZE": "draft"}).start()
+    try:
+        job_id = generate(app.base_url, duration=30, aspect_ratio="9:16")
+        assert read_events(app.base_url, job_id)[-1].data == {"status": "completed"}
+        with av.open(str(_final_video(app, job_id, tmp_path))) as container:
+            video = container.streams.video[0]
+            assert (video.width, video.height) == (180, 320)
+            assert container.duration is not None
+            assert container.duration / 1_000_000 == pytest.approx(30, abs=0.2)
+    finally:
+        app.stop()
+
+
 def test_a_reconnection_gets_the_current_state_first_and_an_ended_job_ends_at_once(
     app_server: AppProcess,
 ) -> None:

@@ -58,16 +58,21 @@ def _video_facts(path: Path) -> tuple[int, int, int, str]:
         return stream.width, stream.height, frames, stream.codec_context.pix_fmt or ""
 
 
-@pytest.mark.parametrize(
-    ("aspect", "size"), [("16:9", (1280, 720)), ("9:16", (720, 1280)), ("1:1", (720, 720))]
-)
-def test_formats_of_the_contracts_aspect_ratios(aspect: str, size: tuple[int, int]) -> None:
-    assert video_format(aspect) == VideoFormat(width=size[0], height=size[1], fps=24)
+@pytest.mark.parametrize(("aspect", "render_size", "size"), [
+    ("16:9", "full", (1280, 720)), ("9:16", "full", (720, 1280)), ("1:1", "full", (720, 720)),
+    ("16:9", "draft", (320, 180)), ("9:16", "draft", (180, 320)), ("1:1", "draft", (180, 180)),
+])
+def test_formats_of_the_contracts_aspect_ratios(aspect: str, render_size: str,
+                                                size: tuple[int, int]) -> None:
+    assert video_format(aspect, render_size) == VideoFormat(width=size[0], height=size[1],
+                                                            fps=24)
 
 
-def test_an_unknown_aspect_ratio_is_refused() -> None:
+def test_an_unknown_aspect_ratio_or_size_is_refused() -> None:
     with pytest.raises(ValueError, match="4:3"):
         video_format("4:3")
+    with pytest.raises(ValueError, match="huge"):
+        video_format("16:9", "huge")
 
 
 def test_a_scene_becomes_an_h264_clip_and_a_jpeg_thumbnail(tmp_path: Path) -> None:

@@ -1,15 +1,12 @@
-"""Frame sizes and rate of the videos, one per aspect ratio of the contract."""
+"""Frame size and rate of the videos, by aspect ratio and render size."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.backend.picture_sizes import PICTURE_SIZES, RENDER_SIZES
+
 FPS = 24
-_SIZES: dict[str, tuple[int, int]] = {
-    "16:9": (1280, 720),
-    "9:16": (720, 1280),
-    "1:1": (720, 720),
-}
 
 
 @dataclass(frozen=True)
@@ -25,11 +22,13 @@ class VideoFormat:
         return round(seconds * self.fps)
 
 
-def video_format(aspect_ratio: str) -> VideoFormat:
-    """The format for a contract aspect ratio ("16:9", "9:16" or "1:1")."""
+def video_format(aspect_ratio: str, size: str = "full") -> VideoFormat:
+    """The format for a contract aspect ratio ("16:9", "9:16" or "1:1") at ``size``."""
+    if size not in PICTURE_SIZES:
+        raise ValueError(f"unknown render size {size!r}; expected {', '.join(RENDER_SIZES)}")
     try:
-        width, height = _SIZES[aspect_ratio]
+        width, height = PICTURE_SIZES[size][aspect_ratio]
     except KeyError:
-        expected = ", ".join(_SIZES)
+        expected = ", ".join(PICTURE_SIZES["full"])
         raise ValueError(f"unknown aspect ratio {aspect_ratio!r}; expected {expected}") from None
     return VideoFormat(width=width, height=height, fps=FPS)

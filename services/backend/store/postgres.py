@@ -18,7 +18,6 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import fields
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -26,6 +25,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
+from services.backend.store import migrations
 from services.backend.store.protocol import (
     INTERRUPTED_MESSAGE,
     JSON_FIELDS,
@@ -34,7 +34,7 @@ from services.backend.store.protocol import (
 )
 from services.contract import JobStatus
 
-MIGRATIONS = Path(__file__).parent / "migrations" / "postgres"
+MIGRATIONS = migrations.FOLDER / "postgres"
 _MIGRATION_LOCK = 0x4155524F5241  # "AURORA": the advisory lock key every replica migrates under
 _WAIT_SECONDS = 5.0  # for a connection, new or pooled, before the store counts as unavailable
 _RETRY_SECONDS = 10.0  # of reconnecting in the background; then the next call starts afresh
@@ -67,12 +67,6 @@ def _to_row(record: JobRecord) -> dict[str, Any]:
     return row
 
 
-def _migrations() -> list[tuple[int, Path]]:
-    """The migration files by their number (``0001_jobs.sql`` is 1), in order."""
-    files = ((int(path.name.split("_", 1)[0]), path) for path in MIGRATIONS.glob("*.sql"))
-    return sorted(files)
-
-
 async def _fetch(connection: psycopg.AsyncConnection[Any], sql: str,
                  params: _Params = ()) -> list[dict[str, Any]]:
     async with connection.cursor(row_factory=dict_row) as cursor:
@@ -89,7 +83,7 @@ async def _migrate(connection: psycopg.AsyncConnection[Any]) -> None:
             "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
         applied = {row["version"] for row in
                    await _fetch(connection, "SELECT version FROM schema_migrations")}
-        for version, path in _migrations():
+        for version, path in migrations.numbered(MIGRATIONS):
             if version not in applied:
                 await connection.execute(path.read_text())
                 await connection.execute(

@@ -40,6 +40,7 @@ class JobRecord:
     stage_times: dict[str, float] = field(default_factory=dict)
     assets: dict[str, Any] = field(default_factory=dict)
     event_id: int = 0
+    render_size: str = "full"  # a ``RenderSize``: the picture size every clip of the job has
 
     @property
     def ended(self) -> bool:

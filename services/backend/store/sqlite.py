@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from services.backend.store import migrations
 from services.backend.store.protocol import (
     INTERRUPTED_MESSAGE,
     JSON_FIELDS,
@@ -27,32 +28,7 @@ from services.backend.store.protocol import (
 )
 from services.contract import JobStatus
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    job_id TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    prompt TEXT NOT NULL,
-    duration INTEGER NOT NULL,
-    aspect_ratio TEXT NOT NULL,
-    style TEXT NOT NULL,
-    scene_count INTEGER NOT NULL,
-    current_stage TEXT NOT NULL,
-    progress REAL NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    started_at REAL,
-    error TEXT,
-    script TEXT,
-    stage_times TEXT NOT NULL DEFAULT '{}',
-    assets TEXT NOT NULL DEFAULT '{}',
-    event_id INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC);
-CREATE TABLE IF NOT EXISTS throughput (
-    key TEXT PRIMARY KEY,
-    value REAL NOT NULL
-);
-"""
+MIGRATIONS = migrations.FOLDER / "sqlite"
 
 
 def _to_row(record: JobRecord) -> dict[str, Any]:
@@ -67,6 +43,19 @@ def _from_row(row: sqlite3.Row) -> JobRecord:
     for column in JSON_FIELDS:
         values[column] = None if values[column] is None else json.loads(values[column])
     return JobRecord(**values)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Apply the migrations this database has not had yet (inside the caller's transaction)."""
+    db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+               "name TEXT NOT NULL, applied_at REAL NOT NULL)")
+    applied = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
+    for version, path in migrations.numbered(MIGRATIONS):
+        if version not in applied:
+            for statement in migrations.statements(path):
+                db.execute(statement)
+            db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                       (version, path.name, time.time()))
 
 
 @contextmanager
@@ -94,7 +83,8 @@ class SqliteJobStore:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+        with self._transaction() as db:
+            _migrate(db)
 
     async def close(self) -> None:
         """Close the database (every write is already committed)."""
