@@ -6,6 +6,8 @@ or the publisher sends it to the job's streams. The routes read jobs only throug
 
 from __future__ import annotations
 
+import asyncio
+
 from services.backend.feed import ProgressFeed
 from services.backend.media import MediaStore
 from services.backend.planner import EtaPlanner
@@ -14,6 +16,7 @@ from services.backend.views import detail_of, progress_of, summary_of
 from services.contract import JobDetail, JobList, ProgressResponse
 
 RECHECK_SECONDS = 5.0  # how long a follower waits on the feed before it re-reads the store
+STORE_POLL_SECONDS = 1.0  # between a follower's store reads while the feed is unavailable
 
 
 class JobPresenter:
@@ -57,10 +60,19 @@ class JobPresenter:
 
         When the feed has none, the stored state is returned if it is newer, so a follower
         that missed a wake-up (or a feed that dropped the job's history) still catches up.
+        A feed that cannot be read raises ``FeedUnavailable``: see ``stored_after``.
         """
         changes = await self._feed.after(job_id, event_id, wait=RECHECK_SECONDS)
-        if changes:
-            return changes
+        return changes or await self._stored_after(job_id, event_id)
+
+    async def stored_after(self, job_id: str, event_id: int) -> list[tuple[int, ProgressResponse]]:
+        """The stored state if it is newer than ``event_id``, read after a pause: how a
+        follower goes on while the feed is unavailable (the store has every job's state, so
+        the stream still reaches its end; states stored between two reads are skipped)."""
+        await asyncio.sleep(STORE_POLL_SECONDS)
+        return await self._stored_after(job_id, event_id)
+
+    async def _stored_after(self, job_id: str, event_id: int) -> list[tuple[int, ProgressResponse]]:
         record = await self._store.get(job_id)
         if record is not None and record.event_id > event_id:
             return [(record.event_id, await self.state(record))]

@@ -5,7 +5,9 @@ feed still holds what came after ``k``, with exactly those events, in order (``r
 on the first either way); then every later state in order, then ``done``. Nothing comes twice:
 a client that already has the current state (``k`` is its id) gets it once more as id ``k``,
 not a later event. A job that has ended sends its state and ``done`` at once. Keep-alive
-comments go out while nothing else does.
+comments go out while nothing else does. While the feed is unavailable (Redis down) the stream
+follows the stored state instead, so it still reaches ``done``; ``error`` events say only that
+the store itself could not be read.
 """
 
 from __future__ import annotations
@@ -65,11 +67,40 @@ async def _opening(backend: BackendParts, job_id: str, current: Change,
     return held if held[-1][0] >= current[0] else [*held, current]
 
 
+class _Follower:
+    """Where one stream reads the job's changes: the feed, or the store while the feed is
+    unavailable (a Redis outage must not freeze a stream whose job the store still has).
+
+    It tries the feed again at every read, so the stream goes back to exact events once the
+    feed answers, and logs each outage once, not at every read."""
+
+    def __init__(self, backend: BackendParts, job_id: str) -> None:
+        self._presenter = backend.presenter
+        self._job_id = job_id
+        self._feed_down = False
+
+    async def changes_after(self, event_id: int) -> list[Change]:
+        """The job's changes after ``event_id``; ``StoreUnavailable`` passes through."""
+        try:
+            changes = await self._presenter.changes_after(self._job_id, event_id)
+        except FeedUnavailable as error:
+            if not self._feed_down:
+                log.warning("job %s: the progress feed is unavailable (%s); following the store",
+                            self._job_id, error)
+                self._feed_down = True
+            return await self._presenter.stored_after(self._job_id, event_id)
+        if self._feed_down:
+            log.info("job %s: the progress feed answers again; following it", self._job_id)
+            self._feed_down = False
+        return changes
+
+
 async def _events(backend: BackendParts, job_id: str,
                   opening: list[Change]) -> AsyncIterator[ServerSentEvent]:
     """The stream's events: the opening ones, every change after them, then ``done``."""
     retry: int | None = RETRY_MILLISECONDS
     changes, last = opening, opening[0][0]
+    follower = _Follower(backend, job_id)
     while True:
         for event_id, state in changes:
             last = event_id
@@ -79,8 +110,8 @@ async def _events(backend: BackendParts, job_id: str,
                 yield _done(event_id, state.status)
                 return
         try:
-            changes = await backend.presenter.changes_after(job_id, last)
-        except (StoreUnavailable, FeedUnavailable) as error:
+            changes = await follower.changes_after(last)
+        except StoreUnavailable as error:
             log.warning("could not read job %s: %s", job_id, error)
             yield ServerSentEvent(ErrorData(error="Could not read the job; retrying")
                                   .model_dump_json(), event="error", id=str(last))
