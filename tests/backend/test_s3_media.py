@@ -53,7 +53,6 @@ def _scratch_media_left(data_dir: Path, *, within: float = 10.0) -> list[Path]:
         time.sleep(0.1)
 
 
-
 def test_a_job_s_files_come_from_the_store_and_make_a_real_video(
         s3_backend: AppProcess, s3_server: S3Server, tmp_path: Path) -> None:
     job_id = generate(s3_backend.base_url, duration=15)
