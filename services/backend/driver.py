@@ -12,7 +12,8 @@ import asyncio
 import logging
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +32,7 @@ from services.backend.render import (
     video_format,
 )
 from services.backend.script import Scene, write_script
-from services.backend.store import JobRecord
+from services.backend.store import JobRecord, StoreUnavailable
 from services.contract import CANCELLED_ERROR, JobStatus
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,18 @@ class JobDriver:
         self._throughput = throughput
         self._media = media
         self._stopping = False
+        self._cancelled: set[str] = set()
+
+    @contextmanager
+    def cancelling(self, job_id: str) -> Iterator[None]:
+        """While the job's task is being cancelled: the driver stops the job at its next stage
+        even if the task's own cancellation is lost. (Python 3.11's ``asyncio.wait_for``, which
+        psycopg's pool awaits, can swallow a cancel that lands as its wait ends.)"""
+        self._cancelled.add(job_id)
+        try:
+            yield
+        finally:
+            self._cancelled.discard(job_id)
 
     def stop(self) -> None:
         """From now on a cancelled run is the process stopping, not a user's cancel: the job
@@ -78,6 +91,10 @@ class JobDriver:
         except MediaUnavailable as error:
             log.exception("job %s failed", record.job_id)
             await self._publisher.fail(record, f"Could not store the video: {error}")
+        except StoreUnavailable as error:
+            log.warning("job %s failed: the job store cannot be reached (%s)", record.job_id, error)
+            await self._publisher.fail(record, "Could not save the job's progress: the job store "
+                                               "could not be reached")
         except Exception as error:  # a bug: the job still ends, and the log says where
             log.exception("job %s failed unexpectedly", record.job_id)
             await self._publisher.fail(record, f"Rendering failed: {type(error).__name__}")
@@ -86,9 +103,16 @@ class JobDriver:
             await self._media.release(record.job_id)
 
     async def _catch_up(self, record: JobRecord) -> None:
-        """Publish, in order, every stage the job's finished work has reached since the last."""
+        """Publish, in order, every stage the job's finished work has reached since the last;
+        a job marked cancelled goes no further."""
+        self._stop_if_cancelled(record)
         for stage in due_stages(record):
             await self._publisher.advance(record, stage)
+
+    def _stop_if_cancelled(self, record: JobRecord) -> None:
+        """Before each step: a job marked cancelled stops here (see ``cancelling``)."""
+        if record.job_id in self._cancelled:
+            raise asyncio.CancelledError
 
     async def _render_scenes_and_music(self, record: JobRecord, scenes: list[Scene],
                                        work: WorkLeft) -> None:
@@ -121,6 +145,7 @@ class JobDriver:
     async def _render_one(self, record: JobRecord, scene: Scene, fmt: VideoFormat,
                           job_dir: Path, work: WorkLeft) -> dict[str, object]:
         """Render one scene in a worker; learn the machine's speed from it."""
+        self._stop_if_cancelled(record)
         clip = job_dir / f"scene_{scene.number:02d}.mp4"
         thumbnail = job_dir / f"scene_{scene.number:02d}.jpg"
         _, seconds = await self._in_worker(work, scene_task(scene.number), render_scene,
@@ -134,6 +159,7 @@ class JobDriver:
     async def _make_music(self, record: JobRecord, job_dir: Path,
                           work: WorkLeft) -> dict[str, object]:
         """Synthesize the soundtrack in a worker; its mood follows the prompt and the style."""
+        self._stop_if_cancelled(record)
         path = job_dir / "music.m4a"
         _, seconds = await self._in_worker(work, MUSIC, synthesize_music, float(record.duration),
                                            path, seed=hash_seed(record.prompt),
@@ -145,6 +171,7 @@ class JobDriver:
 
     async def _compose(self, record: JobRecord, work: WorkLeft) -> None:
         """Join the scenes and the music into the final video: the job is complete."""
+        self._stop_if_cancelled(record)
         scenes = sorted(record.assets["scenes"].items(), key=lambda item: int(item[0]))
         clips = [await self._media.fetch(record.job_id, entry["clip"]) for _, entry in scenes]
         audio = await self._media.fetch(record.job_id, record.assets["audio"]["file"])

@@ -10,8 +10,9 @@ import logging
 import time
 
 from services.backend.feed import FeedUnavailable, ProgressFeed
+from services.backend.persist import until_stored
 from services.backend.presenter import JobPresenter
-from services.backend.store import JobRecord, JobStore
+from services.backend.store import JobRecord, JobStore, StoreUnavailable
 from services.contract import JobStatus, stages
 
 log = logging.getLogger(__name__)
@@ -35,15 +36,20 @@ class Publisher:
         await self.publish(record)
 
     async def fail(self, record: JobRecord, message: str) -> None:
-        """End the job as failed, saying why."""
+        """End the job as failed, saying why; stored however long the store takes to answer."""
         record.status = JobStatus.FAILED
         record.error = message
-        await self.publish(record)
+        await until_stored(lambda: self.publish(record), what=f"job {record.job_id}'s end")
 
     async def publish(self, record: JobRecord) -> None:
-        """Store the record as it is now and tell the job's streams."""
+        """Store the record as it is now and tell the job's streams (nothing changes if the
+        store refuses, so the same state can be published again)."""
         record.event_id += 1
-        await self._store.save(record)
+        try:
+            await self._store.save(record)
+        except StoreUnavailable:
+            record.event_id -= 1
+            raise
         state = await self._presenter.state(record)
         try:
             await self._feed.publish(record.job_id, record.event_id, state)

@@ -13,6 +13,7 @@ import time
 import uuid
 
 from services.backend.driver import JobDriver
+from services.backend.persist import until_stored
 from services.backend.picture_sizes import RenderSize
 from services.backend.publisher import Publisher
 from services.backend.script import scene_count
@@ -44,9 +45,16 @@ class WaitingLine:
 
     async def take(self) -> str:
         """The job at the front, once there is one; it leaves the line."""
-        job_id = await self._arrivals.get()
-        self._ids.remove(job_id)
-        return job_id
+        while True:
+            job_id = await self._arrivals.get()
+            if job_id in self._ids:  # else it was discarded while it waited
+                self._ids.remove(job_id)
+                return job_id
+
+    def discard(self, job_id: str) -> None:
+        """Take a waiting job out of the line (nothing if it is not waiting)."""
+        if job_id in self._ids:
+            self._ids.remove(job_id)
 
     def ahead_of(self, job_id: str) -> list[str]:
         """The jobs that will start before ``job_id`` (none if it is not waiting)."""
@@ -94,37 +102,49 @@ class JobQueue:
             progress=0, created_at=now, updated_at=now, render_size=self._render_size,
         )
         await self._store.insert(record)
-        self._line.put(record.job_id)
         await self._publisher.publish(record)
+        self._line.put(record.job_id)  # after its first state: a slot reads the record as stored
         return record
 
     async def cancel(self, job_id: str) -> JobRecord:
-        """End a queued or running job as failed with "Cancelled by user"."""
+        """End a queued or running job as failed with "Cancelled by user".
+
+        No slot can start the job once this has begun: it leaves the line at once (no await
+        between), and a slot that already took it has registered its task, which is stopped.
+        """
         record = await self._store.get(job_id)
         if record is None:
             raise JobNotFound(job_id)
         if record.ended:
             raise JobAlreadyEnded(job_id)
+        self._line.discard(job_id)
         task = self._running.get(job_id)
         if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-        else:
+            with self._driver.cancelling(job_id):
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        record = await self._store.get(job_id)
+        assert record is not None
+        if not record.ended:  # it had not started rendering: it waited, or was being read
             await self._publisher.fail(record, CANCELLED_ERROR)
-        refreshed = await self._store.get(job_id)
-        assert refreshed is not None
-        return refreshed
+        return record
 
     async def _consume(self) -> None:
         """One slot: take the next job still waiting and run it to its end."""
         while True:
             job_id = await self._line.take()
-            record = await self._store.get(job_id)
-            if record is None or record.ended:  # cancelled while it waited
-                continue
-            task = asyncio.create_task(self._driver.run(record), name=f"job-{job_id}")
-            self._running[job_id] = task
+            task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
+            self._running[job_id] = task  # at once: a cancel from now on finds and stops it
             try:
                 await asyncio.wait([task])
             finally:
                 self._running.pop(job_id, None)
+            if not task.cancelled() and task.exception() is not None:
+                log.error("job %s stopped unexpectedly", job_id, exc_info=task.exception())
+
+    async def _run(self, job_id: str) -> None:
+        """Drive the job unless it ended while it waited; a store that cannot be read just
+        now is asked again, so a blip neither loses the job nor the slot."""
+        record = await until_stored(lambda: self._store.get(job_id), what=f"job {job_id}")
+        if record is not None and not record.ended:
+            await self._driver.run(record)
