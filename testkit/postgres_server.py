@@ -118,7 +118,11 @@ class PostgresServer:
         shutil.rmtree(self._root, ignore_errors=True)
 
     def __enter__(self) -> PostgresServer:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.close()  # a server that never came up leaves no folder behind
+            raise
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:

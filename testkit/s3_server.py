@@ -5,6 +5,7 @@ really checked (signature and expiry)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -59,9 +60,9 @@ class S3Server:
                 f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0",
                 "-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=1000",
                 *(f"-{name}={port}" for name, port in ports.items())]
-        log = (self._root / "weed.log").open("ab")
-        self._process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+        with (self._root / "weed.log").open("ab") as log:  # the child keeps its own copy
+            self._process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
+                                             start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -89,9 +90,9 @@ class S3Server:
     def stop(self) -> None:
         """Stop SeaweedFS (every server it started is in its process group)."""
         if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGTERM)
+            os.killpg(self._process.pid, signal.SIGTERM)
             try:
                 self._process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self._process.kill()
+                os.killpg(self._process.pid, signal.SIGKILL)
                 self._process.wait(timeout=5)

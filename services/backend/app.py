@@ -8,7 +8,7 @@ same client as any remote backend) or alone as its own server (``python main.py 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -49,6 +49,7 @@ class VideoBackend:
         self._feed = feed = progress_feed(settings)
         self._pool: RenderPool = ProcessPool(settings.render_workers)
         self._media, local_media = media_store(settings)
+        self._started = AsyncExitStack()  # what ``stop`` closes, once ``start`` has opened it
 
         self._throughput = throughput = Throughput(self._store)
         line = WaitingLine()
@@ -77,21 +78,24 @@ class VideoBackend:
 
     async def start(self) -> None:
         """Open the stores, take up the measured rates, spawn the render workers and resume
-        the queue."""
-        await self._store.open()
-        await self._media.open()
-        await self._throughput.load()
-        self._pool.start()
-        await self.parts.queue.start()
+        the queue; a part that fails to start leaves none of the others running."""
+        async with AsyncExitStack() as started:
+            await self._store.open()
+            started.push_async_callback(self._store.close)
+            await self._media.open()
+            started.push_async_callback(self._media.close)
+            started.push_async_callback(self._feed.aclose)
+            await self._throughput.load()
+            self._pool.start()
+            started.callback(self._pool.close)
+            await self.parts.queue.start()
+            self._started = started.pop_all()
 
     async def stop(self) -> None:
         """Stop the queue (running jobs are marked interrupted at the next start), then the
-        workers, the feed and the stores."""
+        workers, the feed and the stores, in the reverse order they started."""
         await self.parts.queue.stop()
-        self._pool.close()
-        await self._feed.aclose()
-        await self._media.close()
-        await self._store.close()
+        await self._started.aclose()
 
 
 def create_app(settings: BackendSettings) -> FastAPI:

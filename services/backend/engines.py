@@ -12,13 +12,15 @@ from services.backend.feed import MemoryFeed, ProgressFeed
 from services.backend.media import LocalMedia, MediaStore, MediaUnavailable
 from services.backend.settings import BackendSettings
 from services.backend.signing import AssetSigner, load_or_create_secret
-from services.backend.store import JobStore, PostgresJobStore, SqliteJobStore
+from services.backend.store import JobStore, SqliteJobStore
 from services.startup import SettingsError
 
 
 def job_store(settings: BackendSettings) -> JobStore:
     """PostgreSQL when ``AURORA_DATABASE_URL`` names one, else SQLite in the data dir."""
     if settings.database_url:
+        from services.backend.store.postgres import PostgresJobStore  # psycopg loads only so
+
         return PostgresJobStore(settings.database_url)
     return SqliteJobStore(settings.data_dir / "jobs.sqlite3")
 
@@ -101,6 +103,7 @@ async def _check_redis(url: str) -> None:
 
 
 def _without_password(url: str) -> str:
-    """``url`` fit for a log line: its user info left out."""
+    """``url`` fit for a log line: scheme, host, port and path only (a password may be in the
+    user info or in the query)."""
     parts = urlsplit(url)
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment="").geturl()

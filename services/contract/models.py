@@ -58,6 +58,14 @@ class GenerateRequest(ContractModel):
     aspect_ratio: AspectRatio = DEFAULT_ASPECT_RATIO
     style: Annotated[str, Field(max_length=STYLE_MAX_CHARS)] = ""
 
+    @field_validator("prompt", "style")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        """No control characters (a NUL, say): no store keeps them alike, nothing shows them."""
+        if any(ord(char) < 32 and char not in "\n\t" for char in value):
+            raise ValueError("must not contain control characters")
+        return value
+
     @field_validator("prompt")
     @classmethod
     def _prompt_length(cls, value: str) -> str:

@@ -27,6 +27,8 @@ VALID = {"prompt": "A lighthouse in a storm", "duration": 15}
         ({**VALID, "duration": "long"}, "duration"),
         ({**VALID, "aspect_ratio": "4:3"}, "aspect_ratio"),
         ({**VALID, "style": "s" * 65}, "style"),
+        ({**VALID, "prompt": "A fox\x00 at dawn"}, "prompt"),
+        ({**VALID, "style": "noir\x07"}, "style"),
     ],
 )
 def test_invalid_generate_requests_get_422_naming_the_field(

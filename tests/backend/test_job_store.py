@@ -20,13 +20,13 @@ from services.backend.store import (
     INTERRUPTED_MESSAGE,
     JobRecord,
     JobStore,
-    PostgresJobStore,
     SqliteJobStore,
     StoreUnavailable,
     migrations,
     postgres,
     sqlite,
 )
+from services.backend.store.postgres import PostgresJobStore
 from services.contract import JobStatus
 from testkit.postgres_server import PostgresServer
 

@@ -62,9 +62,11 @@ def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
     assert str(blocker) in result.stderr
 
 
-@pytest.mark.parametrize("command", ["api", "serve"])
-def test_an_unreachable_redis_is_named(tmp_path: Path, command: str) -> None:
-    nothing_there = f"redis://user:hunter2@127.0.0.1:{free_port()}/0"
+@pytest.mark.parametrize(("command", "secret_in"), [
+    ("api", "user info"), ("serve", "user info"), ("api", "query")])
+def test_an_unreachable_redis_is_named(tmp_path: Path, command: str, secret_in: str) -> None:
+    nothing_there = (f"redis://user:hunter2@127.0.0.1:{free_port()}/0" if secret_in == "user info"
+                     else f"redis://127.0.0.1:{free_port()}/0?password=hunter2")
     result = _start([command, "--port", str(free_port()), "--data-dir", str(tmp_path)],
                      {"AURORA_REDIS_URL": nothing_there})
     assert result.returncode == 2

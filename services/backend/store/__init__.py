@@ -1,6 +1,9 @@
-"""The job store: the interface every engine keeps, SQLite (the default) and PostgreSQL."""
+"""The job store: the interface every engine keeps, and SQLite (the default).
 
-from services.backend.store.postgres import PostgresJobStore
+The PostgreSQL engine (``store.postgres``) is imported only when a setting chooses it, like
+the other engines beyond one machine.
+"""
+
 from services.backend.store.protocol import (
     INTERRUPTED_MESSAGE,
     JobRecord,
@@ -13,7 +16,6 @@ __all__ = [
     "INTERRUPTED_MESSAGE",
     "JobRecord",
     "JobStore",
-    "PostgresJobStore",
     "SqliteJobStore",
     "StoreUnavailable",
 ]

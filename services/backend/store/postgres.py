@@ -4,8 +4,8 @@ It keeps the SQLite engine's semantics exactly; the JSON fields are ``jsonb`` (w
 keep an object's key order: nothing reads them by order). Connections come from a psycopg pool
 opened inside the running loop; the pool checks each connection before handing it out, so one
 the server dropped (a restart, a failover) is replaced unnoticed, and while the server is away
-each call fails within ``_WAIT_SECONDS``. Every ``psycopg.Error``, the pool's timeouts
-included, leaves as ``StoreUnavailable``.
+each call fails within ``_WAIT_SECONDS``. psycopg's errors of reaching the server, the pool's
+timeouts included, leave as ``StoreUnavailable``.
 
 The schema is the numbered SQL files in ``migrations/postgres``, applied at ``open`` in order,
 each once, recorded in ``schema_migrations``; all under one advisory lock held for the
@@ -119,11 +119,12 @@ class PostgresJobStore:
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-        """A pooled connection; psycopg's errors, the pool's included, as the store's own."""
+        """A pooled connection; psycopg's errors of reaching the server (the pool's timeouts
+        included) as the store's own. Any other is a bug of ours, not "try again later"."""
         try:
             async with self._pool.connection() as connection:
                 yield connection
-        except psycopg.Error as error:
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             raise StoreUnavailable(str(error)) from error
 
     async def _rows(self, sql: str, params: _Params = ()) -> list[dict[str, Any]]:
