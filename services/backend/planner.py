@@ -60,5 +60,6 @@ class EtaPlanner:
 
     async def _queued_before(self, job_id: str) -> list[JobRecord]:
         """The jobs still waiting that will start before this one."""
-        records = [await self._store.get(other_id) for other_id in self._ahead_of(job_id)]
-        return [record for record in records if record is not None and not record.ended]
+        ahead = self._ahead_of(job_id)
+        records = await self._store.get_many(ahead) if ahead else []
+        return [record for record in records if not record.ended]

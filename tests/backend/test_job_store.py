@@ -299,3 +299,11 @@ async def test_a_data_dir_from_before_numbered_migrations_is_brought_up_to_date(
                            for version, path in migrations.numbered(sqlite.MIGRATIONS)]
     finally:
         await store.close()
+
+
+async def test_many_jobs_read_at_once_come_in_the_order_asked(job_store: JobStore) -> None:
+    for job_id in ("a", "b", "c"):
+        await job_store.insert(_record(job_id))
+    found = await job_store.get_many(["c", "missing", "a"])
+    assert [record.job_id for record in found] == ["c", "a"]
+    assert found[1] == await job_store.get("a")

@@ -67,6 +67,9 @@ class JobStore(Protocol):
     async def get(self, job_id: str) -> JobRecord | None:
         """The job with ``job_id``, or None."""
 
+    async def get_many(self, job_ids: list[str]) -> list[JobRecord]:
+        """The jobs with these ids, in the order asked (unknown ids left out), in one query."""
+
     async def page(
         self, *, status: str | None = None, limit: int = 50, offset: int = 0
     ) -> tuple[list[JobRecord], int]:

@@ -127,6 +127,13 @@ class SqliteJobStore:
         rows = self._rows("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
         return _from_row(rows[0]) if rows else None
 
+    async def get_many(self, job_ids: list[str]) -> list[JobRecord]:
+        """The jobs with these ids, in the order asked (unknown ids left out), in one query."""
+        placeholders = ", ".join("?" * len(job_ids))
+        found = {record.job_id: record for record in map(_from_row, self._rows(
+            f"SELECT * FROM jobs WHERE job_id IN ({placeholders})", job_ids))}
+        return [found[job_id] for job_id in job_ids if job_id in found]
+
     async def page(
         self, *, status: str | None = None, limit: int = 50, offset: int = 0
     ) -> tuple[list[JobRecord], int]:
