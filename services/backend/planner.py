@@ -60,6 +60,5 @@ class EtaPlanner:
 
     async def _queued_before(self, job_id: str) -> list[JobRecord]:
         """The jobs still waiting that will start before this one."""
-        ahead = self._ahead_of(job_id)
-        records = await self._store.get_many(ahead) if ahead else []
+        records = await self._store.get_many(self._ahead_of(job_id))
         return [record for record in records if not record.ended]

@@ -307,3 +307,4 @@ async def test_many_jobs_read_at_once_come_in_the_order_asked(job_store: JobStor
     found = await job_store.get_many(["c", "missing", "a"])
     assert [record.job_id for record in found] == ["c", "a"]
     assert found[1] == await job_store.get("a")
+    assert await job_store.get_many([]) == []

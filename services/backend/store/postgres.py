@@ -85,7 +85,8 @@ async def _migrate(connection: psycopg.AsyncConnection[Any]) -> None:
                    await _fetch(connection, "SELECT version FROM schema_migrations")}
         for version, path in migrations.numbered(MIGRATIONS):
             if version not in applied:
-                await connection.execute(path.read_text())
+                for statement in migrations.statements(path):
+                    await connection.execute(statement)
                 await connection.execute(
                     "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
                     (version, path.name))

@@ -129,6 +129,8 @@ class SqliteJobStore:
 
     async def get_many(self, job_ids: list[str]) -> list[JobRecord]:
         """The jobs with these ids, in the order asked (unknown ids left out), in one query."""
+        if not job_ids:  # ``IN ()`` is not SQL
+            return []
         placeholders = ", ".join("?" * len(job_ids))
         found = {record.job_id: record for record in map(_from_row, self._rows(
             f"SELECT * FROM jobs WHERE job_id IN ({placeholders})", job_ids))}

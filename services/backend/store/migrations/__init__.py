@@ -15,8 +15,8 @@ def numbered(folder: Path) -> list[tuple[int, Path]]:
 
 
 def statements(path: Path) -> list[str]:
-    """The statements of one migration file, for an engine that runs one at a time (ours hold
-    no ``;`` inside a statement)."""
+    """The statements of one migration file, run one at a time by every engine (ours hold no
+    ``;`` inside a statement)."""
     chunks = (chunk.strip() for chunk in path.read_text().split(";"))
     return [chunk for chunk in chunks if _has_code(chunk)]
 
