@@ -35,11 +35,16 @@ class BackendSettings(BaseSettings):
     # where jobs are kept: SQLite in the data dir (unset) or PostgreSQL, ``postgresql://…``
     database_url: str | None = None
 
+    @field_validator("database_url", "media_url", "s3_endpoint", "redis_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """An exported but blank variable means the engine's single-machine default."""
+        return None if value == "" else value
+
     @field_validator("database_url")
     @classmethod
     def _a_postgres_url(cls, value: str | None) -> str | None:
-        """Empty is unset (SQLite), as an exported but blank variable means."""
-        if not value:
+        if value is None:
             return None
         if value.split("://", 1)[0] not in ("postgresql", "postgres") or not _libpq_reads(value):
             raise ValueError("expected postgresql://user:password@host:port/database")
@@ -53,19 +58,17 @@ class BackendSettings(BaseSettings):
     @field_validator("media_url")
     @classmethod
     def _media_url_is_s3(cls, value: str | None) -> str | None:
-        if value:
+        if value is not None:
             parse_media_url(value)
-        return value or None
+        return value
 
     # where progress goes: this process (unset) or Redis Streams, ``redis://…``
     redis_url: str | None = None
 
-    @field_validator("redis_url", mode="before")
+    @field_validator("redis_url")
     @classmethod
-    def _redis_scheme(cls, value: object) -> object:
-        if value == "":
-            return None
-        if isinstance(value, str) and not value.startswith(REDIS_SCHEMES):
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(REDIS_SCHEMES):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
