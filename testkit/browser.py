@@ -4,8 +4,6 @@ over: fill the form, start a job, read what a page showed, wait on the server.""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -123,16 +121,6 @@ def seen_texts(page: Page, test_id: str) -> list[str]:
 def expect_toast(page: Page, text: str) -> None:
     """A notification containing ``text`` is up (other toasts may be up beside it)."""
     expect(page.locator(".q-notification").filter(has_text=text).last).to_be_visible()
-
-
-def wait_until(condition: Callable[[], bool], *, timeout: float = 10.0,
-               what: str = "the condition") -> None:
-    """Poll a server-side ``condition`` until it holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not hold within {timeout} s")
-        time.sleep(0.05)
 
 
 def open_tab(context: BrowserContext, url: str) -> Page:

@@ -17,6 +17,7 @@ from services.backend.media.s3 import S3Media
 from testkit.app_process import AppProcess
 from testkit.s3_server import S3Server
 from testkit.sse import generate, read_events
+from testkit.waiting import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +42,9 @@ def _store(server: S3Server, media_url: str, scratch: Path, *, ttl: float = 60) 
     return S3Media(media_url, endpoint=server.url, scratch_dir=scratch, url_ttl=ttl)
 
 
-def _scratch_media_left(data_dir: Path, *, within: float = 10.0) -> list[Path]:
-    """The media files still on disk under ``data_dir``, polled for up to ``within`` s: the
-    driver releases a job's scratch copies after its final state is published, so ``done``
-    can arrive before they are gone."""
-    deadline = time.monotonic() + within
-    while True:
-        left = [path for path in data_dir.rglob("*") if path.suffix in {".mp4", ".jpg", ".m4a"}]
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.1)
+def _media_on_disk(data_dir: Path) -> list[Path]:
+    """The media files under ``data_dir``."""
+    return [path for path in data_dir.rglob("*") if path.suffix in {".mp4", ".jpg", ".m4a"}]
 
 
 def test_a_job_s_files_come_from_the_store_and_make_a_real_video(
@@ -71,7 +65,9 @@ def test_a_job_s_files_come_from_the_store_and_make_a_real_video(
     with av.open(str(video)) as container:
         assert container.duration is not None
         assert container.duration / 1_000_000 == pytest.approx(15, abs=0.2)
-    assert _scratch_media_left(s3_backend.data_dir) == []  # the copies went once the job ended
+    # the driver releases the scratch copies after the final state, so ``done`` may come first
+    wait_until(lambda: _media_on_disk(s3_backend.data_dir) == [], timeout=10,
+               what="the scratch copies going once the job ended")
 
 
 def test_the_backend_serves_no_media_itself_when_a_store_does(s3_backend: AppProcess) -> None:

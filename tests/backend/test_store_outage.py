@@ -5,7 +5,6 @@ and a cancel wins over a slot reading the job from a store that answers over the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -13,6 +12,7 @@ import httpx
 from testkit.app_process import AppProcess
 from testkit.postgres_server import PostgresServer
 from testkit.sse import generate, read_events, wait_for_stage
+from testkit.waiting import wait_until
 
 
 def test_the_api_answers_503_while_the_database_is_away(tmp_path: Path) -> None:
@@ -35,19 +35,10 @@ def test_the_api_answers_503_while_the_database_is_away(tmp_path: Path) -> None:
                     assert answer.headers["retry-after"] == "5"
             finally:
                 database.start()
-            deadline = time.monotonic() + 20
-            while httpx.get(jobs, timeout=30).status_code != 200:
-                assert time.monotonic() < deadline
-                time.sleep(0.5)
+            wait_until(lambda: httpx.get(jobs, timeout=30).status_code == 200, timeout=20,
+                       what="the API answering again")
         finally:
             api.stop()
-
-
-def _wait_for(condition: Callable[[], bool], *, within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {within} s for {what}"
-        time.sleep(0.2)
 
 
 def _status(api: AppProcess, job_id: str) -> dict[str, object]:
@@ -64,12 +55,12 @@ def test_a_job_caught_by_an_outage_still_ends_and_the_next_job_runs(tmp_path: Pa
             wait_for_stage(api.base_url, caught, "scene_")
             database.stop()
             try:  # until the job's next stage could not be saved
-                _wait_for(lambda: "cannot be reached" in api.log(), within=60,
-                          what="the job to meet the outage")
+                wait_until(lambda: "cannot be reached" in api.log(), timeout=60,
+                           what="the job meeting the outage")
             finally:
                 database.start()
-            _wait_for(lambda: _status(api, caught).get("status") == "failed", within=60,
-                      what="the caught job to end")
+            wait_until(lambda: _status(api, caught).get("status") == "failed", timeout=60,
+                       what="the caught job ending")
             assert _status(api, caught)["error"] == (
                 "Could not save the job's progress: the job store could not be reached")
             after = generate(api.base_url, duration=15)

@@ -20,9 +20,9 @@ from testkit.browser import (
     job_toast,
     open_tab,
     start_job,
-    wait_until,
 )
 from testkit.peer import Peer, SendDone, SendUpdate, play_next, waiting
+from testkit.waiting import wait_until
 
 RUNNING = {"status": "processing", "current_stage": "scene_2_generating",
            "current_stage_display": "Generating scene 2"}

@@ -11,8 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from testkit.app_process import AppProcess
-from testkit.browser import RELEASED_WITHIN, TRACE_SCRIPT, read_trace, relayed_url, wait_until
+from testkit.browser import RELEASED_WITHIN, TRACE_SCRIPT, read_trace, relayed_url
 from testkit.peer import Drop, Pause, Peer, Reply, SendDone, SendUpdate, contract_run
+from testkit.waiting import wait_until
 
 RUNNING = {"status": "processing", "current_stage": "scene_2_generating",
            "current_stage_display": "Generating scene 2"}
