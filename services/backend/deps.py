@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from services.backend.media import LocalMedia
 from services.backend.presenter import JobPresenter
-from services.backend.queue import JobQueue
+from services.backend.queue import JobIntake
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class BackendParts:
     """What the routes use: the queue for changes, the presenter for reads, and the media
     files the backend serves itself (None when an object store serves them)."""
 
-    queue: JobQueue
+    queue: JobIntake
     presenter: JobPresenter
     local_media: LocalMedia | None
     keepalive_seconds: float

@@ -11,33 +11,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, TypeVar
 
-from services.backend.eta import COMPOSE, MUSIC, Throughput, WorkLeft, scene_task
+from services.backend import pieces as pieces_of
+from services.backend.eta import Throughput, WorkLeft
 from services.backend.media import MediaStore, MediaUnavailable
+from services.backend.pieces import Piece
 from services.backend.planner import EtaPlanner
 from services.backend.pool import RenderPool, WorkerTaskFailed
-from services.backend.progression import due_stages
 from services.backend.publisher import Publisher
-from services.backend.render import (
-    RenderCancelled,
-    VideoFormat,
-    compose_video,
-    render_scene,
-    synthesize_music,
-    video_format,
-)
+from services.backend.render import RenderCancelled
 from services.backend.script import Scene, write_script
 from services.backend.store import JobRecord, StoreUnavailable
 from services.contract import CANCELLED_ERROR, JobStatus
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 
 class JobDriver:
@@ -106,8 +95,7 @@ class JobDriver:
         """Publish, in order, every stage the job's finished work has reached since the last;
         a job marked cancelled goes no further."""
         self._stop_if_cancelled(record)
-        for stage in due_stages(record):
-            await self._publisher.advance(record, stage)
+        await self._publisher.catch_up(record)
 
     def _stop_if_cancelled(self, record: JobRecord) -> None:
         """Before each step: a job marked cancelled stops here (see ``cancelling``)."""
@@ -122,86 +110,50 @@ class JobDriver:
         would otherwise idle while the last scene renders. The stages follow the contract's
         order whatever order the pieces finish in (``progression.due_stages``).
         """
-        fmt = video_format(record.aspect_ratio, record.render_size)
         job_dir = self._media.workdir(record.job_id)
-        scene_tasks = {asyncio.create_task(self._render_one(record, scene, fmt, job_dir, work)):
-                       str(scene.number) for scene in scenes}
-        music = asyncio.create_task(self._make_music(record, job_dir, work))
-        pending: set[asyncio.Task[dict[str, object]]] = {*scene_tasks, music}
+        pieces = [*(pieces_of.scene(record, shot, job_dir) for shot in scenes),
+                  pieces_of.music(record, job_dir)]
+        pending = {asyncio.create_task(self._run_piece(record, piece, work)) for piece in pieces}
         try:
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
-                    if task is music:
-                        record.assets["audio"] = task.result()
-                    else:
-                        record.assets.setdefault("scenes", {})[scene_tasks[task]] = task.result()
+                    pieces_of.record_finished(record, task.result())
                 await self._catch_up(record)
         finally:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _render_one(self, record: JobRecord, scene: Scene, fmt: VideoFormat,
-                          job_dir: Path, work: WorkLeft) -> dict[str, object]:
-        """Render one scene in a worker; learn the machine's speed from it."""
-        self._stop_if_cancelled(record)
-        clip = job_dir / f"scene_{scene.number:02d}.mp4"
-        thumbnail = job_dir / f"scene_{scene.number:02d}.jpg"
-        _, seconds = await self._in_worker(work, scene_task(scene.number), render_scene,
-                                           scene, fmt, record.style, clip, thumbnail)
-        work.scenes_left -= 1
-        await self._throughput.record_scene(work.width, work.height, work.frames_per_scene, seconds)
-        for path in (clip, thumbnail):
-            await self._media.put(record.job_id, path.name)
-        return {"clip": clip.name, "thumbnail": thumbnail.name, "created_at": time.time()}
-
-    async def _make_music(self, record: JobRecord, job_dir: Path,
-                          work: WorkLeft) -> dict[str, object]:
-        """Synthesize the soundtrack in a worker; its mood follows the prompt and the style."""
-        self._stop_if_cancelled(record)
-        path = job_dir / "music.m4a"
-        _, seconds = await self._in_worker(work, MUSIC, synthesize_music, float(record.duration),
-                                           path, seed=hash_seed(record.prompt),
-                                           mood=f"{record.prompt} {record.style}")
-        await self._throughput.record_step("audio", record.duration, seconds)
-        await self._media.put(record.job_id, path.name)
-        work.audio_done = True
-        return {"file": path.name, "created_at": time.time()}
-
     async def _compose(self, record: JobRecord, work: WorkLeft) -> None:
         """Join the scenes and the music into the final video: the job is complete."""
         self._stop_if_cancelled(record)
-        scenes = sorted(record.assets["scenes"].items(), key=lambda item: int(item[0]))
-        clips = [await self._media.fetch(record.job_id, entry["clip"]) for _, entry in scenes]
+        clips = [await self._media.fetch(record.job_id, name)
+                 for name in pieces_of.final_clips(record)]
         audio = await self._media.fetch(record.job_id, record.assets["audio"]["file"])
-        output = self._media.workdir(record.job_id) / "video.mp4"
-        _, seconds = await self._in_worker(work, COMPOSE, compose_video, clips, audio, output,
-                                           duration=float(record.duration))
-        await self._throughput.record_step("compose", record.duration, seconds)
-        await self._media.put(record.job_id, output.name)
-        work.compose_done = True
-        record.assets["final"] = {"file": output.name, "created_at": time.time()}
+        piece = pieces_of.compose(record, clips, audio, self._media.workdir(record.job_id))
+        pieces_of.record_finished(record, await self._run_piece(record, piece, work))
         record.status = JobStatus.COMPLETED
         await self._catch_up(record)
 
-    async def _in_worker(self, work: WorkLeft, task: str, function: Callable[..., T],
-                         *args: Any, **kwargs: Any) -> tuple[T, float]:
-        """Run one of the job's tasks in the pool: its result, and the seconds a worker spent.
+    async def _run_piece(self, record: JobRecord, piece: Piece, work: WorkLeft) -> Piece:
+        """Run one piece in the pool, learn the machine's speed from it and store its files.
 
-        While a worker has it, the task is in ``work.in_worker``, so the ETA counts it as
+        While a worker has it, the piece is in ``work.in_worker``, so the ETA counts it as
         under way; the time it waited for a free worker is not counted as its own.
         """
+        self._stop_if_cancelled(record)
+
         def taken() -> None:
-            work.in_worker[task] = time.time()
+            work.in_worker[piece.name] = time.time()
 
         try:
-            result = await self._pool.run(function, *args, on_start=taken, **kwargs)
-            return result, time.time() - work.in_worker[task]
+            await self._pool.run(piece.function, *piece.args, on_start=taken, **piece.kwargs)
+            seconds = time.time() - work.in_worker[piece.name]
         finally:
-            work.in_worker.pop(task, None)
-
-
-def hash_seed(text: str) -> int:
-    """A stable seed from text (Python's ``hash`` changes between processes)."""
-    return zlib.crc32(text.encode())
+            work.in_worker.pop(piece.name, None)
+        work.finished(piece.name)
+        await pieces_of.learn_from(self._throughput, record, piece, seconds)
+        for path in piece.files:
+            await self._media.put(record.job_id, path.name)
+        return piece

@@ -37,6 +37,11 @@ def scene_task(number: int) -> str:
     return f"{_SCENE}{number}"
 
 
+def scene_of(task: str) -> int | None:
+    """The scene a task renders, or None for the music and the composition."""
+    return int(task.removeprefix(_SCENE)) if task.startswith(_SCENE) else None
+
+
 class Throughput:
     """Measured work rates, smoothed and persisted.
 
@@ -107,6 +112,15 @@ class WorkLeft:
     in_worker: dict[str, float] = field(default_factory=dict)  # task name → when a worker took it
     audio_done: bool = False
     compose_done: bool = False
+
+    def finished(self, task: str) -> None:
+        """One of the job's tasks is done."""
+        if scene_of(task) is not None:
+            self.scenes_left -= 1
+        elif task == MUSIC:
+            self.audio_done = True
+        else:
+            self.compose_done = True
 
 
 def forecast(jobs: Sequence[WorkLeft], throughput: Throughput, *, workers: int, slots: int,

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from services.backend.eta import Throughput, WorkLeft, forecast
 from services.backend.render import video_format
 from services.backend.store import JobRecord, JobStore
+
+
+class Planner(Protocol):
+    """What the presenter needs: when a job will be done."""
+
+    async def eta(self, record: JobRecord) -> float:
+        """Seconds until the job is done: 0 once ended."""
 
 
 def plan(record: JobRecord) -> WorkLeft:

@@ -10,7 +10,7 @@ import asyncio
 
 from services.backend.feed import ProgressFeed
 from services.backend.media import MediaStore
-from services.backend.planner import EtaPlanner
+from services.backend.planner import Planner
 from services.backend.store import JobRecord, JobStore
 from services.backend.views import detail_of, progress_of, summary_of
 from services.contract import JobDetail, JobList, ProgressResponse
@@ -23,7 +23,7 @@ class JobPresenter:
     """Jobs as the contract's models; the store's ``StoreUnavailable`` passes through."""
 
     def __init__(self, *, store: JobStore, feed: ProgressFeed, media: MediaStore,
-                 planner: EtaPlanner) -> None:
+                 planner: Planner) -> None:
         self._store = store
         self._feed = feed
         self._media = media

@@ -12,6 +12,7 @@ import time
 from services.backend.feed import FeedUnavailable, ProgressFeed
 from services.backend.persist import until_stored
 from services.backend.presenter import JobPresenter
+from services.backend.progression import due_stages
 from services.backend.store import JobRecord, JobStore, StoreUnavailable
 from services.contract import JobStatus, stages
 
@@ -25,6 +26,14 @@ class Publisher:
         self._store = store
         self._feed = feed
         self._presenter = presenter
+
+    async def catch_up(self, record: JobRecord) -> int:
+        """Publish, in order, every stage the job's finished work has reached since the last
+        (``progression.due_stages``); how many."""
+        due = due_stages(record)
+        for stage in due:
+            await self.advance(record, stage)
+        return len(due)
 
     async def advance(self, record: JobRecord, stage: str) -> None:
         """Move the job to ``stage``, with its progress and the time a logical stage ended."""

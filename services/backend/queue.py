@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 import uuid
+from typing import Protocol
 
 from services.backend.driver import JobDriver
 from services.backend.persist import until_stored
@@ -21,6 +22,34 @@ from services.backend.store import JobRecord, JobStore
 from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus, stages
 
 log = logging.getLogger(__name__)
+
+
+def new_record(request: GenerateRequest, render_size: RenderSize) -> JobRecord:
+    """A new job's record, waiting to start."""
+    now = time.time()
+    return JobRecord(
+        job_id=uuid.uuid4().hex[:16], status=JobStatus.PENDING, prompt=request.prompt,
+        duration=request.duration, aspect_ratio=request.aspect_ratio, style=request.style,
+        scene_count=scene_count(request.duration), current_stage=stages.PENDING,
+        progress=0, created_at=now, updated_at=now, render_size=render_size,
+    )
+
+
+class JobIntake(Protocol):
+    """What the routes and the backend need of a queue, whoever renders its jobs."""
+
+    async def start(self) -> None:
+        """Take up the jobs the store holds."""
+
+    async def stop(self) -> None:
+        """Stop taking jobs."""
+
+    async def submit(self, request: GenerateRequest) -> JobRecord:
+        """Store a new job and queue it."""
+
+    async def cancel(self, job_id: str) -> JobRecord:
+        """End a queued or running job as "Cancelled by user" (``JobNotFound``,
+        ``JobAlreadyEnded``)."""
 
 
 class JobNotFound(LookupError):
@@ -94,13 +123,7 @@ class JobQueue:
 
     async def submit(self, request: GenerateRequest) -> JobRecord:
         """Store a new job and queue it."""
-        now = time.time()
-        record = JobRecord(
-            job_id=uuid.uuid4().hex[:16], status=JobStatus.PENDING, prompt=request.prompt,
-            duration=request.duration, aspect_ratio=request.aspect_ratio, style=request.style,
-            scene_count=scene_count(request.duration), current_stage=stages.PENDING,
-            progress=0, created_at=now, updated_at=now, render_size=self._render_size,
-        )
+        record = new_record(request, self._render_size)
         await self._store.insert(record)
         await self._publisher.publish(record)
         self._line.put(record.job_id)  # after its first state: a slot reads the record as stored

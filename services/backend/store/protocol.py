@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from services.contract import has_ended
 
 INTERRUPTED_MESSAGE = "Interrupted by restart"
-JSON_FIELDS = frozenset({"script", "stage_times", "assets"})  # stored as JSON documents
+JSON_FIELDS = frozenset({"script", "stage_times", "assets", "work"})  # stored as JSON documents
 
 
 class StoreUnavailable(Exception):
@@ -41,6 +41,8 @@ class JobRecord:
     assets: dict[str, Any] = field(default_factory=dict)
     event_id: int = 0
     render_size: str = "full"  # a ``RenderSize``: the picture size every clip of the job has
+    # on a cluster, each piece of render work by name: {"attempt": n, "taken_at": t | None}
+    work: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ended(self) -> bool:
