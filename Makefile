@@ -8,13 +8,18 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint bench debian-packages clean
+.PHONY: run test lint bench cluster debian-packages clean
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/python main.py
 
 test: $(DEV_STAMP) debian-packages lint
 	$(BIN)/python -m pytest
+
+# a whole cluster on this machine for trying it (Redis, PostgreSQL, SeaweedFS, two workers,
+# two API replicas, a dashboard on :8080); Ctrl-C stops it
+cluster: $(DEV_STAMP) debian-packages
+	$(BIN)/python -m testkit.local_cluster
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
@@ -25,6 +30,7 @@ bench: $(DEV_STAMP) debian-packages
 	$(BIN)/python -m bench.event_to_dom
 	$(BIN)/python -m bench.many_tabs
 	$(BIN)/python -m bench.jobs_filter
+	$(BIN)/python -m bench.cluster
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -2,6 +2,7 @@
 
     python main.py [serve] [--host H] [--port P] [--api-url URL] [--data-dir D]
     python main.py api [--host H] [--port P] [--data-dir D]
+    python main.py worker [--concurrency N] [--name NAME] [--data-dir D]
 
 Each program has its own settings (``AURORA_*``, a flag overriding its variable); this file
 is the only place that wires the two programs together. Imports live inside the functions:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from services.backend.settings import BackendSettings
     from services.dashboard.settings import DashboardSettings
 
-COMMANDS = ("serve", "api")
+COMMANDS = ("serve", "api", "worker")
 
 
 def serve(dashboard_settings: DashboardSettings, backend_settings: BackendSettings) -> None:
@@ -56,6 +57,13 @@ def serve_api(settings: BackendSettings) -> None:
                 log_level="info", timeout_graceful_shutdown=3)
 
 
+def serve_worker(settings: BackendSettings, *, concurrency: int | None, name: str | None) -> None:
+    """A Celery render worker of a cluster (``AURORA_REDIS_URL`` is its broker)."""
+    from services.backend.cluster.worker import run_worker
+
+    run_worker(settings, concurrency=concurrency or settings.render_workers, name=name)
+
+
 def _parser() -> argparse.ArgumentParser:
     """The commands and their flags; each flag overrides its ``AURORA_*`` variable."""
     parser = argparse.ArgumentParser(prog="aurora", description="Aurora Studio")
@@ -67,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--port", type=int, help="port to listen on")
         command.add_argument("--data-dir", help="where the backend keeps jobs and media")
     dashboard.add_argument("--api-url", help="use this backend instead of the embedded one")
+    worker = commands.add_parser("worker", help="a render worker of a cluster (Celery)")
+    worker.add_argument("--data-dir", help="where the worker keeps its scratch files")
+    worker.add_argument("--concurrency", type=int, help="pieces rendered at once "
+                                                        "(default AURORA_RENDER_WORKERS)")
+    worker.add_argument("--name", help="the worker's name in the logs (default render)")
     return parser
 
 
@@ -84,10 +97,17 @@ def prepare(args: argparse.Namespace) -> Callable[[], None]:
     Raises ``SettingsError`` naming the first wrong setting.
     """
     from services.backend.settings import BackendSettings
-    from services.startup import check_port_free, read_settings
+    from services.startup import SettingsError, check_port_free, read_settings
 
-    flags = {name: value for name, value in vars(args).items() if name != "command"}
+    flags = {name: value for name, value in vars(args).items()
+             if name not in ("command", "concurrency", "name")}
     backend = read_settings(BackendSettings, flags)
+    if args.command == "worker":
+        if backend.redis_url is None:
+            raise SettingsError("A render worker needs AURORA_REDIS_URL: the Redis its jobs "
+                                "come from")
+        check_backend(backend)
+        return lambda: serve_worker(backend, concurrency=args.concurrency, name=args.name)
     if args.command == "api":
         check_port_free(backend.host, backend.port)
         check_backend(backend)

@@ -37,11 +37,14 @@ def _binary(name: str) -> str:
 
 
 class PostgresServer:
-    """``postgres`` on 127.0.0.1:``port``; ``stop`` and ``start`` again keep its databases."""
+    """``postgres`` on 127.0.0.1:``port``; ``stop`` and ``start`` again keep its databases.
+    Its files go in ``root`` (made if missing), or in a temporary dir of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None = None) -> None:
         self.port = free_port()
-        self._root = Path(tempfile.mkdtemp(prefix="aurora-postgres-"))
+        if root is not None:
+            root.mkdir(parents=True, exist_ok=True)
+        self._root = root or Path(tempfile.mkdtemp(prefix="aurora-postgres-"))
         self._data = self._root / "data"
         self._user = "postgres" if os.geteuid() == 0 else None  # None: whoever runs the tests
         if self._user is not None:

@@ -21,7 +21,7 @@ from services.backend.planner import EtaPlanner
 from services.backend.pool import ProcessPool, RenderPool
 from services.backend.presenter import JobPresenter
 from services.backend.publisher import Publisher
-from services.backend.queue import JobQueue, WaitingLine
+from services.backend.queue import JobIntake, JobQueue, WaitingLine
 from services.backend.routes import assets, jobs, progress
 from services.backend.settings import BackendSettings
 from services.backend.store import JobStore, StoreUnavailable
@@ -46,24 +46,52 @@ class VideoBackend:
     def __init__(self, settings: BackendSettings) -> None:
         # Each swappable part's engine (``engines.py`` chooses where a setting can).
         self._store: JobStore = job_store(settings)
-        self._feed = feed = progress_feed(settings)
-        self._pool: RenderPool = ProcessPool(settings.render_workers)
+        self._feed = progress_feed(settings)
         self._media, local_media = media_store(settings)
+        self._pool: RenderPool | None = None  # this process's own workers, if it renders
         self._started = AsyncExitStack()  # what ``stop`` closes, once ``start`` has opened it
-
-        self._throughput = throughput = Throughput(self._store)
-        line = WaitingLine()
-        planner = EtaPlanner(store=self._store, throughput=throughput,
-                             workers=self._pool.size, slots=settings.max_concurrent_jobs,
-                             ahead_of=line.ahead_of)
-        presenter = JobPresenter(store=self._store, feed=feed, media=self._media, planner=planner)
-        publisher = Publisher(store=self._store, feed=feed, presenter=presenter)
-        driver = JobDriver(publisher=publisher, pool=self._pool, planner=planner,
-                           throughput=throughput, media=self._media)
-        queue = JobQueue(store=self._store, line=line, publisher=publisher, driver=driver,
-                         slots=settings.max_concurrent_jobs, render_size=settings.render_size)
+        self._throughput = Throughput(self._store)
+        if settings.render_pool == "celery":
+            queue, presenter = self._cluster_queue(settings)
+        else:
+            queue, presenter = self._local_queue(settings)
         self.parts = BackendParts(queue=queue, presenter=presenter, local_media=local_media,
                                   keepalive_seconds=settings.keepalive_seconds)
+
+    def _local_queue(self, settings: BackendSettings) -> tuple[JobIntake, JobPresenter]:
+        """Jobs rendered by this process's own worker processes."""
+        self._pool = pool = ProcessPool(settings.render_workers)
+        line = WaitingLine()
+        planner = EtaPlanner(store=self._store, throughput=self._throughput,
+                             workers=pool.size, slots=settings.max_concurrent_jobs,
+                             ahead_of=line.ahead_of)
+        presenter = JobPresenter(store=self._store, feed=self._feed, media=self._media,
+                                 planner=planner)
+        publisher = Publisher(store=self._store, feed=self._feed, presenter=presenter)
+        driver = JobDriver(publisher=publisher, pool=pool, planner=planner,
+                           throughput=self._throughput, media=self._media)
+        queue = JobQueue(store=self._store, line=line, publisher=publisher, driver=driver,
+                         slots=settings.max_concurrent_jobs, render_size=settings.render_size)
+        return queue, presenter
+
+    def _cluster_queue(self, settings: BackendSettings) -> tuple[JobIntake, JobPresenter]:
+        """Jobs rendered by Celery workers (celery loads only when chosen)."""
+        from services.backend.cluster.celery_app import create_celery
+        from services.backend.cluster.coordination import Coordination
+        from services.backend.cluster.dispatch import ClusterQueue
+        from services.backend.cluster.planner import ClusterPlanner
+
+        assert settings.redis_url is not None  # the settings make sure
+        coordination = Coordination(settings.redis_url)
+        planner = ClusterPlanner(store=self._store, throughput=self._throughput,
+                                 coordination=coordination)
+        presenter = JobPresenter(store=self._store, feed=self._feed, media=self._media,
+                                 planner=planner)
+        publisher = Publisher(store=self._store, feed=self._feed, presenter=presenter)
+        queue = ClusterQueue(store=self._store, publisher=publisher, coordination=coordination,
+                             celery=create_celery(settings.redis_url),
+                             render_size=settings.render_size)
+        return queue, presenter
 
     def install(self, app: FastAPI) -> None:
         """Mount the API routes on ``app`` at ``API_PREFIX``."""
@@ -86,8 +114,9 @@ class VideoBackend:
             started.push_async_callback(self._media.close)
             started.push_async_callback(self._feed.aclose)
             await self._throughput.load()
-            self._pool.start()
-            started.callback(self._pool.close)
+            if self._pool is not None:
+                self._pool.start()
+                started.callback(self._pool.close)
             await self.parts.queue.start()
             self._started = started.pop_all()
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.backend.media.protocol import parse_media_url
@@ -64,6 +65,15 @@ class BackendSettings(BaseSettings):
 
     # where progress goes: this process (unset) or Redis Streams, ``redis://…``
     redis_url: str | None = None
+    # who renders: this process's own workers, or Celery workers (``python main.py worker``)
+    # on AURORA_REDIS_URL's Redis, on any number of machines
+    render_pool: Literal["processes", "celery"] = "processes"
+
+    @model_validator(mode="after")
+    def _celery_needs_redis(self) -> BackendSettings:
+        if self.render_pool == "celery" and self.redis_url is None:
+            raise ValueError("AURORA_RENDER_POOL=celery needs AURORA_REDIS_URL (the broker)")
+        return self
 
     @field_validator("redis_url")
     @classmethod

@@ -1,8 +1,8 @@
 """Two API replicas on the same engines (PostgreSQL, Redis Streams, an S3 store): whichever one
 a client asks, it reads the same jobs, the same exact streams and the same files.
 
-(Each replica still renders the jobs submitted to it; render workers shared by every replica
-come with Celery.)
+(Here each replica renders the jobs submitted to it in its own processes; ``test_cluster.py``
+renders them on Celery workers shared by both.)
 """
 
 from __future__ import annotations

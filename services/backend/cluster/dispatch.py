@@ -1,0 +1,113 @@
+"""The job queue of an API replica on a cluster: jobs go to the workers, nothing stays here.
+
+A new job is stored, then each of its pieces (its scenes, then its music) is sent to the
+workers' queue; the workers start it (``runner.py``). A cancel, under the job's lock, ends the
+job and raises its cancel flag, which stops any worker rendering it within a second; its
+pieces still queued do nothing when taken. Every replica also watches the jobs under way:
+a piece whose worker's lease ran out is given a new attempt number and queued again, ahead of
+new jobs, so the job resumes from the pieces it has finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from celery import Celery
+
+from services.backend.cluster.celery_app import send_piece
+from services.backend.cluster.coordination import Coordination
+from services.backend.picture_sizes import RenderSize
+from services.backend.pieces import MUSIC, is_finished, scene_task
+from services.backend.publisher import Publisher
+from services.backend.queue import JobAlreadyEnded, JobNotFound, new_record
+from services.backend.store import JobRecord, JobStore
+from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus
+
+log = logging.getLogger(__name__)
+
+WATCH_SECONDS = 5.0  # with the lease's 15 s, a lost worker is noticed within 20 s
+MAX_ATTEMPTS = 3  # a piece whose workers are lost this often fails the job
+
+
+class ClusterQueue:
+    """Submits, cancels and watches over jobs rendered by Celery workers."""
+
+    def __init__(self, *, store: JobStore, publisher: Publisher, coordination: Coordination,
+                 celery: Celery, render_size: RenderSize) -> None:
+        self._store = store
+        self._publisher = publisher
+        self._coordination = coordination
+        self._celery = celery
+        self._render_size = render_size
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Watch the jobs under way for lost workers."""
+        self._watcher = asyncio.create_task(self._watch(), name="lease-watcher")
+
+    async def stop(self) -> None:
+        """Stop watching (the jobs go on, on the workers)."""
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
+        await self._coordination.aclose()
+
+    async def submit(self, request: GenerateRequest) -> JobRecord:
+        """Store a new job, then queue its pieces for the workers."""
+        record = new_record(request, self._render_size)
+        names = [*(scene_task(number) for number in range(1, record.scene_count + 1)), MUSIC]
+        record.work = {name: {"attempt": 1, "taken_at": None} for name in names}
+        await self._store.insert(record)
+        await self._publisher.publish(record)
+        for name in names:
+            await asyncio.to_thread(send_piece, self._celery, record.job_id, name, 1,
+                                    resume=False)
+        return record
+
+    async def cancel(self, job_id: str) -> JobRecord:
+        """End a queued or running job as "Cancelled by user" and stop its workers."""
+        async with self._coordination.job_lock(job_id):
+            record = await self._store.get(job_id)
+            if record is None:
+                raise JobNotFound(job_id)
+            if record.ended:
+                raise JobAlreadyEnded(job_id)
+            await self._coordination.cancel(job_id)
+            await self._publisher.fail(record, CANCELLED_ERROR)
+        return record
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            try:
+                for record in await self._store.with_status(JobStatus.PROCESSING):
+                    for name in await self._lost_pieces(record):
+                        await self._take_over(record.job_id, name)
+            except Exception:  # a store or Redis away this round: the next round looks again
+                log.exception("watching the jobs under way failed")
+
+    async def _lost_pieces(self, record: JobRecord) -> list[str]:
+        """The pieces a worker took, has not finished and no longer holds the lease of."""
+        return [name for name, entry in record.work.items()
+                if entry.get("taken_at") is not None and not is_finished(record, name)
+                and not await self._coordination.lease_held(record.job_id, name)]
+
+    async def _take_over(self, job_id: str, name: str) -> None:
+        """Give a lost piece a new attempt and queue it again (or fail the job, if too often)."""
+        async with self._coordination.job_lock(job_id):
+            record = await self._store.get(job_id)
+            if record is None or record.ended or name not in await self._lost_pieces(record):
+                return  # another replica was first, or the worker finished after all
+            entry = record.work[name]
+            entry["attempt"] += 1
+            entry["taken_at"] = None
+            log.warning("job %s: the worker rendering %s was lost; attempt %d", job_id, name,
+                        entry["attempt"])
+            if entry["attempt"] > MAX_ATTEMPTS:
+                await self._publisher.fail(record, f"Rendering failed: {MAX_ATTEMPTS} render "
+                                                   f"workers were lost rendering {name}")
+                return
+            await self._store.save(record)
+            await asyncio.to_thread(send_piece, self._celery, job_id, name, entry["attempt"],
+                                    resume=True)
