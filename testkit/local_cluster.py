@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import signal
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 
 from testkit.app_process import ROOT, AppProcess
 from testkit.cluster import running_cluster
@@ -32,8 +32,9 @@ def main() -> None:
         own_redis = stack.enter_context(RedisServer(DATA / "redis"))
         s3 = S3Server(DATA / "s3").start()
         stack.callback(s3.stop)
+        database_url = postgres.new_database()
         cluster = stack.enter_context(running_cluster(
-            DATA, database_url=postgres.new_database(), redis_url=own_redis.url, s3=s3,
+            DATA, database_url=database_url, redis_url=own_redis.url, s3=s3,
             render_size="full"))
         dashboard = AppProcess(DATA / "dashboard" / "data", port=DASHBOARD_PORT,
                                api_url=cluster.replicas[0].base_url).start()
@@ -42,12 +43,22 @@ def main() -> None:
         for name, replica in zip("ab", cluster.replicas, strict=True):
             print(f"replica {name}  {replica.base_url}/api/v1/jobs")
         print(f"workers    {', '.join(cluster.workers)}; Redis {own_redis.url}, "
-              f"PostgreSQL {postgres.url()}, S3 {s3.url}")
+              f"PostgreSQL {database_url}, S3 {s3.url}")
         print(f"logs       {DATA}/**/*.log\nCtrl-C stops them all.", flush=True)
-        try:
-            signal.pause()
-        except KeyboardInterrupt:
-            print("stopping …", file=sys.stderr)
+        _wait_for_a_stop()
+        print("stopping …", file=sys.stderr)
+
+
+def _wait_for_a_stop() -> None:
+    """Return at Ctrl-C or SIGTERM (even when started in the background, which ignores
+    Ctrl-C unless a handler is set)."""
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    with suppress(KeyboardInterrupt):
+        signal.pause()
 
 
 if __name__ == "__main__":
