@@ -11,7 +11,9 @@ Prints, in one run:
 3. the latency of stage events with 200 open streams spread over the two replicas (a stage's
    ``completed_at`` as the worker recorded it → the event read by a client), beside the
    embedded in-memory feed with 200 streams on one ``api``;
-4. a worker SIGKILLed mid-scene (and started again at once, as a supervisor would): how long
+4. the ETA's error at 25/50/75 % of a 30 s video at 1280x720 on two workers (medians of
+   three), as ``bench/render.py`` measures it on one machine;
+5. a worker SIGKILLed mid-scene (and started again at once, as a supervisor would): how long
    until its piece renders again elsewhere, and how much later the job ends than unharmed.
 
 Run with ``python -m bench.cluster``.
@@ -33,6 +35,7 @@ import httpx
 import redis
 from httpx_sse import aconnect_sse
 
+from bench.render import watch_render
 from bench.stats import percentile
 from testkit.app_process import AppProcess
 from testkit.cluster import Cluster, running_cluster
@@ -45,6 +48,7 @@ THROUGHPUT_JOBS = {"draft": 8, "full": 3}
 FIRST_UPDATE_RUNS = 5
 STREAMS = 200
 STREAMED_JOBS = 4  # 30 s draft videos, 50 streams each
+ETA_RUNS = 3
 
 
 @contextmanager
@@ -113,13 +117,10 @@ async def _stream_latency(base_urls: list[str]) -> list[float]:
     return latencies
 
 
-def _resume(cluster: Cluster) -> tuple[float, float, float]:
-    """A 30 s video's wall time unharmed; then, with its worker killed mid-scene: seconds
-    until the lost piece renders again, and the job's wall time."""
+def _resume(cluster: Cluster) -> tuple[float, float]:
+    """With the worker rendering a 30 s video killed mid-scene: seconds until the lost piece
+    renders again, and the job's wall time."""
     base_url = cluster.replicas[0].base_url
-    started = time.perf_counter()
-    read_events(base_url, generate(base_url, duration=30), timeout=600)
-    unharmed = time.perf_counter() - started
 
     started = time.perf_counter()
     job_id = generate(base_url, duration=30)
@@ -134,7 +135,7 @@ def _resume(cluster: Cluster) -> tuple[float, float, float]:
             time.sleep(0.05)
     resumed = time.perf_counter() - killed
     assert read_events(base_url, job_id, timeout=600)[-1].data == {"status": "completed"}
-    return unharmed, resumed, time.perf_counter() - started
+    return resumed, time.perf_counter() - started
 
 
 def _print_latency(name: str, samples: list[float]) -> None:
@@ -194,8 +195,15 @@ def main() -> None:
         _print_latency("Redis Streams, streams over two replicas", on_cluster)
         _print_latency("in memory, one api", in_memory)
 
-        with cluster("resume", "full") as running:
-            unharmed, resumed, harmed = _resume(running)
+        with cluster("eta-and-resume", "full") as running:
+            base_url = running.replicas[0].base_url
+            watch_render(base_url, 15)  # warm-up: the rates are learned
+            runs = [watch_render(base_url, 30) for _ in range(ETA_RUNS)]
+            resumed, harmed = _resume(running)
+        errors = " / ".join(f"{statistics.median(run.eta_error(point) for run in runs):4.0%}"
+                            for point in (0.25, 0.5, 0.75))
+        unharmed = statistics.median(run.wall for run in runs)
+        print(f"\nETA error at 25% / 50% / 75% of a 30 s video (1280x720, 2 workers): {errors}")
         print("\na worker killed mid-scene (30 s video, 1280x720, 2 workers)")
         print(f"  its piece renders again after   {resumed:5.1f} s (lease 15 s, watched every 5 s)")
         print(f"  the job's wall time             {harmed:5.1f} s (unharmed: {unharmed:.1f} s)")

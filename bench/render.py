@@ -39,7 +39,7 @@ class RenderRun:
 
     wall: float
     samples: list[tuple[float, float, float]]  # (seconds since start, progress, ETA sent)
-    clips: list[Path]  # the job's scene clips, in order
+    job_id: str
 
     def eta_error(self, fraction: float) -> float:
         """Relative error of the time remaining a viewer sees at ``fraction`` of the job's wall
@@ -52,11 +52,17 @@ class RenderRun:
         return abs(shown - actual) / actual
 
 
-def _render(app: AppProcess, duration: int) -> RenderRun:
+    def clips(self, app: AppProcess) -> list[Path]:
+        """The job's scene clips, in order (kept in ``app``'s data dir)."""
+        return sorted((app.data_dir / "media" / self.job_id).glob("scene_*.mp4"))
+
+
+def watch_render(base_url: str, duration: int) -> RenderRun:
+    """One job of ``duration`` seconds, generated and followed to its end."""
     started = time.perf_counter()
-    job_id = generate(app.base_url, duration=duration, prompt="A fox runs through a snowy forest")
+    job_id = generate(base_url, duration=duration, prompt="A fox runs through a snowy forest")
     samples: list[tuple[float, float, float]] = []
-    with httpx.Client(base_url=app.base_url, timeout=600) as client, connect_sse(
+    with httpx.Client(base_url=base_url, timeout=600) as client, connect_sse(
         client, "GET", f"/api/v1/jobs/{job_id}/progress"
     ) as source:
         for sse in source.iter_sse():
@@ -68,9 +74,7 @@ def _render(app: AppProcess, duration: int) -> RenderRun:
             state = json.loads(sse.data)
             samples.append((time.perf_counter() - started, state["progress"],
                             state["estimated_time_remaining"]))
-    wall = time.perf_counter() - started
-    clips = sorted((app.data_dir / "media" / job_id).glob("scene_*.mp4"))
-    return RenderRun(wall, samples, clips)
+    return RenderRun(time.perf_counter() - started, samples, job_id)
 
 
 def _api_latency_while_rendering(app: AppProcess) -> dict[str, list[float]]:
@@ -114,14 +118,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = AppProcess(Path(folder) / "data", env={"AURORA_MAX_CONCURRENT_JOBS": "2"}).start()
         try:
-            _render(app, 15)  # warm-up: workers import, the ETA calibrates
+            watch_render(app.base_url, 15)  # warm-up: workers import, the ETA calibrates
             fmt, workers = video_format("16:9"), os.cpu_count() or 1
             print("\nrender (1280x720, 24 fps)   wall s   encode-only s   limit/wall"
                   "   ETA error at 25% / 50% / 75%")
             for duration in DURATIONS:
-                runs = [_render(app, duration) for _ in range(RUNS)]
+                runs = [watch_render(app.base_url, duration) for _ in range(RUNS)]
                 wall = statistics.median(run.wall for run in runs)
-                limit = statistics.median(encode_only_seconds(run.clips, fmt, workers)
+                limit = statistics.median(encode_only_seconds(run.clips(app), fmt, workers)
                                           for run in runs)
                 errors = " / ".join(
                     f"{statistics.median(run.eta_error(point) for run in runs):4.0%}"

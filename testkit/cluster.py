@@ -48,6 +48,10 @@ class Cluster:
             name = str(holder()).split("@", 1)[0]
         return self.workers[name]
 
+    def render_cpu_seconds(self) -> float:
+        """CPU time the workers and their task processes have used so far."""
+        return sum(worker.cpu_seconds() for worker in self.workers.values())
+
     def revive(self) -> None:
         """Start again every worker a test killed."""
         for worker in self.workers.values():

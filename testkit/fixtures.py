@@ -1,6 +1,6 @@
 """The fixtures every test package shares, as a pytest plugin (``pytest_plugins`` in
 ``tests/conftest.py``): the real dashboard, the contract peer, Debian's Chromium, a data dir,
-Debian's Redis and PostgreSQL, a real S3 store."""
+Debian's Redis and PostgreSQL, a real S3 store, a whole cluster of them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from testkit.app_process import AppProcess
+from testkit.cluster import Cluster, running_cluster
 from testkit.peer import Peer, PeerServer
 from testkit.postgres_server import PostgresServer
 from testkit.redis_server import RedisServer
@@ -115,3 +116,24 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
 def media_url() -> str:
     """A bucket of the test's own, not made yet: the backend creates it at start-up."""
     return f"s3://aurora-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def full_size_cluster(postgres_server: PostgresServer, s3_server: S3Server,
+                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """One cluster at full picture size for the session (its start costs seconds), with a
+    Redis and a database of its own."""
+    scratch = tmp_path_factory.mktemp("cluster")
+    database_url = postgres_server.new_database()
+    with RedisServer(scratch / "redis") as own_redis, running_cluster(
+            scratch, database_url=database_url, redis_url=own_redis.url, s3=s3_server,
+            render_size="full") as started:
+        yield started
+    postgres_server.drop_database(database_url)
+
+
+@pytest.fixture
+def cluster(full_size_cluster: Cluster) -> Cluster:
+    """The session's cluster with both workers running (a test before may have killed one)."""
+    full_size_cluster.revive()
+    return full_size_cluster

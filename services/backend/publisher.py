@@ -50,6 +50,20 @@ class Publisher:
         record.error = message
         await until_stored(lambda: self.publish(record), what=f"job {record.job_id}'s end")
 
+    async def republish(self, record: JobRecord) -> None:
+        """Tell the job's streams its stored state once more. On a cluster, a process killed
+        between storing a state and publishing it leaves that state out of the streams; the
+        next process to change the job calls this first, so no event id goes missing (the
+        feed takes each id once, so a state already published is not sent twice)."""
+        if record.event_id == 0:
+            return
+        state = await self._presenter.state(record)
+        try:
+            await self._feed.publish(record.job_id, record.event_id, state)
+        except FeedUnavailable as error:
+            log.warning("job %s: event %d not published again: %s", record.job_id,
+                        record.event_id, error)
+
     async def publish(self, record: JobRecord) -> None:
         """Store the record as it is now and tell the job's streams (nothing changes if the
         store refuses, so the same state can be published again)."""

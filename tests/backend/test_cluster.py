@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ import pytest
 
 from services.contract import stages
 from testkit.cluster import Cluster, running_cluster
-from testkit.postgres_server import PostgresServer
 from testkit.redis_server import RedisServer
 from testkit.s3_server import S3Server
 from testkit.sse import (
@@ -29,26 +27,6 @@ from testkit.sse import (
 from testkit.waiting import wait_until
 
 THIRTY_SECOND_STAGES = [stages.PENDING, *stages.stage_sequence(5)]
-
-
-@pytest.fixture(scope="module")
-def full_size_cluster(postgres_server: PostgresServer, s3_server: S3Server,
-                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """One cluster at full picture size for the module's tests (its start costs seconds)."""
-    scratch = tmp_path_factory.mktemp("cluster")
-    database_url = postgres_server.new_database()
-    with RedisServer(scratch / "redis") as own_redis, running_cluster(
-            scratch, database_url=database_url, redis_url=own_redis.url, s3=s3_server,
-            render_size="full") as started:
-        yield started
-    postgres_server.drop_database(database_url)
-
-
-@pytest.fixture
-def cluster(full_size_cluster: Cluster) -> Cluster:
-    """The module's cluster with both workers running."""
-    full_size_cluster.revive()
-    return full_size_cluster
 
 
 def test_a_job_submitted_on_one_replica_renders_on_both_workers_and_streams_from_the_other(

@@ -73,6 +73,7 @@ class ClusterQueue:
                 raise JobNotFound(job_id)
             if record.ended:
                 raise JobAlreadyEnded(job_id)
+            await self._publisher.republish(record)  # in case its publisher died
             await self._coordination.cancel(job_id)
             await self._publisher.fail(record, CANCELLED_ERROR)
         return record

@@ -93,10 +93,12 @@ class PieceRun:
             return record
 
     async def _current(self) -> JobRecord | None:
-        """The job's record if it goes on and this task's attempt owns the piece, else None."""
+        """The job's record if it goes on and this task's attempt owns the piece, else None
+        (under the job's lock: its last state, published again in case its publisher died)."""
         record = await self._parts.store.get(self._job_id)
         if record is None or record.ended:
             return None
+        await self._parts.publisher.republish(record)
         entry = record.work.get(self._name)
         if entry is None or entry["attempt"] != self._attempt:
             log.info("job %s: %s attempt %d is stale", self._job_id, self._name, self._attempt)
