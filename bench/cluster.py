@@ -86,8 +86,9 @@ def _first_update(base_url: str) -> tuple[float, float]:
 
 
 async def _stream(client: httpx.AsyncClient, job_id: str, latencies: list[float]) -> None:
-    """Follow one job's stream to ``done``, noting each new stage's delivery latency."""
-    seen = 0
+    """Follow one job's stream to ``done``, noting each new stage's delivery latency (not
+    the opening state's: that one is a catch-up, not a delivery)."""
+    seen: int | None = None
     async with aconnect_sse(client, "GET", f"/api/v1/jobs/{job_id}/progress") as source:
         async for sse in source.aiter_sse():
             if sse.event == "done":
@@ -95,7 +96,7 @@ async def _stream(client: httpx.AsyncClient, job_id: str, latencies: list[float]
             if not sse.data:
                 continue
             done = json.loads(sse.data)["stages_completed"]
-            if len(done) > seen and done[-1].get("completed_at"):
+            if seen is not None and len(done) > seen and done[-1].get("completed_at"):
                 latencies.append((time.time() - done[-1]["completed_at"]) * 1000)
             seen = len(done)
 

@@ -119,15 +119,22 @@ def media_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def cluster_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """The Redis of the session's cluster, its own, for the tests that restart it."""
+    with RedisServer(tmp_path_factory.mktemp("cluster-redis")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def full_size_cluster(postgres_server: PostgresServer, s3_server: S3Server,
-                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+                      cluster_redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
+                      ) -> Iterator[Cluster]:
     """One cluster at full picture size for the session (its start costs seconds), with a
     Redis and a database of its own."""
-    scratch = tmp_path_factory.mktemp("cluster")
     database_url = postgres_server.new_database()
-    with RedisServer(scratch / "redis") as own_redis, running_cluster(
-            scratch, database_url=database_url, redis_url=own_redis.url, s3=s3_server,
-            render_size="full") as started:
+    with running_cluster(tmp_path_factory.mktemp("cluster"), database_url=database_url,
+                         redis_url=cluster_redis.url, s3=s3_server,
+                         render_size="full") as started:
         yield started
     postgres_server.drop_database(database_url)
 

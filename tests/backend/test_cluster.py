@@ -5,6 +5,7 @@ PostgreSQL, Redis Streams and an S3 store (SeaweedFS), rendering on two Celery w
 from __future__ import annotations
 
 import random
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,9 @@ def test_a_job_submitted_on_one_replica_renders_on_both_workers_and_streams_from
         cluster: Cluster) -> None:
     submitted_to, streamed_from = cluster.replicas
     job_id = generate(submitted_to.base_url)
-    wire = read_events(streamed_from.base_url, job_id)
-    assert_every_event_once_in_order(wire)
+    cut = read_events(submitted_to.base_url, job_id, limit=3)  # then the connection drops
+    resumed = read_events(streamed_from.base_url, job_id, last_event_id=cut[-1].id)
+    assert_every_event_once_in_order(cut + resumed)
 
     assert all(f"job {job_id}: " in worker.log() and " rendered" in worker.log()
                for worker in cluster.workers.values())
@@ -43,6 +45,19 @@ def test_a_job_submitted_on_one_replica_renders_on_both_workers_and_streams_from
     answer = httpx.get(video["url"], timeout=30)
     assert (answer.status_code, answer.headers["content-type"]) == (200, "video/mp4")
     assert len(answer.content) > 10_000
+
+
+def test_a_redis_crash_mid_job_loses_no_job_no_task_and_no_event(
+        cluster: Cluster, cluster_redis: RedisServer) -> None:
+    first, second = cluster.replicas
+    job_id = generate(first.base_url, duration=30)
+    wait_for_stage(first.base_url, job_id, "scene_2")
+    cluster_redis.restart(signal.SIGKILL)  # broker, streams, locks and leases: only the AOF left
+
+    wire = read_events(second.base_url, job_id, last_event_id="0", timeout=180)
+    assert_every_event_once_in_order(wire, THIRTY_SECOND_STAGES)
+    detail = httpx.get(f"{first.base_url}/api/v1/jobs/{job_id}", timeout=10).json()
+    assert detail["status"] == "completed"
 
 
 def test_a_cancel_on_the_other_replica_stops_the_worker_within_a_second(

@@ -20,6 +20,8 @@ from contextlib import asynccontextmanager
 from typing import cast
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 LOCK_SECONDS = 20.0  # a lock whose holder died frees itself after this
 LOCK_WAIT_SECONDS = 30.0
@@ -38,8 +40,10 @@ class Coordination:
     """Locks, leases, cancel flags and live workers, on one Redis client."""
 
     def __init__(self, url: str) -> None:
+        # A connection Redis closed (a restart) is opened again at once, not failed.
         self._redis = Redis.from_url(url, decode_responses=True, socket_connect_timeout=2,
-                                     socket_timeout=5)
+                                     socket_timeout=5,
+                                     retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3))
 
     @asynccontextmanager
     async def job_lock(self, job_id: str) -> AsyncIterator[None]:

@@ -9,7 +9,10 @@ job's pieces wait in the one broker queue, in the order the jobs came.
 
 from __future__ import annotations
 
+import logging
 import time
+
+from redis.exceptions import RedisError
 
 from services.backend.cluster.coordination import Coordination
 from services.backend.eta import Throughput, WorkLeft, forecast
@@ -17,6 +20,8 @@ from services.backend.pieces import is_finished
 from services.backend.planner import plan
 from services.backend.store import JobRecord, JobStore
 from services.contract import JobStatus
+
+log = logging.getLogger(__name__)
 
 
 def under_way(record: JobRecord) -> WorkLeft:
@@ -39,6 +44,16 @@ class ClusterPlanner:
         self._store = store
         self._throughput = throughput
         self._coordination = coordination
+        self._workers_seen = 1
+
+    async def _live_workers(self) -> int:
+        """How many pieces the live workers render at once; while Redis is away, the last
+        count read (an estimate goes on without it)."""
+        try:
+            self._workers_seen = max(await self._coordination.live_concurrency(), 1)
+        except RedisError as error:
+            log.warning("could not count the live workers: %s", error)
+        return self._workers_seen
 
     async def eta(self, record: JobRecord) -> float:
         """Seconds until the job is done: 0 once ended."""
@@ -57,7 +72,7 @@ class ClusterPlanner:
         jobs = [under_way(other) if other.status == JobStatus.PROCESSING else plan(other)
                 for other in ahead]
         jobs.append(under_way(record) if record.status == JobStatus.PROCESSING else plan(record))
-        workers = await self._coordination.live_concurrency()
-        ends = forecast(jobs, self._throughput, workers=max(workers, 1), slots=len(jobs),
+        ends = forecast(jobs, self._throughput, workers=await self._live_workers(),
+                        slots=len(jobs),
                         now=time.time())
         return round(ends[-1], 1)

@@ -3,8 +3,10 @@
 The worker forks ``concurrency`` task processes; each keeps an event loop and the cluster's
 parts (store, feed, media, Redis) open from its first task to its end, so a task costs its
 render, not new connections. A task drives one ``PieceRun``; one that could not reach a part
-is retried, so a piece is never lost to an outage. While the worker runs it announces itself
-(name and concurrency) every few seconds, so the ETA counts the workers that are alive.
+tries again in its own process, its message still unacknowledged, rather than through the
+broker (which may be the part that is away), so a piece is not lost to an outage. While the
+worker runs it announces itself (name and concurrency) every few seconds, so the ETA counts
+the workers that are alive.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ from services.backend.settings import BackendSettings
 log = logging.getLogger(__name__)
 
 
-RETRY_BACKOFF_MAX_SECONDS = 30
-RETRIES = 40  # at up to 30 s apart: a part away for some 15 minutes
+RETRY_SECONDS = (0.5, 1, 2, 5, 10, 15)  # then every 15 s
+RETRIES = 60  # a part away for some 15 minutes
 
 
 def worker_app(settings: BackendSettings) -> Celery:
@@ -51,8 +53,7 @@ def worker_app(settings: BackendSettings) -> Celery:
     worker_process_init.connect(lambda **_: process.begin(), weak=False)
     worker_process_shutdown.connect(lambda **_: process.end(), weak=False)
 
-    @app.task(name=RENDER_PIECE, bind=True, autoretry_for=(Exception,), retry_backoff=True,
-              retry_backoff_max=RETRY_BACKOFF_MAX_SECONDS, max_retries=RETRIES)
+    @app.task(name=RENDER_PIECE, bind=True)
     def render_piece(task: Task, job_id: str, piece: str, attempt: int) -> str:
         """Render one piece of a job (see ``runner.py``)."""
         def queue_composition(job: str) -> None:
@@ -86,13 +87,25 @@ class _TaskProcess:
 
     async def _render(self, job_id: str, piece: str, attempt: int, worker: str,
                       queue_composition: QueueComposition) -> str:
-        if self._parts is None:
-            self._parts = await self._opened.enter_async_context(cluster_parts(self._settings))
-        run = PieceRun(self._parts, job_id=job_id, piece=piece, attempt=attempt, worker=worker,
-                       queue_composition=queue_composition)
-        outcome = await run.run()
-        log.info("job %s: %s attempt %d %s", job_id, piece, attempt, outcome)
-        return outcome
+        tries = 0
+        while True:
+            try:
+                if self._parts is None:
+                    self._parts = await self._opened.enter_async_context(
+                        cluster_parts(self._settings))
+                run = PieceRun(self._parts, job_id=job_id, piece=piece, attempt=attempt,
+                               worker=worker, queue_composition=queue_composition)
+                outcome = await run.run()
+                log.info("job %s: %s attempt %d %s", job_id, piece, attempt, outcome)
+                return outcome
+            except Exception as error:  # a part away (a render's own failure ends the job)
+                tries += 1
+                if tries >= RETRIES:
+                    raise
+                pause = RETRY_SECONDS[min(tries, len(RETRY_SECONDS)) - 1]
+                log.warning("job %s: %s attempt %d could not go on (%s); again in %s s",
+                            job_id, piece, attempt, error, pause)
+                await asyncio.sleep(pause)
 
     def end(self) -> None:
         """Close the parts and the loop as the process ends."""
