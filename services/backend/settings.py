@@ -66,12 +66,14 @@ class BackendSettings(BaseSettings):
     # where progress goes: this process (unset) or Redis Streams, ``redis://…``
     redis_url: str | None = None
     # who renders: this process's own workers, or Celery workers (``python main.py worker``)
-    # on AURORA_REDIS_URL's Redis, on any number of machines
-    render_pool: Literal["processes", "celery"] = "processes"
+    # on AURORA_REDIS_URL's Redis, on any number of machines; unset, it follows that setting
+    render_pool: Literal["processes", "celery"] | None = None
 
     @model_validator(mode="after")
-    def _celery_needs_redis(self) -> BackendSettings:
-        if self.render_pool == "celery" and self.redis_url is None:
+    def _pool_follows_redis(self) -> BackendSettings:
+        if self.render_pool is None:
+            self.render_pool = "processes" if self.redis_url is None else "celery"
+        elif self.render_pool == "celery" and self.redis_url is None:
             raise ValueError("AURORA_RENDER_POOL=celery needs AURORA_REDIS_URL (the broker)")
         return self
 

@@ -27,7 +27,9 @@ STAGES = FIFTEEN_SECOND_STAGES
 
 
 def _env(engine: str, redis_server: RedisServer) -> dict[str, str]:
-    return {"AURORA_REDIS_URL": redis_server.url} if engine == "redis" else {}
+    # this backend renders its jobs itself: Redis carries their progress only
+    return ({"AURORA_REDIS_URL": redis_server.url, "AURORA_RENDER_POOL": "processes"}
+            if engine == "redis" else {})
 
 
 @pytest.fixture(scope="module", params=["memory", "redis"])

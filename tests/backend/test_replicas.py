@@ -29,7 +29,7 @@ def replicas(postgres_url: str, redis_url: str, s3_server: S3Server, media_url: 
              tmp_path: Path) -> Iterator[tuple[AppProcess, AppProcess]]:
     """``python main.py api`` twice, each with its own data dir, sharing every engine."""
     env = {**s3_server.env, "AURORA_DATABASE_URL": postgres_url, "AURORA_REDIS_URL": redis_url,
-           "AURORA_MEDIA_URL": media_url}
+           "AURORA_MEDIA_URL": media_url, "AURORA_RENDER_POOL": "processes"}
     first = AppProcess(tmp_path / "a" / "data", command="api", env=env).start()
     try:
         second = AppProcess(tmp_path / "b" / "data", command="api", env=env).start()

@@ -58,3 +58,23 @@ def test_no_command_is_the_dashboard() -> None:
 def test_a_wrong_flag_is_named_by_flag_and_variable() -> None:
     with pytest.raises(SettingsError, match="--port / AURORA_PORT"):
         read_settings(BackendSettings, _flags("api", "--port", "0"))
+
+
+@pytest.mark.parametrize(("redis_url", "chosen", "pool"), [
+    (None, None, "processes"),
+    ("redis://127.0.0.1:6379/0", None, "celery"),  # unset, the pool follows AURORA_REDIS_URL
+    ("redis://127.0.0.1:6379/0", "processes", "processes"),  # Redis for progress only
+])
+def test_the_render_pool_follows_redis_unless_chosen(
+        monkeypatch: pytest.MonkeyPatch, redis_url: str | None, chosen: str | None,
+        pool: str) -> None:
+    for name, value in (("AURORA_REDIS_URL", redis_url), ("AURORA_RENDER_POOL", chosen)):
+        if value is not None:
+            monkeypatch.setenv(name, value)
+    assert read_settings(BackendSettings, _flags("api")).render_pool == pool
+
+
+def test_celery_without_a_broker_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AURORA_RENDER_POOL", "celery")
+    with pytest.raises(SettingsError, match="AURORA_RENDER_POOL=celery needs AURORA_REDIS_URL"):
+        read_settings(BackendSettings, _flags("api"))

@@ -30,6 +30,9 @@ RENDER_QUEUE = "aurora.render"
 RENDER_PIECE = "aurora.render_piece"
 REDELIVERY_SECONDS = 30  # the broker redelivers a task unacked this long (fenced if stale)
 RESTORE_SECONDS = 5  # how often each worker looks for such tasks
+# Kombu's Redis keys for the tasks workers hold, named here so the dispatcher can read them
+UNACKED_KEY = "aurora.unacked"
+BROKER_QUEUES = (RESUME_QUEUE, RENDER_QUEUE)  # each a Redis list (no task has a priority)
 
 
 def create_celery(redis_url: str) -> Celery:
@@ -47,7 +50,12 @@ def create_celery(redis_url: str) -> Celery:
         broker_transport_options={"queue_order_strategy": "priority",
                                   "visibility_timeout": REDELIVERY_SECONDS,
                                   "unacked_restore_interval": RESTORE_SECONDS,
-                                  "unacked_restore_throttle": 1},
+                                  "unacked_restore_throttle": 1,
+                                  "unacked_key": UNACKED_KEY,
+                                  "unacked_index_key": f"{UNACKED_KEY}_index",
+                                  "unacked_mutex_key": f"{UNACKED_KEY}_mutex",
+                                  # a worker killed while restoring blocks no one for long
+                                  "unacked_mutex_expire": REDELIVERY_SECONDS},
         worker_hijack_root_logger=False,
     )
     return app

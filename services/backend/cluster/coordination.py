@@ -99,6 +99,15 @@ class Coordination:
         return sum(concurrency for concurrency, until in map(json.loads, announced.values())
                    if until > now)
 
+    async def broker_empty(self, queues: tuple[str, ...], unacked_key: str) -> bool:
+        """Whether the broker holds no task at all: none queued, none held by a worker."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for queue in queues:
+                pipe.llen(queue)
+            pipe.hlen(unacked_key)
+            counts = await pipe.execute()
+        return not any(counts)
+
     async def aclose(self) -> None:
         """Close the connections."""
         await self._redis.aclose()

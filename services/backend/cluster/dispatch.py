@@ -5,7 +5,10 @@ workers' queue; the workers start it (``runner.py``). A cancel, under the job's 
 job and raises its cancel flag, which stops any worker rendering it within a second; its
 pieces still queued do nothing when taken. Every replica also watches the jobs under way:
 a piece whose worker's lease ran out is given a new attempt number and queued again, ahead of
-new jobs, so the job resumes from the pieces it has finished.
+new jobs, so the job resumes from the pieces it has finished. So is a piece no worker took
+while the broker held no task at all for two rounds: its task was lost on the way (a worker
+killed as it received it, or after it finished the last piece but before it queued the
+composition).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import logging
 
 from celery import Celery
 
-from services.backend.cluster.celery_app import send_piece
+from services.backend.cluster.celery_app import BROKER_QUEUES, UNACKED_KEY, send_piece
 from services.backend.cluster.coordination import Coordination
 from services.backend.picture_sizes import RenderSize
 from services.backend.pieces import MUSIC, is_finished, scene_task
@@ -79,12 +82,14 @@ class ClusterQueue:
         return record
 
     async def _watch(self) -> None:
+        unsent: set[tuple[str, str]] = set()  # untaken pieces while the broker was empty
         while True:
             await asyncio.sleep(WATCH_SECONDS)
             try:
                 for record in await self._store.with_status(JobStatus.PROCESSING):
                     for name in await self._lost_pieces(record):
-                        await self._take_over(record.job_id, name)
+                        await self._take_over(record.job_id, name, was_taken=True)
+                unsent = await self._requeue_unsent(unsent)
             except Exception:  # a store or Redis away this round: the next round looks again
                 log.exception("watching the jobs under way failed")
 
@@ -94,16 +99,34 @@ class ClusterQueue:
                 if entry.get("taken_at") is not None and not is_finished(record, name)
                 and not await self._coordination.lease_held(record.job_id, name)]
 
-    async def _take_over(self, job_id: str, name: str) -> None:
+    async def _requeue_unsent(self, seen_before: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Queue again the pieces untaken in this round and the last while the broker held no
+        task; the pieces untaken now, for the next round."""
+        if not await self._coordination.broker_empty(BROKER_QUEUES, UNACKED_KEY):
+            return set()
+        untaken = {(record.job_id, name)
+                   for status in (JobStatus.PENDING, JobStatus.PROCESSING)
+                   for record in await self._store.with_status(status)
+                   for name in _untaken(record)}
+        for job_id, name in untaken & seen_before:
+            await self._take_over(job_id, name, was_taken=False)
+        return untaken - seen_before
+
+    async def _take_over(self, job_id: str, name: str, *, was_taken: bool) -> None:
         """Give a lost piece a new attempt and queue it again (or fail the job, if too often)."""
         async with self._coordination.job_lock(job_id):
             record = await self._store.get(job_id)
-            if record is None or record.ended or name not in await self._lost_pieces(record):
+            if record is None or record.ended:
+                return
+            still_lost = (name in await self._lost_pieces(record) if was_taken
+                          else name in _untaken(record))
+            if not still_lost:
                 return  # another replica was first, or the worker finished after all
             entry = record.work[name]
             entry["attempt"] += 1
             entry["taken_at"] = None
-            log.warning("job %s: the worker rendering %s was lost; attempt %d", job_id, name,
+            log.warning("job %s: the task of %s was lost (%s); attempt %d", job_id, name,
+                        "its worker is gone" if was_taken else "never taken",
                         entry["attempt"])
             if entry["attempt"] > MAX_ATTEMPTS:
                 await self._publisher.fail(record, f"Rendering failed: {MAX_ATTEMPTS} render "
@@ -112,3 +135,9 @@ class ClusterQueue:
             await self._store.save(record)
             await asyncio.to_thread(send_piece, self._celery, job_id, name, entry["attempt"],
                                     resume=True)
+
+
+def _untaken(record: JobRecord) -> list[str]:
+    """The pieces of the job no worker has taken and none has finished."""
+    return [name for name, entry in record.work.items()
+            if entry.get("taken_at") is None and not is_finished(record, name)]
