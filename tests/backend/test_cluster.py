@@ -138,7 +138,7 @@ def test_thirty_jobs_with_workers_killed_at_random_each_end_once_with_their_dura
             kills += 1
             time.sleep(chance.uniform(0.0, 2.0))
             victim.start()
-        wait_until(lambda: len(ended()) == len(jobs), timeout=240,
+        wait_until(lambda: len(ended()) == len(jobs), timeout=150,  # inside the test's 180 s
                    what="every job ending after the kills")
         for worker in cluster.workers.values():  # only the killed lost theirs
             assert "lease was lost" not in worker.log()
