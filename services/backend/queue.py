@@ -24,14 +24,15 @@ from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus, stage
 log = logging.getLogger(__name__)
 
 
-def new_record(request: GenerateRequest, render_size: RenderSize) -> JobRecord:
-    """A new job's record, waiting to start."""
+def new_record(request: GenerateRequest, render_size: RenderSize,
+               owner: str | None) -> JobRecord:
+    """A new job's record, waiting to start; ``owner`` is who asked (None: nobody signs in)."""
     now = time.time()
     return JobRecord(
         job_id=uuid.uuid4().hex[:16], status=JobStatus.PENDING, prompt=request.prompt,
         duration=request.duration, aspect_ratio=request.aspect_ratio, style=request.style,
         scene_count=scene_count(request.duration), current_stage=stages.PENDING,
-        progress=0, created_at=now, updated_at=now, render_size=render_size,
+        progress=0, created_at=now, updated_at=now, render_size=render_size, owner=owner,
     )
 
 
@@ -44,8 +45,8 @@ class JobIntake(Protocol):
     async def stop(self) -> None:
         """Stop taking jobs."""
 
-    async def submit(self, request: GenerateRequest) -> JobRecord:
-        """Store a new job and queue it."""
+    async def submit(self, request: GenerateRequest, *, owner: str | None = None) -> JobRecord:
+        """Store a new job of ``owner`` and queue it."""
 
     async def cancel(self, job_id: str) -> JobRecord:
         """End a queued or running job as "Cancelled by user" (``JobNotFound``,
@@ -121,9 +122,9 @@ class JobQueue:
             task.cancel()
         await asyncio.gather(*self._consumers, *self._running.values(), return_exceptions=True)
 
-    async def submit(self, request: GenerateRequest) -> JobRecord:
-        """Store a new job and queue it."""
-        record = new_record(request, self._render_size)
+    async def submit(self, request: GenerateRequest, *, owner: str | None = None) -> JobRecord:
+        """Store a new job of ``owner`` and queue it."""
+        record = new_record(request, self._render_size, owner)
         await self._store.insert(record)
         await self._publisher.publish(record)
         self._line.put(record.job_id)  # after its first state: a slot reads the record as stored

@@ -145,6 +145,7 @@ class JobSummary(BackendAnswer):
     created_at: float = 0  # 0: not given
     updated_at: float = 0
     error: str | None = None
+    owner: str | None = None  # who started it, where the backend has accounts (extension)
 
 
 class JobDetail(JobSummary):

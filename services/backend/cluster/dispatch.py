@@ -56,9 +56,9 @@ class ClusterQueue:
             await asyncio.gather(self._watcher, return_exceptions=True)
         await self._coordination.aclose()
 
-    async def submit(self, request: GenerateRequest) -> JobRecord:
+    async def submit(self, request: GenerateRequest, *, owner: str | None = None) -> JobRecord:
         """Store a new job, then queue its pieces for the workers."""
-        record = new_record(request, self._render_size)
+        record = new_record(request, self._render_size, owner)
         names = [*(scene_task(number) for number in range(1, record.scene_count + 1)), MUSIC]
         record.work = {name: {"attempt": 1, "taken_at": None} for name in names}
         await self._store.insert(record)

@@ -43,6 +43,7 @@ class JobRecord:
     render_size: str = "full"  # a ``RenderSize``: the picture size every clip of the job has
     # on a cluster, each piece of render work by name: {"attempt": n, "taken_at": t | None}
     work: dict[str, Any] = field(default_factory=dict)
+    owner: str | None = None  # the user who started it; None where nobody signs in
 
     @property
     def ended(self) -> bool:
