@@ -32,7 +32,7 @@ SUMMARY = {"job_id": "job-1", "status": "processing", "progress": 40.0,
            "prompt": "A fox at dawn", "duration": 30, "aspect_ratio": "9:16",
            "style": "cinematic", "current_stage": "scene_2_generating",
            "current_stage_display": "Generating scene 2", "created_at": 1_700_000_000.0,
-           "updated_at": 1_700_000_050.0, "error": "none yet"}
+           "updated_at": 1_700_000_050.0, "error": "none yet", "owner": "ada"}
 PROGRESS_ONLY = {"stages_completed": [STAGE], "stages_pending": [STAGE],
                  "estimated_time_remaining": 75.5, "assets": ASSETS}
 DETAIL = {**SUMMARY, **PROGRESS_ONLY, "script": ["A fox wakes", "It runs"]}
@@ -43,7 +43,7 @@ PROGRESS = {key: SUMMARY[key] for key in ("job_id", "status", "progress", "curre
 NOT_GIVEN: dict[str, Any] = {
     "progress": 0, "prompt": "", "duration": None, "aspect_ratio": "", "style": "",
     "current_stage": "", "current_stage_display": "", "created_at": 0, "updated_at": 0,
-    "error": None, "stages_completed": [], "stages_pending": [],
+    "error": None, "owner": None, "stages_completed": [], "stages_pending": [],
     "estimated_time_remaining": None, "assets": None, "script": None,
 }
 ANSWERS: list[tuple[type[BaseModel], dict[str, Any]]] = [
