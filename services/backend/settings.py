@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.backend.media.protocol import parse_media_url
 from services.backend.picture_sizes import RenderSize
+from services.contract import AuthMode
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -33,6 +34,10 @@ class BackendSettings(BaseSettings):
     asset_url_ttl: float = Field(default=3600.0, gt=0)
     keepalive_seconds: float = Field(default=15.0, gt=0)
     render_size: RenderSize = "full"  # "draft": quick quarter-width pictures, for previews
+    # who may call the API: unset is "open" (anyone), which start-up allows only on loopback;
+    # otherwise every request needs a user's token or the service token
+    auth: AuthMode | None = None
+    service_token: SecretStr | None = None  # the dashboard's: it may act for any user
     # where jobs are kept: SQLite in the data dir (unset) or PostgreSQL, ``postgresql://…``
     database_url: str | None = None
 

@@ -23,6 +23,12 @@ CANCELLED_ERROR = "Cancelled by user"  # the error of a job that ended because i
 
 JOB_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
+# Who gets in (``AURORA_AUTH``): anyone who reaches the port, users signed in with a password,
+# or the users a trusted sign-in proxy names. Both programs read it.
+AuthMode = Literal["open", "accounts", "proxy"]
+USER_HEADER = "X-Aurora-User"  # the user a service token acts for
+USER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")  # names and e-mails
+
 
 def is_valid_job_id(job_id: object) -> bool:
     """Whether ``job_id`` may be put into a URL or a path (the contract's identifier rule)."""
