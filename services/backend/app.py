@@ -21,10 +21,11 @@ from services.backend.planner import EtaPlanner
 from services.backend.pool import ProcessPool, RenderPool
 from services.backend.presenter import JobPresenter
 from services.backend.publisher import Publisher
-from services.backend.queue import JobIntake, JobQueue, WaitingLine
+from services.backend.queue import JobIntake, JobQueue
 from services.backend.routes import assets, jobs, progress
 from services.backend.settings import BackendSettings
 from services.backend.store import JobStore, StoreUnavailable
+from services.backend.waiting_line import WaitingLine
 from services.contract import API_PREFIX
 
 

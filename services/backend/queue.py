@@ -1,5 +1,5 @@
-"""The job queue: jobs start in the order they came, at most ``slots`` at once; any can be
-cancelled, queued or running.
+"""The job queue: jobs start in fair turns across owners (``waiting_line.py``), at most
+``slots`` at once; any can be cancelled, queued or running.
 
 A job's record is stored before it is queued, so a restart loses no queued job: ``start``
 queues again every job still pending and marks the ones a previous process left half-done.
@@ -19,6 +19,7 @@ from services.backend.picture_sizes import RenderSize
 from services.backend.publisher import Publisher
 from services.backend.script import scene_count
 from services.backend.store import JobRecord, JobStore
+from services.backend.waiting_line import WaitingLine
 from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus, stages
 
 log = logging.getLogger(__name__)
@@ -61,36 +62,6 @@ class JobAlreadyEnded(Exception):
     """The job has completed or failed; it cannot be cancelled."""
 
 
-class WaitingLine:
-    """The ids of queued jobs in the order they will start; ``take`` waits for the next."""
-
-    def __init__(self) -> None:
-        self._arrivals: asyncio.Queue[str] = asyncio.Queue()
-        self._ids: list[str] = []
-
-    def put(self, job_id: str) -> None:
-        """Queue a job at the back."""
-        self._ids.append(job_id)
-        self._arrivals.put_nowait(job_id)
-
-    async def take(self) -> str:
-        """The job at the front, once there is one; it leaves the line."""
-        while True:
-            job_id = await self._arrivals.get()
-            if job_id in self._ids:  # else it was discarded while it waited
-                self._ids.remove(job_id)
-                return job_id
-
-    def discard(self, job_id: str) -> None:
-        """Take a waiting job out of the line (nothing if it is not waiting)."""
-        if job_id in self._ids:
-            self._ids.remove(job_id)
-
-    def ahead_of(self, job_id: str) -> list[str]:
-        """The jobs that will start before ``job_id`` (none if it is not waiting)."""
-        return self._ids[: self._ids.index(job_id)] if job_id in self._ids else []
-
-
 class JobQueue:
     """Takes jobs from the line into ``slots`` slots and has the driver run each."""
 
@@ -106,11 +77,18 @@ class JobQueue:
         self._consumers: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        """Mark jobs a previous process left half-done, requeue waiting ones, start consuming."""
+        """Mark jobs a previous process left half-done, requeue waiting ones with their owners
+        (oldest first), start consuming.
+
+        Who was served last is not carried over: the pending records read here have never
+        started, and finding each owner's latest start would mean reading every ended job. So
+        after a restart every owner counts as never served, and the first round goes by who
+        has waited longest.
+        """
         for job_id in await self._store.fail_interrupted():
             log.warning("job %s was interrupted by a restart", job_id)
         for record in await self._store.with_status(JobStatus.PENDING):
-            self._line.put(record.job_id)
+            self._line.put(record.job_id, record.owner)
         self._consumers = [asyncio.create_task(self._consume(), name=f"job-consumer-{n}")
                            for n in range(self._slots)]
 
@@ -127,7 +105,8 @@ class JobQueue:
         record = new_record(request, self._render_size, owner)
         await self._store.insert(record)
         await self._publisher.publish(record)
-        self._line.put(record.job_id)  # after its first state: a slot reads the record as stored
+        # after its first state: a slot reads the record as stored
+        self._line.put(record.job_id, owner)
         return record
 
     async def cancel(self, job_id: str) -> JobRecord:
