@@ -3,6 +3,7 @@
     python main.py [serve] [--host H] [--port P] [--api-url URL] [--data-dir D]
     python main.py api [--host H] [--port P] [--data-dir D]
     python main.py worker [--concurrency N] [--name NAME] [--data-dir D]
+    python main.py users add NAME [--admin] [--password-stdin] | remove NAME | list [--data-dir D]
 
 Each program has its own settings (``AURORA_*``, a flag overriding its variable); this file
 is the only place that wires the two programs together. Imports live inside the functions:
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
     from services.backend.settings import BackendSettings
     from services.dashboard.settings import DashboardSettings
 
-COMMANDS = ("serve", "api", "worker")
+COMMANDS = ("serve", "api", "worker", "users")
+NOT_SETTINGS = ("command", "concurrency", "name", "action", "admin", "password_stdin")
 
 
 def serve(dashboard_settings: DashboardSettings, backend_settings: BackendSettings) -> None:
@@ -80,7 +82,24 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--concurrency", type=int, help="pieces rendered at once "
                                                         "(default AURORA_RENDER_WORKERS)")
     worker.add_argument("--name", help="the worker's name in the logs (default render)")
+    _add_users_parser(commands)
     return parser
+
+
+def _add_users_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``users add|remove|list``: the accounts in the backend's store."""
+    users = commands.add_parser("users", help="add, remove or list the users who may sign in")
+    actions = users.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a user (asks for the password twice)")
+    remove = actions.add_parser("remove", help="remove a user and their API tokens")
+    listing = actions.add_parser("list", help="every user, by name")
+    for action in (add, remove):
+        action.add_argument("name", metavar="NAME", help="the user's name (or e-mail address)")
+    add.add_argument("--admin", action="store_true", help="make the user an administrator")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password as one line of standard input")
+    for action in (add, remove, listing):
+        action.add_argument("--data-dir", help="where the backend keeps jobs and users")
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -99,9 +118,11 @@ def prepare(args: argparse.Namespace) -> Callable[[], None]:
     from services.backend.settings import BackendSettings
     from services.startup import SettingsError, check_port_free, read_settings
 
-    flags = {name: value for name, value in vars(args).items()
-             if name not in ("command", "concurrency", "name")}
+    flags = {name: value for name, value in vars(args).items() if name not in NOT_SETTINGS}
     backend = read_settings(BackendSettings, flags)
+    if args.command == "users":
+        check_backend(backend)
+        return users_action(backend, args)
     if args.command == "worker":
         if backend.redis_url is None:
             raise SettingsError("A render worker needs AURORA_REDIS_URL: the Redis its jobs "
@@ -119,6 +140,18 @@ def prepare(args: argparse.Namespace) -> Callable[[], None]:
     if dashboard.embedded:
         check_backend(backend)
     return lambda: serve(dashboard, backend)
+
+
+def users_action(settings: BackendSettings, args: argparse.Namespace) -> Callable[[], None]:
+    """The ``users`` action the command line names."""
+    from services.backend import users_command as users
+
+    if args.action == "add":
+        return lambda: users.add_user(settings, args.name, admin=args.admin,
+                                      password_stdin=args.password_stdin)
+    if args.action == "remove":
+        return lambda: users.remove_user(settings, args.name)
+    return lambda: users.list_users(settings)
 
 
 def check_backend(settings: BackendSettings) -> None:

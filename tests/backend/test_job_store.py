@@ -9,8 +9,6 @@ import json
 import shutil
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
-from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -29,51 +27,7 @@ from services.backend.store import (
 from services.backend.store.postgres import PostgresJobStore
 from services.contract import JobStatus
 from testkit.postgres_server import PostgresServer
-
-
-class Engine:
-    """One engine's storage for a test: every store opened on it reads the same records."""
-
-    def __init__(self, make: Callable[[], JobStore]) -> None:
-        self._make = make
-        self.opened: list[JobStore] = []
-
-    async def open(self) -> JobStore:
-        """A new store on this storage, open (and closed when the test ends)."""
-        store = self._make()
-        self.opened.append(store)
-        await store.open()
-        return store
-
-
-async def _engine(make: Callable[[], JobStore]) -> AsyncIterator[Engine]:
-    engine = Engine(make)
-    yield engine
-    for store in engine.opened:
-        await store.close()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Engine]:
-    """Each engine in turn: SQLite in a file of the test's own, or a PostgreSQL database."""
-    make: Callable[[], JobStore] = (
-        partial(SqliteJobStore, tmp_path / "jobs.sqlite3") if request.param == "sqlite"
-        else partial(PostgresJobStore, request.getfixturevalue("postgres_url")))
-    async for engine in _engine(make):
-        yield engine
-
-
-@pytest.fixture
-async def job_store(engine: Engine) -> JobStore:
-    """An open store of each engine, empty."""
-    return await engine.open()
-
-
-@pytest.fixture
-async def postgres_engine(postgres_url: str) -> AsyncIterator[Engine]:
-    """PostgreSQL stores on the test's own database (``postgres_url``)."""
-    async for engine in _engine(partial(PostgresJobStore, postgres_url)):
-        yield engine
+from tests.backend.conftest import Engine
 
 
 def _record(job_id: str, status: str = JobStatus.PENDING, created_at: float = 1.0) -> JobRecord:

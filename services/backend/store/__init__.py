@@ -1,4 +1,5 @@
-"""The job store: the interface every engine keeps, and SQLite (the default).
+"""The backend's store of jobs and accounts: the interfaces every engine keeps, and SQLite
+(the default).
 
 The PostgreSQL engine (``store.postgres``) is imported only when a setting chooses it, like
 the other engines beyond one machine.
@@ -6,16 +7,26 @@ the other engines beyond one machine.
 
 from services.backend.store.protocol import (
     INTERRUPTED_MESSAGE,
+    AccountStore,
+    BackendStore,
     JobRecord,
     JobStore,
     StoreUnavailable,
+    TokenRecord,
+    UserExists,
+    UserRecord,
 )
 from services.backend.store.sqlite import SqliteJobStore
 
 __all__ = [
     "INTERRUPTED_MESSAGE",
+    "AccountStore",
+    "BackendStore",
     "JobRecord",
     "JobStore",
     "SqliteJobStore",
     "StoreUnavailable",
+    "TokenRecord",
+    "UserExists",
+    "UserRecord",
 ]

@@ -1,4 +1,5 @@
-"""The PostgreSQL job store (``AURORA_DATABASE_URL``): one set of records every API replica shares.
+"""The PostgreSQL store (``AURORA_DATABASE_URL``): one set of jobs and user accounts every API
+replica shares.
 
 It keeps the SQLite engine's semantics exactly; the JSON fields are ``jsonb`` (which does not
 keep an object's key order: nothing reads them by order). Connections come from a psycopg pool
@@ -31,6 +32,9 @@ from services.backend.store.protocol import (
     JSON_FIELDS,
     JobRecord,
     StoreUnavailable,
+    TokenRecord,
+    UserExists,
+    UserRecord,
 )
 from services.contract import JobStatus
 
@@ -48,6 +52,12 @@ _INSERT = (f"INSERT INTO jobs ({', '.join(_COLUMNS)}) "
 _UPDATE = ("UPDATE jobs SET "
            + ", ".join(f"{name} = %({name})s" for name in _COLUMNS if name != "job_id")
            + " WHERE job_id = %(job_id)s")
+_SELECT_USERS = "SELECT name, password_hash, admin, created_at FROM users"
+_SELECT_TOKENS = "SELECT token_id, owner, label, token_hash, created_at FROM tokens"
+_REMOVE_USER = """
+WITH tokens_removed AS (DELETE FROM tokens WHERE owner = %(name)s)
+DELETE FROM users WHERE name = %(name)s
+"""
 _FAIL_INTERRUPTED = """
 WITH failed AS (
     UPDATE jobs SET status = %(failed)s, error = %(error)s, event_id = event_id + 1,
@@ -93,7 +103,7 @@ async def _migrate(connection: psycopg.AsyncConnection[Any]) -> None:
 
 
 class PostgresJobStore:
-    """PostgreSQL-backed job records, through a pool of connections in autocommit mode: each
+    """PostgreSQL-backed jobs and accounts, through a pool of connections in autocommit mode: each
     statement stands alone, and only the migration needs a transaction around several."""
 
     def __init__(self, url: str) -> None:
@@ -132,9 +142,10 @@ class PostgresJobStore:
         async with self._connection() as connection:
             return await _fetch(connection, sql, params)
 
-    async def _execute(self, sql: str, params: _Params) -> None:
+    async def _execute(self, sql: str, params: _Params) -> int:
+        """Run one statement; how many rows it touched."""
         async with self._connection() as connection:
-            await connection.execute(sql, params)
+            return (await connection.execute(sql, params)).rowcount
 
     async def insert(self, record: JobRecord) -> None:
         """Store a new job."""
@@ -194,3 +205,54 @@ class PostgresJobStore:
         await self._execute("INSERT INTO throughput (key, value) VALUES (%s, %s) "
                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                             (key, value))
+
+    async def add_user(self, user: UserRecord) -> None:
+        """Store a new user; ``UserExists`` if the name is taken."""
+        added = await self._execute(
+            "INSERT INTO users (name, password_hash, admin, created_at) VALUES (%(name)s, "
+            "%(password_hash)s, %(admin)s, %(created_at)s) ON CONFLICT (name) DO NOTHING",
+            user.__dict__)
+        if not added:
+            raise UserExists(user.name)
+
+    async def remove_user(self, name: str) -> bool:
+        """Forget a user and every token of theirs (in one statement); False if there was no
+        such user."""
+        return await self._execute(_REMOVE_USER, {"name": name}) > 0
+
+    async def get_user(self, name: str) -> UserRecord | None:
+        """The user named ``name``, or None."""
+        rows = await self._rows(f"{_SELECT_USERS} WHERE name = %s", (name,))
+        return UserRecord(**rows[0]) if rows else None
+
+    async def list_users(self) -> list[UserRecord]:
+        """Every user, by name."""
+        return [UserRecord(**row) for row in await self._rows(f"{_SELECT_USERS} ORDER BY name")]
+
+    async def set_password_hash(self, name: str, password_hash: str) -> None:
+        """Replace a user's password hash (a rehash with newer parameters)."""
+        await self._execute("UPDATE users SET password_hash = %s WHERE name = %s",
+                            (password_hash, name))
+
+    async def add_token(self, token: TokenRecord) -> None:
+        """Store a new token."""
+        await self._execute(
+            "INSERT INTO tokens (token_id, owner, label, token_hash, created_at) VALUES "
+            "(%(token_id)s, %(owner)s, %(label)s, %(token_hash)s, %(created_at)s)",
+            token.__dict__)
+
+    async def token_by_hash(self, token_hash: str) -> TokenRecord | None:
+        """The token whose hash is ``token_hash``, or None."""
+        rows = await self._rows(f"{_SELECT_TOKENS} WHERE token_hash = %s", (token_hash,))
+        return TokenRecord(**rows[0]) if rows else None
+
+    async def tokens_of(self, owner: str) -> list[TokenRecord]:
+        """A user's tokens, newest first (the later stored first on equal times)."""
+        rows = await self._rows(f"{_SELECT_TOKENS} WHERE owner = %s "
+                                "ORDER BY created_at DESC, seq DESC", (owner,))
+        return [TokenRecord(**row) for row in rows]
+
+    async def remove_token(self, owner: str, token_id: str) -> bool:
+        """Forget one of ``owner``'s own tokens; False if they have none with that id."""
+        return await self._execute("DELETE FROM tokens WHERE owner = %s AND token_id = %s",
+                                   (owner, token_id)) > 0

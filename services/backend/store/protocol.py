@@ -1,4 +1,6 @@
-"""What the rest of the backend needs from a job store, whichever engine keeps the records.
+"""What the rest of the backend needs from its store, whichever engine keeps the records: the
+jobs (``JobStore``) and the user accounts (``AccountStore``), both kept by each engine's one class,
+so every replica reading the same database agrees on both.
 
 An engine raises ``StoreUnavailable`` (its own error as the cause) when it cannot read or write
 this time, so callers never see an engine's exception types.
@@ -94,3 +96,63 @@ class JobStore(Protocol):
 
     async def close(self) -> None:
         """Release the store (every write is already committed)."""
+
+
+@dataclass
+class UserRecord:
+    """One user as stored. Names compare exactly (case-sensitive)."""
+
+    name: str
+    password_hash: str | None  # None: a user who signs in only through the sign-in proxy
+    admin: bool
+    created_at: float
+
+
+@dataclass
+class TokenRecord:
+    """One API token as stored: only its hash, so a copy of the database lets nobody in."""
+
+    token_id: str  # a short public id, shown to its owner and used to revoke it
+    owner: str  # the user's name
+    label: str
+    token_hash: str  # SHA-256 hex of the token
+    created_at: float
+
+
+class UserExists(Exception):
+    """A user of that name is already stored."""
+
+
+class AccountStore(Protocol):
+    """Every user and their API tokens. Kept beside the jobs: opened and closed with them."""
+
+    async def add_user(self, user: UserRecord) -> None:
+        """Store a new user; ``UserExists`` if the name is taken."""
+
+    async def remove_user(self, name: str) -> bool:
+        """Forget a user and every token of theirs; False if there was no such user."""
+
+    async def get_user(self, name: str) -> UserRecord | None:
+        """The user named ``name``, or None."""
+
+    async def list_users(self) -> list[UserRecord]:
+        """Every user, by name."""
+
+    async def set_password_hash(self, name: str, password_hash: str) -> None:
+        """Replace a user's password hash (a rehash with newer parameters)."""
+
+    async def add_token(self, token: TokenRecord) -> None:
+        """Store a new token."""
+
+    async def token_by_hash(self, token_hash: str) -> TokenRecord | None:
+        """The token whose hash is ``token_hash``, or None."""
+
+    async def tokens_of(self, owner: str) -> list[TokenRecord]:
+        """A user's tokens, newest first."""
+
+    async def remove_token(self, owner: str, token_id: str) -> bool:
+        """Forget one of ``owner``'s own tokens; False if they have none with that id."""
+
+
+class BackendStore(JobStore, AccountStore, Protocol):
+    """The jobs and the accounts together, as each engine's one class keeps them."""

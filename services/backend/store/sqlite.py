@@ -1,7 +1,7 @@
-"""The SQLite job store (the default engine): records in WAL mode under the data dir.
+"""The SQLite store (the default engine): jobs and user accounts in WAL mode under the data dir.
 
-Writes commit at once, so a crash or a restart loses no job record; media files are only
-referenced (by names relative to the job's folder), never stored in the database. Every
+Writes commit at once, so a crash or a restart loses no job record or account; media files are
+only referenced (by names relative to the job's folder), never stored in the database. Every
 ``sqlite3.Error`` leaves this module as ``StoreUnavailable``.
 
 The methods are async to keep the interface, but call ``sqlite3`` directly: a local WAL file
@@ -25,6 +25,9 @@ from services.backend.store.protocol import (
     JSON_FIELDS,
     JobRecord,
     StoreUnavailable,
+    TokenRecord,
+    UserExists,
+    UserRecord,
 )
 from services.contract import JobStatus
 
@@ -67,8 +70,12 @@ def _unavailable_on_error() -> Iterator[None]:
         raise StoreUnavailable(str(error)) from error
 
 
+def _user(row: sqlite3.Row) -> UserRecord:
+    return UserRecord(**{**dict(row), "admin": bool(row["admin"])})
+
+
 class SqliteJobStore:
-    """SQLite-backed job records; one connection, used from the event loop only."""
+    """SQLite-backed jobs and accounts; one connection, used from the event loop only."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
@@ -180,3 +187,57 @@ class SqliteJobStore:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    async def add_user(self, user: UserRecord) -> None:
+        """Store a new user; ``UserExists`` if the name is taken."""
+        with self._transaction() as db:
+            added = db.execute(
+                "INSERT INTO users (name, password_hash, admin, created_at) "
+                "VALUES (:name, :password_hash, :admin, :created_at) "
+                "ON CONFLICT (name) DO NOTHING", user.__dict__).rowcount
+        if not added:
+            raise UserExists(user.name)
+
+    async def remove_user(self, name: str) -> bool:
+        """Forget a user and every token of theirs; False if there was no such user."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM tokens WHERE owner = ?", (name,))
+            return db.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount > 0
+
+    async def get_user(self, name: str) -> UserRecord | None:
+        """The user named ``name``, or None."""
+        rows = self._rows("SELECT * FROM users WHERE name = ?", (name,))
+        return _user(rows[0]) if rows else None
+
+    async def list_users(self) -> list[UserRecord]:
+        """Every user, by name."""
+        return [_user(row) for row in self._rows("SELECT * FROM users ORDER BY name")]
+
+    async def set_password_hash(self, name: str, password_hash: str) -> None:
+        """Replace a user's password hash (a rehash with newer parameters)."""
+        with self._transaction() as db:
+            db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (password_hash, name))
+
+    async def add_token(self, token: TokenRecord) -> None:
+        """Store a new token."""
+        with self._transaction() as db:
+            db.execute("INSERT INTO tokens (token_id, owner, label, token_hash, created_at) "
+                       "VALUES (:token_id, :owner, :label, :token_hash, :created_at)",
+                       token.__dict__)
+
+    async def token_by_hash(self, token_hash: str) -> TokenRecord | None:
+        """The token whose hash is ``token_hash``, or None."""
+        rows = self._rows("SELECT * FROM tokens WHERE token_hash = ?", (token_hash,))
+        return TokenRecord(**rows[0]) if rows else None
+
+    async def tokens_of(self, owner: str) -> list[TokenRecord]:
+        """A user's tokens, newest first (the later stored first on equal times)."""
+        rows = self._rows("SELECT * FROM tokens WHERE owner = ? "
+                          "ORDER BY created_at DESC, rowid DESC", (owner,))
+        return [TokenRecord(**row) for row in rows]
+
+    async def remove_token(self, owner: str, token_id: str) -> bool:
+        """Forget one of ``owner``'s own tokens; False if they have none with that id."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM tokens WHERE owner = ? AND token_id = ?",
+                              (owner, token_id)).rowcount > 0
