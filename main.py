@@ -27,14 +27,25 @@ NOT_SETTINGS = ("command", "concurrency", "name", "action", "admin", "password_s
 
 
 def serve(dashboard_settings: DashboardSettings, backend_settings: BackendSettings) -> None:
-    """The dashboard: shared services, the embedded backend (unless remote), pages; run."""
+    """The dashboard: shared services, sign-in, the embedded backend (unless remote), pages;
+    run."""
+    import os
+
+    # NiceGUI reads where it keeps signed-in sessions once, when it is first imported.
+    os.environ["NICEGUI_STORAGE_PATH"] = str(dashboard_settings.data_dir / "sessions")
     from nicegui import app, run, ui
 
     from services.dashboard.shared import Dashboard
+    from services.startup import secret_in
+    from ui.access import Access, SignInGuard
     from ui.pages import register_pages
 
     dashboard = Dashboard.create(dashboard_settings)
     app.on_shutdown(dashboard.aclose)  # first: its streams close before the backend stops
+    access = Access(dashboard_settings, dashboard.client)
+    app.add_middleware(SignInGuard, access=access)  # inside NiceGUI's session middleware
+    app.on_startup(access.start)
+    app.on_shutdown(access.stop)
     dashboard.media.install(app)
     if dashboard_settings.embedded:
         from services.backend.app import VideoBackend
@@ -43,10 +54,15 @@ def serve(dashboard_settings: DashboardSettings, backend_settings: BackendSettin
         backend.install(app)
         app.on_startup(backend.start)
         app.on_shutdown(backend.stop)
-    register_pages(dashboard)
+    register_pages(dashboard, access)
     run.process_pool_start_method = "spawn"
+    secret, cookie = None, None
+    if access.mode == "accounts":  # signed cookies: HttpOnly always, SameSite=Lax, 0600 key
+        secret = secret_in(dashboard_settings.data_dir / "session.key").hex()
+        cookie = {"max_age": int(dashboard_settings.session_hours * 3600), "same_site": "lax"}
     ui.run(host=dashboard_settings.host, port=dashboard_settings.port, title="Aurora Studio",
-           dark=True, reload=False, show=False, favicon="🎬", timeout_graceful_shutdown=3)
+           dark=True, reload=False, show=False, favicon="🎬", timeout_graceful_shutdown=3,
+           storage_secret=secret, session_middleware_kwargs=cookie)
 
 
 def serve_api(settings: BackendSettings) -> None:
@@ -130,16 +146,49 @@ def prepare(args: argparse.Namespace) -> Callable[[], None]:
         check_backend(backend)
         return lambda: serve_worker(backend, concurrency=args.concurrency, name=args.name)
     if args.command == "api":
+        check_who_gets_in(backend.host, backend.auth)
         check_port_free(backend.host, backend.port)
         check_backend(backend)
         return lambda: serve_api(backend)
     from services.dashboard.settings import DashboardSettings
 
     dashboard = read_settings(DashboardSettings, flags)
+    check_who_gets_in(dashboard.host, dashboard.auth)
     check_port_free(dashboard.host, dashboard.port)
     if dashboard.embedded:
         check_backend(backend)
+        share_service_token(dashboard, backend)
     return lambda: serve(dashboard, backend)
+
+
+def check_who_gets_in(host: str, auth: str | None) -> None:
+    """Beyond loopback, who gets in must be a choice: ``SettingsError`` when it was not made."""
+    import ipaddress
+
+    from services.startup import SettingsError
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if auth is None and not loopback:
+        raise SettingsError(
+            f"--host {host} is reachable from the network: choose who gets in with "
+            "AURORA_AUTH=accounts (users sign in), proxy (a sign-in proxy names them) "
+            "or open (anyone who reaches the port)")
+
+
+def share_service_token(dashboard: DashboardSettings, backend: BackendSettings) -> None:
+    """The dashboard and its embedded backend agree on the service token: the one either
+    setting names, or one made for this run (it never leaves the process)."""
+    import secrets
+
+    from pydantic import SecretStr
+
+    token = (backend.service_token.get_secret_value() if backend.service_token
+             else dashboard.api_token or secrets.token_urlsafe(32))
+    backend.service_token = SecretStr(token)
+    dashboard.api_token = token
 
 
 def users_action(settings: BackendSettings, args: argparse.Namespace) -> Callable[[], None]:

@@ -7,6 +7,8 @@ never a traceback halfway through start-up.
 from __future__ import annotations
 
 import errno
+import os
+import secrets
 import socket
 import tempfile
 from collections.abc import Mapping
@@ -66,3 +68,18 @@ def check_dir_writable(path: Path) -> None:
             f"Data dir {path} is not writable ({error.strerror}); "
             "choose another with --data-dir / AURORA_DATA_DIR"
         ) from None
+
+
+def secret_in(path: Path) -> bytes:
+    """The secret kept in ``path``, generated once (32 random bytes, mode 0600, never
+    rewritten): signing keys that must outlive a restart and never leave the machine."""
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_bytes(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret.hex())
+    return secret

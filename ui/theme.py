@@ -8,7 +8,8 @@ from pathlib import Path
 
 from nicegui import ui
 
-from ui.urls import CREATE, JOBS
+from ui.access import page_user, remember_this_tab
+from ui.urls import ACCOUNT, CREATE, JOBS, LOGOUT
 
 CSS_FILE = Path(__file__).with_name("theme.css")
 
@@ -25,21 +26,42 @@ def install_theme() -> None:
 
 
 @contextmanager
-def frame(title: str) -> Iterator[None]:
-    """The shell of every page: colours, header with navigation, then the page's content."""
+def frame(title: str, *, navigation: bool = True) -> Iterator[None]:
+    """The shell of every page: colours, header with navigation and the signed-in user's
+    menu, then the page's content."""
+    remember_this_tab()
     ui.colors(primary=PURPLE, positive=GREEN, dark=BG_ELEVATED, dark_page=BG_BASE)
     ui.page_title(f"{title} · Aurora Studio")
     with ui.header().classes("aurora-header items-center justify-between px-6 py-3"):
         with ui.row().classes("aurora-brand gap-1 text-lg"):
             ui.label("Aurora")
             ui.label("Studio").classes("accent")
-        with ui.row().classes("aurora-nav gap-1"):
-            for label, target in (("Create", CREATE), ("Jobs", JOBS)):
-                link = ui.link(label, target)
-                if label == title:
-                    link.classes("active")
+        if navigation:
+            with ui.row().classes("aurora-nav gap-1 items-center"):
+                for label, target in (("Create", CREATE), ("Jobs", JOBS)):
+                    link = ui.link(label, target)
+                    if label == title:
+                        link.classes("active")
+                _user_menu()
     with ui.column().classes("aurora-content"):
         yield
+
+
+def _user_menu() -> None:
+    """The signed-in user's name, opening Account and Sign out (nothing where nobody signs
+    in). Sign out is a real form post: it works even while the websocket is down."""
+    name = page_user().name
+    if name is None:
+        return
+    button = ui.button(name, icon="account_circle", color=None) \
+        .props("flat no-caps data-testid=user-menu").classes("aurora-user-menu")
+    with button, ui.menu().classes("aurora-menu"):
+        ui.menu_item("Account", on_click=lambda: ui.navigate.to(ACCOUNT))
+        sign_out = ui.element("form").classes("w-full")
+        sign_out.props.update({"method": "post", "action": LOGOUT})
+        with sign_out:
+            ui.button("Sign out", icon="logout", color=None).props(
+                "type=submit flat no-caps data-testid=sign-out-button").classes("w-full")
 
 
 def action_button(text: str, on_click: Callable[..., object], *, test_id: str | None = None,

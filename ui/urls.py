@@ -4,6 +4,18 @@ from __future__ import annotations
 
 CREATE = "/"
 JOBS = "/jobs"
+LOGIN = "/login"
+LOGOUT = "/logout"
+ACCOUNT = "/account"
+
+
+def local_path(target: str | None) -> str:
+    """``target`` if it is a path on this site (what ``/login?next=`` may send a browser to),
+    else the Create page: never another site (``//host``, ``https://…``, ``/\\host``)."""
+    if (not target or not target.startswith("/") or target.startswith(("//", "/\\"))
+            or any(ord(char) < 0x21 for char in target)):
+        return CREATE
+    return target
 
 
 def workspace_url(job_id: str) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from services.backend.access import Gate, caller
+from services.backend.accounts import Accounts
 from services.backend.deps import BackendParts
 from services.backend.driver import JobDriver
 from services.backend.engines import job_store, media_store, progress_feed
@@ -22,9 +24,9 @@ from services.backend.pool import ProcessPool, RenderPool
 from services.backend.presenter import JobPresenter
 from services.backend.publisher import Publisher
 from services.backend.queue import JobIntake, JobQueue
-from services.backend.routes import assets, jobs, progress
+from services.backend.routes import account, assets, jobs, progress
 from services.backend.settings import BackendSettings
-from services.backend.store import JobStore, StoreUnavailable
+from services.backend.store import BackendStore, StoreUnavailable
 from services.backend.waiting_line import WaitingLine
 from services.contract import API_PREFIX
 
@@ -46,7 +48,7 @@ class VideoBackend:
 
     def __init__(self, settings: BackendSettings) -> None:
         # Each swappable part's engine (``engines.py`` chooses where a setting can).
-        self._store: JobStore = job_store(settings)
+        self._store: BackendStore = job_store(settings)
         self._feed = progress_feed(settings)
         self._media, local_media = media_store(settings)
         self._pool: RenderPool | None = None  # this process's own workers, if it renders
@@ -58,6 +60,9 @@ class VideoBackend:
             queue, presenter = self._local_queue(settings)
         self.parts = BackendParts(queue=queue, presenter=presenter, local_media=local_media,
                                   keepalive_seconds=settings.keepalive_seconds)
+        token = settings.service_token
+        self.gate = Gate(mode=settings.auth or "open", accounts=Accounts(self._store),
+                         service_token=None if token is None else token.get_secret_value())
 
     def _local_queue(self, settings: BackendSettings) -> tuple[JobIntake, JobPresenter]:
         """Jobs rendered by this process's own worker processes."""
@@ -95,15 +100,16 @@ class VideoBackend:
         return queue, presenter
 
     def install(self, app: FastAPI) -> None:
-        """Mount the API routes on ``app`` at ``API_PREFIX``."""
-        router = APIRouter(prefix=API_PREFIX)
-        for module in (jobs, progress, assets):
+        """Mount the API routes on ``app`` at ``API_PREFIX``, every one behind the gate."""
+        router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(caller)])
+        for module in (jobs, progress, assets, account):
             router.include_router(module.router)
         router.add_api_route("/{path:path}", _no_such_endpoint, include_in_schema=False,
                              methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
         app.include_router(router)
         app.add_exception_handler(StoreUnavailable, _store_unavailable)
         app.state.aurora_backend = self.parts
+        app.state.aurora_gate = self.gate
 
     async def start(self) -> None:
         """Open the stores, take up the measured rates, spawn the render workers and resume

@@ -12,12 +12,13 @@ from services.backend.feed import MemoryFeed, ProgressFeed
 from services.backend.media import LocalMedia, MediaStore, MediaUnavailable
 from services.backend.settings import BackendSettings
 from services.backend.signing import AssetSigner, load_or_create_secret
-from services.backend.store import JobStore, SqliteJobStore
+from services.backend.store import BackendStore, SqliteJobStore
 from services.startup import SettingsError
 
 
-def job_store(settings: BackendSettings) -> JobStore:
-    """PostgreSQL when ``AURORA_DATABASE_URL`` names one, else SQLite in the data dir."""
+def job_store(settings: BackendSettings) -> BackendStore:
+    """PostgreSQL when ``AURORA_DATABASE_URL`` names one, else SQLite in the data dir: jobs and
+    accounts in one store."""
     if settings.database_url:
         from services.backend.store.postgres import PostgresJobStore  # psycopg loads only so
 

@@ -13,7 +13,7 @@ from services.backend.media import MediaStore
 from services.backend.planner import Planner
 from services.backend.store import JobRecord, JobStore
 from services.backend.views import detail_of, progress_of, summary_of
-from services.contract import JobDetail, JobList, ProgressResponse
+from services.contract import JobDetail, JobList, JobSummary, ProgressResponse
 
 RECHECK_SECONDS = 5.0  # how long a follower waits on the feed before it re-reads the store
 STORE_POLL_SECONDS = 1.0  # between a follower's store reads while the feed is unavailable
@@ -33,6 +33,11 @@ class JobPresenter:
         """A page of the job list, newest first, optionally only the jobs in ``status``."""
         records, total = await self._store.page(status=status, limit=limit, offset=offset)
         return JobList(jobs=[summary_of(record) for record in records], total=total)
+
+    async def summary(self, job_id: str) -> JobSummary | None:
+        """One job as a list row (its owner included), or None if there is no such job."""
+        record = await self._store.get(job_id)
+        return None if record is None else summary_of(record)
 
     async def detail(self, job_id: str) -> JobDetail | None:
         """One job in full, or None if there is no such job."""

@@ -1,20 +1,19 @@
 """Signed, expiring asset URLs: an HMAC over the path and the expiry time.
 
-Like an object store's presigned URLs: whoever holds the URL may fetch the file until it
-expires, and nobody can forge one without the data dir's secret.
+Like an object store's presigned URLs: whoever holds the URL (and may call the API at all)
+may fetch the file until it expires, and nobody can forge one without the data dir's secret.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 import time
 from pathlib import Path
 from urllib.parse import quote
 
 from services.contract import API_PREFIX
+from services.startup import secret_in
 
 ASSET_ROUTE = f"{API_PREFIX}/assets"
 _SECRET_FILE = "signing.key"
@@ -22,16 +21,7 @@ _SECRET_FILE = "signing.key"
 
 def load_or_create_secret(data_dir: Path) -> bytes:
     """The data dir's signing secret, generated once (mode 0600) and kept there."""
-    path = data_dir / _SECRET_FILE
-    try:
-        return bytes.fromhex(path.read_text().strip())
-    except FileNotFoundError:
-        pass
-    secret = secrets.token_bytes(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(secret.hex())
-    return secret
+    return secret_in(data_dir / _SECRET_FILE)
 
 
 class AssetSigner:

@@ -19,12 +19,12 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from services.backend.accounts import AccountError, Accounts, check_name, check_new_password
 from services.backend.engines import job_store
 from services.backend.settings import BackendSettings
-from services.backend.store import BackendStore, StoreUnavailable, UserRecord
+from services.backend.store import StoreUnavailable, UserRecord
 
 Result = TypeVar("Result")
 
@@ -87,7 +87,7 @@ def _with_accounts(settings: BackendSettings,
                    work: Callable[[Accounts], Awaitable[Result]]) -> Result:
     """``work`` done on the accounts of the store the settings choose, opened for it alone."""
     async def run() -> Result:
-        store = cast(BackendStore, job_store(settings))  # every engine's class keeps both
+        store = job_store(settings)
         await store.open()
         try:
             return await work(Accounts(store))

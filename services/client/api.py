@@ -11,12 +11,18 @@ from services.client.errors import BackendFailure, check_job_id, mapped_errors
 from services.client.stream import DEFAULT_BACKOFF, Backoff, ProgressStream
 from services.contract import (
     API_PREFIX,
+    USER_HEADER,
     CancelResponse,
     ContractModel,
     GenerateRequest,
     GenerateResponse,
     JobDetail,
     JobList,
+    NewToken,
+    SignInRequest,
+    TokenList,
+    TokenRequest,
+    UserInfo,
 )
 
 Model = TypeVar("Model", bound=ContractModel)
@@ -75,10 +81,12 @@ class AuroraClient:
         """Close the connection pool."""
         await self._http.aclose()
 
-    async def generate(self, request: GenerateRequest) -> GenerateResponse:
-        """Start a job (``POST /api/v1/generate``); a 200 or a 202 both mean it was accepted."""
+    async def generate(self, request: GenerateRequest, *, user: str | None = None
+                       ) -> GenerateResponse:
+        """Start a job (``POST /api/v1/generate``), ``user``'s where the dashboard acts for one;
+        a 200 or a 202 both mean it was accepted."""
         response = await self._request(
-            "POST", f"{API_PREFIX}/generate", json=request.model_dump(mode="json")
+            "POST", f"{API_PREFIX}/generate", json=request.model_dump(mode="json"), user=user
         )
         return _parse(GenerateResponse, response)
 
@@ -98,15 +106,43 @@ class AuroraClient:
         response = await self._request("GET", f"{API_PREFIX}/jobs/{job_id}", job_id=job_id)
         return _parse(JobDetail, response)
 
-    async def cancel(self, job_id: str) -> CancelResponse:
-        """Ask the backend to stop a job.
+    async def cancel(self, job_id: str, *, user: str | None = None) -> CancelResponse:
+        """Ask the backend to stop a job (as ``user``, where the dashboard acts for one).
 
         ``CancelNotSupported`` from a backend without the cancel extension (405); a 404 from
         such a backend cannot be told apart from an unknown job, so it is ``JobNotFound``.
         """
         check_job_id(job_id)
-        response = await self._request("POST", f"{API_PREFIX}/jobs/{job_id}/cancel", job_id=job_id)
+        response = await self._request("POST", f"{API_PREFIX}/jobs/{job_id}/cancel",
+                                       job_id=job_id, user=user)
         return _parse(CancelResponse, response)
+
+    async def sign_in(self, username: str, password: str) -> UserInfo:
+        """The user, if the backend's accounts say the password fits (service token only).
+
+        ``RequestRejected`` with 401 for a wrong one, 404 or 405 from a backend without accounts.
+        """
+        body = SignInRequest(username=username, password=password).model_dump()
+        response = await self._request("POST", f"{API_PREFIX}/auth/sign-in", json=body)
+        return _parse(UserInfo, response)
+
+    async def me(self, *, user: str | None = None) -> UserInfo:
+        """Who the backend takes this client (acting for ``user``) to be."""
+        return _parse(UserInfo, await self._request("GET", f"{API_PREFIX}/me", user=user))
+
+    async def tokens(self, *, user: str | None = None) -> TokenList:
+        """The user's API tokens, newest first (never the tokens themselves)."""
+        return _parse(TokenList, await self._request("GET", f"{API_PREFIX}/tokens", user=user))
+
+    async def create_token(self, label: str, *, user: str | None = None) -> NewToken:
+        """A new API token for the user, which the answer holds this once."""
+        body = TokenRequest(label=label).model_dump()
+        response = await self._request("POST", f"{API_PREFIX}/tokens", json=body, user=user)
+        return _parse(NewToken, response)
+
+    async def revoke_token(self, token_id: str, *, user: str | None = None) -> None:
+        """Revoke one of the user's tokens."""
+        await self._request("DELETE", f"{API_PREFIX}/tokens/{token_id}", user=user)
 
     def asset_url(self, url: str) -> str | None:
         """An absolute http(s) URL for an asset URL the backend gave, or None if unsafe.
@@ -161,11 +197,14 @@ class AuroraClient:
         )
 
     async def _request(
-        self, method: str, path: str, *, job_id: str | None = None, **options: Any
+        self, method: str, path: str, *, job_id: str | None = None, user: str | None = None,
+        **options: Any
     ) -> httpx.Response:
-        """Send one request; any failure or error status becomes an ``AuroraError``."""
+        """Send one request (for ``user``, if given); any failure or error status becomes an
+        ``AuroraError``."""
+        headers = {USER_HEADER: user} if user is not None else None
         with mapped_errors(self.base_url, job_id=job_id):
-            response = await self._http.request(method, path, **options)
+            response = await self._http.request(method, path, headers=headers, **options)
             response.raise_for_status()
         return response
 

@@ -188,3 +188,45 @@ class ErrorBody(BackendAnswer):
     """JSON body of a 4xx/5xx answer that is not a validation error."""
 
     detail: str
+
+
+class SignInRequest(ContractModel):
+    """``POST /api/v1/auth/sign-in`` (service token only): does this password fit this user?"""
+
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
+
+
+class UserInfo(BackendAnswer):
+    """``GET /api/v1/me``, and a sign-in that fits: who the caller is (name None: nobody signs
+    in here)."""
+
+    name: str | None = None
+    admin: bool = False
+
+
+class TokenInfo(BackendAnswer):
+    """One of a user's API tokens, as ``/account`` lists it (the token itself is never shown
+    again)."""
+
+    token_id: str
+    label: str = ""
+    created_at: float = 0
+
+
+class NewToken(TokenInfo):
+    """``POST /api/v1/tokens``: the token, shown this once."""
+
+    token: str
+
+
+class TokenList(BackendAnswer):
+    """``GET /api/v1/tokens``: the caller's tokens, newest first."""
+
+    tokens: list[TokenInfo]
+
+
+class TokenRequest(ContractModel):
+    """``POST /api/v1/tokens``: what the new token is for."""
+
+    label: str = Field(default="", max_length=64)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
 
 from pydantic import AnyHttpUrl, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from services.contract import DEFAULT_ASPECT_RATIO, AspectRatio, Duration
+from services.contract import DEFAULT_ASPECT_RATIO, AspectRatio, AuthMode, Duration
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,23 @@ class DashboardSettings(BaseSettings):
     default_duration: Duration = 15
     default_aspect_ratio: AspectRatio = DEFAULT_ASPECT_RATIO
     stream_read_timeout: float = Field(default=45.0, gt=0)  # a silent stream is dead after it
+    data_dir: Path = Path("data")  # where the session secret is kept (and the embedded backend)
+    # who gets in (see the README's "Sharing it with a team"); unset is "open", loopback only
+    auth: AuthMode | None = None
+    session_hours: float = Field(default=12.0, gt=0)
+    proxy_user_header: str = "X-Forwarded-Email"
+    # the sign-in proxies whose user header is believed: addresses or networks, comma-separated
+    trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)
+    sign_in_wait_seconds: float = Field(default=30.0, gt=0)  # the first wait after 5 misses
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks_from_text(cls, value: object) -> object:
+        """``10.0.0.5, 10.1.0.0/16`` as networks (a bare address is a network of one)."""
+        if isinstance(value, str):
+            return [ipaddress.ip_network(part.strip(), strict=False)
+                    for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("api_url", mode="before")
     @classmethod

@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
-from testkit.app_process import ROOT, free_port
+from testkit.app_process import ROOT, AppProcess, free_port
 from testkit.postgres_server import PostgresServer
 
 
@@ -114,3 +115,26 @@ def test_a_media_store_that_does_not_answer_is_named(command: list[str], tmp_pat
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "AURORA_MEDIA_URL (s3://aurora) cannot be used" in lines[0]
+
+
+@pytest.mark.parametrize("command", [[], ["api"]])
+def test_a_host_beyond_loopback_needs_a_choice_of_who_gets_in(command: list[str],
+                                                               tmp_path: Path) -> None:
+    args = [*command, "--host", "0.0.0.0", "--port", str(free_port()),
+            "--data-dir", str(tmp_path)]
+    result = _start(args, {})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "AURORA_AUTH=accounts" in lines[0]
+    assert "open" in lines[0]
+
+
+def test_open_is_a_choice_that_runs_on_every_address(tmp_path: Path) -> None:
+    app = AppProcess(tmp_path / "data", extra_args=["--host", "0.0.0.0"],
+                     env={"AURORA_AUTH": "open"}).start()
+    try:
+        assert httpx.get(f"{app.base_url}/api/v1/jobs", timeout=5).status_code == 200
+    finally:
+        app.stop()

@@ -16,6 +16,7 @@ from services.contract import (
     JobSummary,
 )
 from services.dashboard.settings import JobDefaults
+from ui.access import page_user
 
 _DURATIONS = {seconds: f"{seconds} seconds" for seconds in DURATIONS}
 _SHAPES = {"16:9": "Landscape", "9:16": "Portrait", "1:1": "Square"}
@@ -51,6 +52,7 @@ class CreateForm:
     def __init__(self, client: AuroraClient, defaults: JobDefaults, *,
                  on_started: Callable[[str], None]) -> None:
         self._client = client
+        self._user = page_user().name  # the job's owner, where people sign in
         self._on_started = on_started
         self._submitting = False
         with ui.column().classes("aurora-panel w-full p-6 gap-4"):
@@ -103,7 +105,7 @@ class CreateForm:
         try:
             response = await self._client.generate(GenerateRequest(
                 prompt=self.prompt.value, duration=self.duration.value,
-                aspect_ratio=self.aspect.value, style=self.style.value or ""))
+                aspect_ratio=self.aspect.value, style=self.style.value or ""), user=self._user)
         except AuroraError as error:
             ui.notify(str(error), type="negative", position="top", multi_line=True)
             return

@@ -26,12 +26,14 @@ from services.contract import (
     is_valid_job_id,
 )
 from services.dashboard.shared import Dashboard
+from ui.access import User
 from ui.components.backend_notice import backend_notice
 from ui.components.job_card import JobCard
 from ui.theme import action_button
 from ui.urls import CREATE
 
 ALL = "all"
+MINE, EVERYONE = "mine", "everyone"
 FILTERS: dict[str, tuple[str, Callable[[str], bool]]] = {
     ALL: ("All", lambda status: True),
     "running": ("Running", lambda status: not has_ended(status)),
@@ -46,23 +48,26 @@ def known_filter(name: str | None) -> str:
 
 
 class JobBoard(ui.column):
-    """The status filter, a note when the list may be stale, and one card per job in the filter.
+    """The status filter (and, where people sign in, Mine or Everyone), a note when the list
+    may be stale, and one card per job in the filters.
 
     ``follow()`` (once the browser is connected) shows the directory's jobs and keeps up with
     them until the tab is deleted.
 
     Parameters:
         dashboard: the shared services.
+        user: who the page is for: whose jobs are "Mine", and on which jobs Cancel is offered.
         shown: the filter to start with (a key of ``FILTERS``).
         on_watch: opens a running job's progress dialog (called with the job id).
         on_filter: told the filter's key each time the user picks another.
     """
 
-    def __init__(self, dashboard: Dashboard, *, shown: str, on_watch: Callable[[str], None],
-                 on_filter: Callable[[str], None]) -> None:
+    def __init__(self, dashboard: Dashboard, *, user: User, shown: str,
+                 on_watch: Callable[[str], None], on_filter: Callable[[str], None]) -> None:
         super().__init__()
         self.classes("w-full gap-4")
         self._dashboard = dashboard
+        self._user = user
         self._on_watch = on_watch
         self._on_filter = on_filter
         self._jobs: dict[str, JobSummary] | None = None  # newest first; None until listed
@@ -73,6 +78,11 @@ class JobBoard(ui.column):
                 self._filter = ui.toggle({key: label for key, (label, _) in FILTERS.items()},
                                          value=shown, on_change=self._filter_changed) \
                     .classes("aurora-filter").props("no-caps unelevated data-testid=status-filter")
+                self._owners = ui.toggle({MINE: "Mine", EVERYONE: "Everyone"}, value=EVERYONE,
+                                         on_change=self._render) \
+                    .classes("aurora-filter").props("no-caps unelevated data-testid=owner-filter")
+                self._owners.set_visibility(user.name is not None)
+                ui.space()
                 backend_notice(directory, test_id="jobs-stale", saying=_stale_text)
             with ui.column().classes("aurora-panel aurora-empty w-full items-center") \
                     .props("data-testid=jobs-empty") as self._empty:
@@ -143,8 +153,8 @@ class JobBoard(ui.column):
                 card.advance(job)
             elif self._in_filter(job):
                 with self._box:
-                    card = JobCard(job, self._dashboard, on_watch=self._on_watch,
-                                   on_ended=self._card_ended)
+                    card = JobCard(job, self._dashboard, user=self._user,
+                                   on_watch=self._on_watch, on_ended=self._card_ended)
             if card is not None:
                 cards[job.job_id] = card
         for gone in self._cards.values():
@@ -155,12 +165,16 @@ class JobBoard(ui.column):
                 card.move(self._box, target_index=index)
 
     def _in_filter(self, job: JobSummary) -> bool:
-        """Whether the filter picked now shows ``job``."""
-        return FILTERS[self._filter.value][1](job.status)
+        """Whether the filters picked now show ``job``."""
+        return self._is_shown_owner(job) and FILTERS[self._filter.value][1](job.status)
+
+    def _is_shown_owner(self, job: JobSummary) -> bool:
+        return self._owners.value == EVERYONE or job.owner == self._user.name
 
     def _show_counts(self) -> None:
-        """Each filter's label with how many jobs it holds."""
-        statuses = [job.status for job in (self._jobs or {}).values()]
+        """Each status filter's label with how many of the shown owner's jobs it holds."""
+        statuses = [job.status for job in (self._jobs or {}).values()
+                    if self._is_shown_owner(job)]
         self._filter.set_options({key: f"{label} · {sum(map(matches, statuses))}"
                                   for key, (label, matches) in FILTERS.items()})
 

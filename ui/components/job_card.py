@@ -17,6 +17,7 @@ from nicegui.binding import BindableProperty
 
 from services.contract import JobStatus, JobSummary, furthest_status, has_ended
 from services.dashboard.shared import Dashboard
+from ui.access import User
 from ui.components.job_actions import cancel_job
 from ui.components.progress_panel import ProgressSummary
 from ui.components.watching import WatchingElement
@@ -38,18 +39,20 @@ class JobCard(WatchingElement):
     Parameters:
         job: the job as last listed.
         dashboard: the shared services (a running card watches through the hub).
+        user: who the page is for; Cancel is offered only on their own jobs (or to an admin).
         on_watch: opens the job's progress dialog (called with the job id).
         on_ended: a running card that saw its job end passes itself here, to be replaced.
     """
 
     status = BindableProperty(on_change=lambda card, status: card._status_changed(status))
 
-    def __init__(self, job: JobSummary, dashboard: Dashboard, *,
+    def __init__(self, job: JobSummary, dashboard: Dashboard, *, user: User,
                  on_watch: Callable[[str], None], on_ended: Callable[[JobCard], None]) -> None:
         super().__init__("div")
         self.job = job
         self.running = not has_ended(job.status)
         self._on_ended = on_ended
+        self._user = user
         self.classes("aurora-panel aurora-job-card w-full")
         self.props.update({"data-testid": "job-card", "data-job-id": job.job_id,
                            "data-status": job.status})
@@ -91,8 +94,9 @@ class JobCard(WatchingElement):
         """*Watch* and *Cancel* for a running job; the way to its workspace for a finished one."""
         with ui.row().classes("flex-none no-wrap gap-2"):
             if self.running:
-                action_button("Cancel", lambda: self._cancel(dashboard),
-                              test_id="cancel-job-button", subtle=True, icon="close")
+                if self._user.may_act_on(self.job.owner):  # the backend decides again
+                    action_button("Cancel", lambda: self._cancel(dashboard),
+                                  test_id="cancel-job-button", subtle=True, icon="close")
                 action_button("Watch", lambda: on_watch(job_id), test_id="watch-button",
                               icon="visibility")
             elif self.status == JobStatus.COMPLETED:
@@ -104,7 +108,7 @@ class JobCard(WatchingElement):
 
     async def _cancel(self, dashboard: Dashboard) -> None:
         """Cancel the job; the card changes when the job ends, like every other view of it."""
-        if not await cancel_job(dashboard.client, self.job.job_id):
+        if not await cancel_job(dashboard.client, self.job.job_id, user=self._user):
             ui.notify("This backend cannot cancel jobs; the video keeps generating.",
                       type="warning")
 

@@ -23,8 +23,10 @@ from functools import partial
 
 from nicegui import ui
 
+from services.client import AuroraError
 from services.dashboard.progress_model import Phase
 from services.dashboard.shared import Dashboard
+from ui.access import page_user
 from ui.components.job_actions import cancel_job
 from ui.components.progress_panel import ProgressPanel
 from ui.components.watching import WatchingElement
@@ -63,6 +65,8 @@ class ProgressDialog(ui.dialog, WatchingElement):
         super().__init__()
         self.props("persistent maximized transition-show=fade transition-hide=fade")
         self._api = dashboard.client
+        self._user = user = page_user()
+        self._may_cancel = user.name is None or user.admin  # else once the job's owner is known
         self._on_closed = on_closed
         self._on_try_again = on_try_again
         self._model = model = self._follow(dashboard.hub, job_id).model
@@ -80,18 +84,35 @@ class ProgressDialog(ui.dialog, WatchingElement):
                              {Phase.LIVE}, subtle=True)
                 self._action("Retry", "retry-button", lambda: dashboard.hub.retry(job_id),
                              {Phase.CONNECTION_FAILED})
-                self._action("Cancel", "cancel-button", self._cancel, _RUNNING)
+                self._cancel_button = self._action("Cancel", "cancel-button", self._cancel,
+                                                   _RUNNING, only_if=lambda: self._may_cancel)
                 self._action("Close", "close-button", self._close, {Phase.FAILED}, subtle=True)
                 self._action("Try Again", "try-again-button", self._try_again, {Phase.FAILED})
                 self._action("Open video", "open-video-button", self._open_video,
                              {Phase.COMPLETED})
         self._follow_phase(model)
+        if not self._may_cancel:
+            with self:
+                ui.timer(0, lambda: self._learn_owner(job_id), once=True)
 
     def _action(self, text: str, test_id: str, handler: Callable[[], object],
-                phases: AbstractSet[Phase], *, subtle: bool = False) -> None:
-        """A button at the bottom, shown only in ``phases``."""
-        action_button(text, handler, test_id=test_id, subtle=subtle) \
-            .bind_visibility_from(self._model, "phase", backward=lambda p: p in phases)
+                phases: AbstractSet[Phase], *, subtle: bool = False,
+                only_if: Callable[[], bool] = lambda: True) -> ui.button:
+        """A button at the bottom, shown only in ``phases`` (and while ``only_if`` holds)."""
+        return action_button(text, handler, test_id=test_id, subtle=subtle) \
+            .bind_visibility_from(self._model, "phase",
+                                  backward=lambda p: p in phases and only_if())
+
+    async def _learn_owner(self, job_id: str) -> None:
+        """Offer Cancel once the job turns out to be the user's own (the backend decides
+        again); a job whose owner cannot be read keeps it hidden."""
+        try:
+            owner = (await self._api.get_job(job_id)).owner
+        except AuroraError:
+            return
+        self._may_cancel = self._user.may_act_on(owner)
+        if not self.is_deleted:
+            self._cancel_button.set_visibility(self._model.phase in _RUNNING and self._may_cancel)
 
     def _entered(self, phase: Phase) -> None:
         """Open the workspace shortly after success, so the user sees the success state."""
@@ -113,7 +134,7 @@ class ProgressDialog(ui.dialog, WatchingElement):
 
         Where it cannot, closing is all the user asked for: nothing more is said.
         """
-        await cancel_job(self._api, self._model.job_id)
+        await cancel_job(self._api, self._model.job_id, user=self._user)
         self._close()
 
     def _run_in_background(self) -> None:

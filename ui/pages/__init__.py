@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from services.dashboard.shared import Dashboard
-from ui.pages import create, jobs, not_found, workspace
+from ui.access import Access
+from ui.pages import account, create, jobs, login, not_found, workspace
 from ui.theme import install_theme
 
 
-def register_pages(dashboard: Dashboard) -> None:
-    """Add the Aurora theme, every page and the page for unknown URLs; the pages share the
-    dashboard's services."""
+def register_pages(dashboard: Dashboard, access: Access) -> None:
+    """Add the Aurora theme, every page, sign-in and the page for unknown URLs; the pages
+    share the dashboard's services."""
     install_theme()
     create.register(dashboard)
     jobs.register(dashboard)
     workspace.register(dashboard)
+    account.register(dashboard)
+    login.register(dashboard, access)
     not_found.register()

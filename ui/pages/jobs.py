@@ -16,6 +16,7 @@ from nicegui import ui
 
 from services.contract import is_valid_job_id
 from services.dashboard.shared import Dashboard
+from ui.access import page_user
 from ui.components.job_board import ALL, JobBoard, known_filter
 from ui.components.progress_dialog import open_progress
 from ui.connection import tab_opened
@@ -34,7 +35,7 @@ def register(dashboard: Dashboard) -> None:
             ui.label("Jobs").classes("aurora-title")
             ui.label("Every video, newest first; running ones live.") \
                 .classes("aurora-muted -mt-3")
-            board = JobBoard(dashboard, shown=shown,
+            board = JobBoard(dashboard, user=page_user(), shown=shown,
                              on_watch=lambda job_id: show_progress(dashboard, job_id,
                                                                    filter_url(board.shown)),
                              on_filter=lambda key: ui.navigate.history.replace(filter_url(key)))

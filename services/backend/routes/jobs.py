@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from services.backend.access import CallerDep
 from services.backend.deps import Backend, not_found
 from services.backend.queue import JobAlreadyEnded, JobNotFound
 from services.contract import (
@@ -24,9 +25,10 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
 
 
 @router.post("/generate", status_code=202, response_model=GenerateResponse)
-async def generate(request: GenerateRequest, backend: Backend) -> GenerateResponse:
-    """Queue a new video; its progress streams at ``/jobs/{job_id}/progress``."""
-    record = await backend.queue.submit(request)
+async def generate(request: GenerateRequest, backend: Backend,
+                   caller: CallerDep) -> GenerateResponse:
+    """Queue a new video of the caller's; its progress streams at ``/jobs/{job_id}/progress``."""
+    record = await backend.queue.submit(request, owner=caller.name)
     return GenerateResponse(job_id=record.job_id, status=record.status)
 
 
@@ -49,11 +51,17 @@ async def get_job(job_id: str, backend: Backend) -> JobDetail | JSONResponse:
 
 
 @router.post("/jobs/{job_id}/cancel", status_code=202, response_model=CancelResponse,
-             responses={**_NOT_FOUND, 409: {"model": ErrorBody}})
-async def cancel_job(job_id: str, backend: Backend) -> CancelResponse | JSONResponse:
-    """Stop a queued or running job; it ends failed with "Cancelled by user"."""
-    if not is_valid_job_id(job_id):
+             responses={**_NOT_FOUND, 403: {"model": ErrorBody}, 409: {"model": ErrorBody}})
+async def cancel_job(job_id: str, backend: Backend,
+                     caller: CallerDep) -> CancelResponse | JSONResponse:
+    """Stop a queued or running job (the owner's or an admin's); it ends failed with
+    "Cancelled by user"."""
+    job = await backend.presenter.summary(job_id) if is_valid_job_id(job_id) else None
+    if job is None:
         return not_found()
+    if not caller.may_act_on(job.owner):
+        return JSONResponse({"detail": "Only the job's owner or an admin may cancel it"},
+                            status_code=403)
     try:
         record = await backend.queue.cancel(job_id)
     except JobNotFound:
