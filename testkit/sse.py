@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,10 +27,13 @@ class Event:
 
 
 def follow(base_url: str, job_id: str, *, last_event_id: str | None = None,
-           timeout: float = 120.0) -> Iterator[Event]:
+           timeout: float = 120.0, headers: dict[str, str] | None = None
+           ) -> Generator[Event, None, None]:
     """The job's stream, event by event (keep-alives skipped), until ``done`` or the caller
-    stops reading; the connection closes either way."""
-    headers = {} if last_event_id is None else {"Last-Event-ID": last_event_id}
+    stops reading; the connection closes either way. ``headers`` go with the request (say,
+    a token)."""
+    headers = {**(headers or {}),
+               **({} if last_event_id is None else {"Last-Event-ID": last_event_id})}
     with httpx.Client(base_url=base_url, timeout=timeout) as client, connect_sse(
         client, "GET", f"/api/v1/jobs/{job_id}/progress", headers=headers
     ) as source:

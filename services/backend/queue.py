@@ -75,6 +75,7 @@ class JobQueue:
         self._render_size = render_size
         self._running: dict[str, asyncio.Task[None]] = {}
         self._consumers: list[asyncio.Task[None]] = []
+        self._line_told = asyncio.Lock()  # held while waiting jobs' new states are written
 
     async def start(self) -> None:
         """Mark jobs a previous process left half-done, requeue waiting ones with their owners
@@ -107,35 +108,56 @@ class JobQueue:
         await self._publisher.publish(record)
         # after its first state: a slot reads the record as stored
         self._line.put(record.job_id, owner)
+        if moved := self._line.behind(record.job_id):
+            await self._tell_the_line(moved)
         return record
+
+    async def _tell_the_line(self, job_ids: list[str]) -> None:
+        """Publish the state (a new ETA and place) of waiting jobs whose turn moved: a newcomer
+        put ahead of them (fair share), or a job before them that left the line.
+
+        A slot that takes one of them meanwhile waits for this to finish before it reads the
+        job (``_line_told``), so the state written here never lands over the render's own.
+        """
+        async with self._line_told:
+            for record in await self._store.get_many(job_ids):
+                if self._line.is_waiting(record.job_id):
+                    await self._publisher.publish(record)
 
     async def cancel(self, job_id: str) -> JobRecord:
         """End a queued or running job as failed with "Cancelled by user".
 
         No slot can start the job once this has begun: it leaves the line at once (no await
-        between), and a slot that already took it has registered its task, which is stopped.
+        between). A slot that already took it has registered its task, which is stopped, or
+        has yet to read the job, which it then finds ended.
         """
         record = await self._store.get(job_id)
         if record is None:
             raise JobNotFound(job_id)
         if record.ended:
             raise JobAlreadyEnded(job_id)
+        moved = self._line.behind(job_id)
         self._line.discard(job_id)
         task = self._running.get(job_id)
         if task is not None:
             with self._driver.cancelling(job_id):
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
-        record = await self._store.get(job_id)
-        assert record is not None
-        if not record.ended:  # it had not started rendering: it waited, or was being read
-            await self._publisher.fail(record, CANCELLED_ERROR)
+        async with self._line_told:  # after any state of it the line is writing
+            record = await self._store.get(job_id)
+            assert record is not None
+            if not record.ended:  # it had not started rendering: it waited, or was being read
+                await self._publisher.fail(record, CANCELLED_ERROR)
+        if moved:
+            await self._tell_the_line(moved)
         return record
 
     async def _consume(self) -> None:
         """One slot: take the next job still waiting and run it to its end."""
         while True:
             job_id = await self._line.take()
+            async with self._line_told:  # no waiting job's state is being written now
+                pass
             task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
             self._running[job_id] = task  # at once: a cancel from now on finds and stops it
             try:

@@ -67,6 +67,21 @@ class WaitingLine:
             return []
         return list(itertools.takewhile(lambda other: other != job_id, self._start_order()))
 
+    def is_waiting(self, job_id: str) -> bool:
+        """Whether ``job_id`` is in the line."""
+        return job_id in self._owner_of
+
+    def behind(self, job_id: str) -> list[str]:
+        """The jobs that will start after ``job_id`` if no other comes (none if it is not
+        waiting), in the order they will start."""
+        if job_id not in self._owner_of:
+            return []
+        order = self._start_order()
+        for other in order:
+            if other == job_id:
+                break
+        return list(order)
+
     def _turn(self, owner: Owner) -> tuple[int, int]:
         """An owner's place in ``_turns``: least recently served first (never: -1), then the
         arrival of its oldest waiting job."""

@@ -19,6 +19,7 @@ from services.backend.app import create_app
 from services.backend.settings import BackendSettings
 from services.contract import API_PREFIX, USER_HEADER
 from testkit.app_process import AppProcess
+from testkit.sse import follow
 from testkit.users import add_user, remove_user
 from testkit.waiting import wait_until
 
@@ -157,6 +158,25 @@ def test_one_users_queue_does_not_hold_up_anothers_job(api: httpx.Client) -> Non
     wait_until(lambda: status(bens) != "pending", timeout=120)
     assert [status(job_id) for job_id in anas[1:]] == ["pending"] * 5
     assert status(anas[0]) in ("completed", "processing")
+
+
+def test_a_job_put_ahead_gives_those_it_passed_their_later_eta(
+        api: httpx.Client, guarded_api: AppProcess) -> None:
+    def submit(user: str, duration: int) -> str:
+        answer = api.post(f"{API_PREFIX}/generate", headers=_as(user),
+                          json={"prompt": "A kite over the dunes", "duration": duration})
+        job_id: str = answer.json()["job_id"]
+        return job_id
+
+    submit("ana", 60)  # renders while the others wait
+    waiting = submit("ana", 15)
+    stream = follow(guarded_api.base_url, waiting, headers=_as("ana"))
+    before = next(stream).data
+    submit("ben", 60)  # ben has not been served: his job goes before ana's second
+    after = next(stream).data
+    stream.close()
+    assert (before["status"], after["status"]) == ("pending", "pending")
+    assert after["estimated_time_remaining"] > before["estimated_time_remaining"] + 1
 
 
 def test_the_log_holds_no_password_and_no_token(api: httpx.Client,

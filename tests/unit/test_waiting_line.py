@@ -102,7 +102,8 @@ class _Rule:
 @pytest.mark.parametrize("seed", range(20))
 async def test_jobs_start_by_the_rule_and_ahead_of_names_exactly_those_before(seed: int) -> None:
     """After a random mix of arrivals, starts and discards, each start follows the rule, and
-    every waiting job's ``ahead_of`` is what actually starts before it."""
+    every waiting job's ``ahead_of`` is what actually starts before it, ``behind`` what
+    starts after it."""
     rng = random.Random(seed)
     line, rule = WaitingLine(), _Rule()
     for n in range(rng.randint(20, 200)):
@@ -117,6 +118,8 @@ async def test_jobs_start_by_the_rule_and_ahead_of_names_exactly_those_before(se
             line.discard(job_id := rng.choice(sorted(rule.waiting)))
             del rule.waiting[job_id]
     predicted = {job_id: line.ahead_of(job_id) for job_id in rule.waiting}
+    after = {job_id: line.behind(job_id) for job_id in rule.waiting}
     order = [rule.take() for _ in range(len(predicted))]
     assert await _take(line, len(order)) == order
     assert all(predicted[job_id] == order[:n] for n, job_id in enumerate(order))
+    assert all(after[job_id] == order[n + 1:] for n, job_id in enumerate(order))

@@ -27,9 +27,10 @@ from ui.urls import workspace_url
 
 
 def describe(job: JobSummary) -> str:
-    """The settings line under the prompt: "30 s · 16:9 · cinematic · today 14:03"."""
+    """The settings line under the prompt: "30 s · 16:9 · cinematic · today 14:03 · ana"
+    (who started it, where people sign in)."""
     parts = [format_duration(job.duration), job.aspect_ratio, job.style,
-             format_started(job.created_at, now=time.time())]
+             format_started(job.created_at, now=time.time()), job.owner or ""]
     return " · ".join(part for part in parts if part)
 
 

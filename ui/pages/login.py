@@ -28,7 +28,10 @@ def register(dashboard: Dashboard, access: Access) -> None:
 
     @ui.page(LOGIN)
     def login_page(next: str = "/") -> None:
-        login_form(next_path=local_path(next))
+        if access.mode == "proxy":
+            signed_in_elsewhere()
+        else:
+            login_form(next_path=local_path(next))
 
     @app.post(LOGIN, include_in_schema=False)
     async def sign_in(request: Request) -> Response:
@@ -77,6 +80,16 @@ def _again(request: Request, name: str, next_path: str, status: int, error: str,
     return response
 
 
+def signed_in_elsewhere() -> None:
+    """Behind a sign-in proxy there is no password here: the way in is the proxy."""
+    with frame("Sign in", navigation=False), \
+            ui.card().classes("aurora-login-card self-center w-full max-w-sm"):
+        ui.label("Sign in through your organisation").classes("text-lg font-semibold")
+        ui.label("Aurora Studio takes who you are from your organisation's sign-in. Open it "
+                 "through that address, not this one.").classes("aurora-muted") \
+            .props("data-testid=login-error")
+
+
 def login_form(*, next_path: str, name: str = "", error: str | None = None) -> None:
     """The card with the form; an error above the fields when there is one."""
     with frame("Sign in", navigation=False), \
@@ -88,11 +101,13 @@ def login_form(*, next_path: str, name: str = "", error: str | None = None) -> N
         form.props.update({"method": "post", "action": LOGIN, "data-testid": "login-form"})
         with form:
             ui.input("Name", value=name).props(
-                "name=username autocomplete=username outlined dense autofocus "
-                "data-testid=username-input").classes("w-full")
+                "name=username autocomplete=username outlined dense "
+                "data-testid=username-input").classes("w-full").props(
+                "autofocus" if not name else "")
             ui.input("Password", password=True).props(
                 "name=password autocomplete=current-password outlined dense "
-                "data-testid=password-input").classes("w-full")
+                "data-testid=password-input").classes("w-full").props(
+                "autofocus" if name else "")
             ui.element("input").props.update({"type": "hidden", "name": "next",
                                               "value": next_path})
             ui.button("Sign in", color=None).props(
