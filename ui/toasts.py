@@ -1,4 +1,5 @@
-"""The toast every open tab gets when a job ends, whichever tab or client of the backend ran it.
+"""The toast an open tab gets when a job of its user's ends, or one it watched, whichever tab or
+client of the backend ran it. Where nobody signs in, every job is everyone's.
 
 Endings that come together (a batch of jobs finishing between two looks at the job list) are
 said in one toast, not a stack of them that would cover the page.
@@ -17,6 +18,7 @@ from nicegui import ui
 from services.contract import CANCELLED_ERROR, is_valid_job_id
 from services.dashboard.directory import JobDirectory
 from services.dashboard.endings import JobEnded
+from ui.access import User
 from ui.urls import JOBS, workspace_url
 
 TOAST_MS = 8000
@@ -24,8 +26,20 @@ TOGETHER_SECONDS = 0.3  # endings this close are said together
 MOST_TOASTS_AT_ONCE = 3  # more endings than this at once get one toast for all
 
 
-def toast_job_endings(directory: JobDirectory) -> None:
-    """Until this tab's client is deleted, toast every job that ends (each one once).
+WATCHED_KEY = "aurora_watched_jobs"  # in the tab's client storage: the jobs it watched
+
+
+def mark_watched(job_id: str) -> None:
+    """This tab followed the job (its progress dialog): its end gets a toast here, whoever
+    started it."""
+    watched = ui.context.client.storage.setdefault(WATCHED_KEY, [])
+    if job_id not in watched:
+        watched.append(job_id)
+
+
+def toast_job_endings(directory: JobDirectory, user: User) -> None:
+    """Until this tab's client is deleted, toast every job of ``user``'s, or watched here,
+    that ends (each one once).
 
     The subscription also keeps the directory polling for as long as the tab lives: the list
     is how the dashboard learns of jobs that end where no tab watches them.
@@ -43,6 +57,9 @@ def toast_job_endings(directory: JobDirectory) -> None:
             show_ending(ending, prompt=ending.prompt or _listed_prompt(directory, ending.job_id))
 
     def toast(ending: JobEnded) -> None:
+        mine = user.name is None or _listed_owner(directory, ending.job_id) == user.name
+        if not mine and ending.job_id not in client.storage.get(WATCHED_KEY, []):
+            return
         if not waiting:
             with client:
                 ui.timer(TOGETHER_SECONDS, toast_waiting, once=True)
@@ -109,3 +126,9 @@ def _listed_prompt(directory: JobDirectory, job_id: str) -> str:
     """The job's prompt from the latest list (an end the hub saw comes without one)."""
     jobs = directory.latest.jobs if directory.latest is not None else []
     return next((job.prompt for job in jobs if job.job_id == job_id), "")
+
+
+def _listed_owner(directory: JobDirectory, job_id: str) -> str | None:
+    """Who started the job, from the latest list."""
+    jobs = directory.latest.jobs if directory.latest is not None else []
+    return next((job.owner for job in jobs if job.job_id == job_id), None)

@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from services.contract import API_PREFIX
 from testkit.app_process import AppProcess
-from testkit.browser import VIEWPORT, job_card
+from testkit.browser import VIEWPORT, job_card, job_toast
 from testkit.users import add_user
 from testkit.waiting import wait_until
 
@@ -171,6 +171,17 @@ def test_a_colleagues_job_shows_no_cancel_and_the_api_refuses(team_app: AppProce
     expect(job_card(ben, anas)).to_be_hidden()
     for page, job_id in ((ana, anas), (ben, bens)):
         assert page.request.post(f"{API_PREFIX}/jobs/{job_id}/cancel").status == 202
+
+
+def test_a_job_ending_is_toasted_to_its_owner_not_to_the_team(team_app: AppProcess,
+                                                              people: Any) -> None:
+    ana = signed_in_tab(people(team_app), team_app.base_url, "ana", "/jobs")
+    ben = signed_in_tab(people(team_app), team_app.base_url, "ben", "/jobs")
+    job_id = start_job(ana)
+    expect(job_card(ben, job_id)).to_be_visible()  # ben sees it on the list…
+    expect(job_toast(ana, job_id)).to_be_visible(timeout=120_000)
+    ben.wait_for_timeout(1500)  # both tabs hear of the end from the same look at the list
+    expect(job_toast(ben, job_id)).to_have_count(0)  # …but its end is ana's news
 
 
 def test_five_wrong_passwords_make_the_next_try_wait(own_team_app: AppProcess) -> None:

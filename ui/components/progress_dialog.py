@@ -31,6 +31,7 @@ from ui.components.job_actions import cancel_job
 from ui.components.progress_panel import ProgressPanel
 from ui.components.watching import WatchingElement
 from ui.theme import action_button
+from ui.toasts import mark_watched
 from ui.urls import with_dialog, workspace_url
 
 OPEN_VIDEO_DELAY = 1.5  # seconds the success state shows before the workspace opens
@@ -66,6 +67,7 @@ class ProgressDialog(ui.dialog, WatchingElement):
         self.props("persistent maximized transition-show=fade transition-hide=fade")
         self._api = dashboard.client
         self._user = user = page_user()
+        mark_watched(job_id)
         self._may_cancel = user.name is None or user.admin  # else once the job's owner is known
         self._on_closed = on_closed
         self._on_try_again = on_try_again

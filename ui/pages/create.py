@@ -11,6 +11,7 @@ from nicegui import ui
 from services.client import AuroraError, InvalidJobId, JobNotFound
 from services.contract import is_valid_job_id
 from services.dashboard.shared import Dashboard
+from ui.access import page_user
 from ui.components.backend_notice import backend_notice
 from ui.components.create_form import CreateForm
 from ui.components.progress_dialog import open_progress
@@ -38,7 +39,7 @@ def register(dashboard: Dashboard) -> None:
                               on_started=lambda job_id: show_progress(dashboard, form, job_id))
         if not await tab_opened():
             return
-        toast_job_endings(dashboard.directory)
+        toast_job_endings(dashboard.directory, page_user())
         earlier = job if job is not None else from_job
         if earlier is None:
             return

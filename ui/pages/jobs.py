@@ -41,7 +41,7 @@ def register(dashboard: Dashboard) -> None:
                              on_filter=lambda key: ui.navigate.history.replace(filter_url(key)))
         if not await tab_opened():
             return
-        toast_job_endings(dashboard.directory)
+        toast_job_endings(dashboard.directory, page_user())
         if status is not None and status != shown:
             ui.navigate.history.replace(filter_url(shown))  # the URL says what the page shows
         board.follow()

@@ -16,13 +16,14 @@ from services.client import AuroraClient, AuroraError, JobNotFound
 from services.contract import JobDetail, JobStatus, has_ended, is_valid_job_id
 from services.dashboard.media_relay import MediaRelay
 from services.dashboard.shared import Dashboard
+from ui.access import page_user
 from ui.components.dead_end import dead_end
 from ui.components.live_job import LiveJob
 from ui.components.thumbnails import MediaPath, scene_image
 from ui.connection import tab_opened
 from ui.format import NO_PROMPT, NOT_GIVEN, format_duration
 from ui.theme import action_button, frame, link_button
-from ui.toasts import toast_job_endings
+from ui.toasts import mark_watched, toast_job_endings
 from ui.urls import CREATE, generate_again_url
 
 PAGE_TIMEOUT = 15.0  # the job is read before the page is sent; the client gives up after 10 s
@@ -42,8 +43,9 @@ def register(dashboard: Dashboard) -> None:
                     finished(dashboard.media, job)
             if not await tab_opened():
                 return
-            toast_job_endings(dashboard.directory)
+            toast_job_endings(dashboard.directory, page_user())
             if job is not None and not has_ended(job.status):
+                mark_watched(job_id)
                 LiveJob(dashboard, job_id)  # live from the hub, until it reloads as finished
 
 
