@@ -52,13 +52,19 @@ class User:
     name: str | None
     admin: bool
 
+    def owns(self, owner: str | None) -> bool:
+        """Whether a job of ``owner`` is this user's own (where nobody signs in, every job is
+        everyone's)."""
+        return self == EVERYONE or (self.name is not None and self.name == owner)
+
     def may_act_on(self, owner: str | None) -> bool:
         """Whether to offer Cancel (and the other actions) on a job of ``owner``; the backend
         decides again."""
-        return self.name is None or self.admin or self.name == owner
+        return self.admin or self.owns(owner)
 
 
-EVERYONE = User(name=None, admin=True)
+EVERYONE = User(name=None, admin=True)  # where nobody signs in
+NOBODY = User(name=None, admin=False)  # not signed in: no page is built for them
 
 
 @dataclass(slots=True)
@@ -300,8 +306,8 @@ async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
 def page_user() -> User:
     """The user this page is built for (the guard let its request in)."""
     request = ui.context.client.request
-    user: User | None = request.state.aurora_user if request is not None else None
-    return user or EVERYONE
+    user: User | None = getattr(request.state, "aurora_user", None) if request else None
+    return user or NOBODY
 
 
 def remember_this_tab() -> None:

@@ -57,7 +57,7 @@ def toast_job_endings(directory: JobDirectory, user: User) -> None:
             show_ending(ending, prompt=ending.prompt or _listed_prompt(directory, ending.job_id))
 
     def toast(ending: JobEnded) -> None:
-        mine = user.name is None or _listed_owner(directory, ending.job_id) == user.name
+        mine = user.owns(_listed_owner(directory, ending.job_id))
         if not mine and ending.job_id not in client.storage.get(WATCHED_KEY, []):
             return
         if not waiting:

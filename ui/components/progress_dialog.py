@@ -68,7 +68,7 @@ class ProgressDialog(ui.dialog, WatchingElement):
         self._api = dashboard.client
         self._user = user = page_user()
         mark_watched(job_id)
-        self._may_cancel = user.name is None or user.admin  # else once the job's owner is known
+        self._may_cancel = user.admin  # else once the job's owner is known
         self._on_closed = on_closed
         self._on_try_again = on_try_again
         self._model = model = self._follow(dashboard.hub, job_id).model
