@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from services.backend.settings import BackendSettings
     from services.dashboard.settings import DashboardSettings
+    from services.dashboard.sign_in import PasswordBook
 
 COMMANDS = ("serve", "api", "worker", "users")
 NOT_SETTINGS = ("command", "concurrency", "name", "action", "admin", "password_stdin")
@@ -42,7 +43,8 @@ def serve(dashboard_settings: DashboardSettings, backend_settings: BackendSettin
 
     dashboard = Dashboard.create(dashboard_settings)
     app.on_shutdown(dashboard.aclose)  # first: its streams close before the backend stops
-    access = Access(dashboard_settings, dashboard.client)
+    access = Access(dashboard_settings, dashboard.client, book=password_book(
+        dashboard_settings, backend_settings))
     app.add_middleware(SignInGuard, access=access)  # inside NiceGUI's session middleware
     app.on_startup(access.start)
     app.on_shutdown(access.stop)
@@ -63,6 +65,17 @@ def serve(dashboard_settings: DashboardSettings, backend_settings: BackendSettin
     ui.run(host=dashboard_settings.host, port=dashboard_settings.port, title="Aurora Studio",
            dark=True, reload=False, show=False, favicon="🎬", timeout_graceful_shutdown=3,
            storage_secret=secret, session_middleware_kwargs=cookie)
+
+
+def password_book(dashboard: DashboardSettings, backend: BackendSettings) -> PasswordBook | None:
+    """For a dashboard with accounts and a remote backend: the accounts of its own data dir
+    (``users add`` there), used where that backend has none."""
+    if dashboard.auth != "accounts" or dashboard.embedded:
+        return None
+    from services.backend.accounts import PasswordBook
+    from services.backend.engines import job_store
+
+    return PasswordBook(job_store(backend))
 
 
 def serve_api(settings: BackendSettings) -> None:

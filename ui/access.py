@@ -29,10 +29,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.client import AuroraClient
-from services.contract import API_PREFIX, USER_HEADER, USER_NAME_PATTERN
+from services.client import AuroraClient, RequestRejected
+from services.contract import API_PREFIX, USER_HEADER, USER_NAME_PATTERN, UserInfo
 from services.dashboard.settings import DashboardSettings
-from services.dashboard.sign_in import SignInLimiter
+from services.dashboard.sign_in import PasswordBook, SignInLimiter
 from ui.urls import LOGIN
 
 log = logging.getLogger(__name__)
@@ -79,8 +79,10 @@ class _Session:
 class Access:
     """The dashboard's sign-in rules, its signed-in browsers and the sign-in limiter."""
 
-    def __init__(self, settings: DashboardSettings, client: AuroraClient) -> None:
+    def __init__(self, settings: DashboardSettings, client: AuroraClient, *,
+                 book: PasswordBook | None = None) -> None:
         self.mode = settings.auth or "open"
+        self._book = book  # the dashboard's own accounts, for a backend without any
         self.embedded = settings.embedded
         self.limiter = SignInLimiter(first_wait=settings.sign_in_wait_seconds)
         self._client = client
@@ -95,7 +97,10 @@ class Access:
         self._expiry: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Begin ending sessions that run out (their tabs go to the sign-in page)."""
+        """Open the dashboard's own accounts, if any, and begin ending sessions that run out
+        (their tabs go to the sign-in page)."""
+        if self._book is not None:
+            await self._book.open()
         if self.mode == "accounts":
             self._expiry = asyncio.create_task(self._end_expired_sessions(),
                                                name="end-expired-sessions")
@@ -105,6 +110,8 @@ class Access:
         if self._expiry is not None:
             self._expiry.cancel()
             await asyncio.gather(self._expiry, return_exceptions=True)
+        if self._book is not None:
+            await self._book.close()
 
     # -- who is signed in ----------------------------------------------------------------
 
@@ -169,6 +176,18 @@ class Access:
         return admin
 
     # -- signing in and out --------------------------------------------------------------
+
+    async def check_password(self, name: str, password: str) -> UserInfo | None:
+        """Who signs in, if the password fits: the backend's accounts say, or where it has
+        none (404, 405), the dashboard's own. ``AuroraError`` when it cannot be told now."""
+        try:
+            return await self._client.sign_in(name, password)
+        except RequestRejected as error:
+            if error.status_code == 401:
+                return None
+            if error.status_code in (404, 405) and self._book is not None:
+                return await self._book.check(name, password)
+            raise
 
     def start_session(self, request: Request, user: User) -> None:
         """Sign this browser in as ``user`` (within a request that has not answered yet)."""

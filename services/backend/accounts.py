@@ -16,8 +16,14 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from services.backend.store import AccountStore, TokenRecord, UserExists, UserRecord
-from services.contract import USER_NAME_PATTERN
+from services.backend.store import (
+    AccountStore,
+    BackendStore,
+    TokenRecord,
+    UserExists,
+    UserRecord,
+)
+from services.contract import USER_NAME_PATTERN, UserInfo
 
 MIN_PASSWORD_CHARS = 8
 TOKEN_PREFIX = "aurora_"  # tells an Aurora token apart in a config file or a secret scanner
@@ -133,3 +139,25 @@ class Accounts:
     async def revoke_token(self, owner: str, token_id: str) -> bool:
         """Forget one of ``owner``'s own tokens; False if they have none with that id."""
         return await self._store.remove_token(owner, token_id)
+
+
+class PasswordBook:
+    """The accounts of a store, opened for password checks only: what a dashboard signs its
+    users in with when its backend has no accounts of its own (``main.py`` wires it)."""
+
+    def __init__(self, store: BackendStore) -> None:
+        self._store = store
+        self._accounts = Accounts(store)
+
+    async def open(self) -> None:
+        """Open the store (its schema brought up to date)."""
+        await self._store.open()
+
+    async def close(self) -> None:
+        """Close the store."""
+        await self._store.close()
+
+    async def check(self, name: str, password: str) -> UserInfo | None:
+        """Who signs in, if the password fits."""
+        user = await self._accounts.check_password(name, password)
+        return None if user is None else UserInfo(name=user.name, admin=user.admin)

@@ -1,4 +1,5 @@
-"""How many wrong passwords a name or an address may try before it has to wait.
+"""How many wrong passwords a name or an address may try before it has to wait, and where the
+dashboard checks passwords itself when its backend has no accounts.
 
 Five misses for one name or from one address within 15 minutes make every further try wait:
 first ``first_wait`` seconds after the last miss, doubling with each miss after that, never more
@@ -12,6 +13,9 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
+
+from services.contract import UserInfo
 
 WINDOW_SECONDS = 15 * 60
 FREE_MISSES = 5
@@ -56,3 +60,17 @@ class SignInLimiter:
             return 0
         wait = min(self._first_wait * 2 ** (len(misses) - FREE_MISSES), WINDOW_SECONDS)
         return max(0, math.ceil(misses[-1] + wait - now))
+
+
+class PasswordBook(Protocol):
+    """Accounts the dashboard keeps itself, for a backend without any (it answers the password
+    check with 404 or 405); ``main.py`` hands one in."""
+
+    async def open(self) -> None:
+        """Open the book."""
+
+    async def close(self) -> None:
+        """Close the book."""
+
+    async def check(self, name: str, password: str) -> UserInfo | None:
+        """Who signs in, if the password fits."""

@@ -18,6 +18,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from services.contract import API_PREFIX
 from testkit.app_process import AppProcess
 from testkit.browser import VIEWPORT, job_card, job_toast
+from testkit.browser import start_job as browser_start_job
 from testkit.users import add_user
 from testkit.waiting import wait_until
 
@@ -210,3 +211,29 @@ def test_the_log_holds_no_password(team_app: AppProcess, people: Any) -> None:
     assert "wrong password for 'ana' from 127.0.0.1" in log  # the log these tries wrote
     for secret in (*PASSWORDS.values(), "ana-wrong-password"):
         assert secret not in log
+
+
+def test_a_backend_without_accounts_still_works_with_the_dashboards_own(
+        tmp_path: Path, people: Any) -> None:
+    """An open backend of its own (``main.py api``): the dashboard signs users in from the
+    accounts of its own data dir, and its jobs still say whose they are."""
+    api = AppProcess(tmp_path / "api", command="api", env={"AURORA_RENDER_SIZE": "draft"}).start()
+    try:
+        add_user(tmp_path / "dashboard", "ana", PASSWORDS["ana"])
+        dashboard = AppProcess(tmp_path / "dashboard", api_url=api.base_url,
+                               env={"AURORA_AUTH": "accounts"}).start()
+        try:
+            page = people(dashboard).new_page()
+            sign_in(page, dashboard.base_url, "ana", "not-anas-password", path="/jobs")
+            expect(page.get_by_test_id("login-error")).to_have_text("Wrong name or password.")
+            page.get_by_test_id("password-input").fill(PASSWORDS["ana"])
+            page.get_by_test_id("login-button").click()
+            expect(page).to_have_url(f"{dashboard.base_url}/jobs")
+            job_id = browser_start_job(page, dashboard.base_url, PROMPT)
+            job = httpx.get(f"{api.base_url}{API_PREFIX}/jobs/{job_id}").json()
+            assert job["owner"] == "ana"
+            httpx.post(f"{api.base_url}{API_PREFIX}/jobs/{job_id}/cancel")
+        finally:
+            dashboard.stop()
+    finally:
+        api.stop()

@@ -14,7 +14,7 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from nicegui import Client, app, ui
 
-from services.client import AuroraError, RequestRejected
+from services.client import AuroraError
 from services.dashboard.shared import Dashboard
 from ui.access import Access, User
 from ui.theme import frame
@@ -46,15 +46,13 @@ def register(dashboard: Dashboard, access: Access) -> None:
                           f"Too many wrong tries: wait {wait} s, then try again.",
                           headers={"Retry-After": str(wait)})
         try:
-            info = await dashboard.client.sign_in(name, password)
-        except RequestRejected as error:
-            if error.status_code != 401:
-                return _again(request, name, next_path, 503, _cannot_check(error))
+            info = await access.check_password(name, password)
+        except AuroraError as error:
+            return _again(request, name, next_path, 503, _cannot_check(error))
+        if info is None:
             access.limiter.missed(name, address)
             log.warning("wrong password for %r from %s", name, address)
             return _again(request, name, next_path, 401, "Wrong name or password.")
-        except AuroraError as error:
-            return _again(request, name, next_path, 503, _cannot_check(error))
         access.limiter.succeeded(name)
         log.info("%s signed in from %s", name, address)
         access.start_session(request, User(name=info.name or name, admin=info.admin))
