@@ -31,6 +31,7 @@ bench: $(DEV_STAMP) debian-packages
 	$(BIN)/python -m bench.many_tabs
 	$(BIN)/python -m bench.jobs_filter
 	$(BIN)/python -m bench.cluster
+	$(BIN)/python -m bench.sign_in
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
