@@ -24,7 +24,7 @@ from services.backend.pool import ProcessPool, RenderPool
 from services.backend.presenter import JobPresenter
 from services.backend.publisher import Publisher
 from services.backend.queue import JobIntake, JobQueue
-from services.backend.routes import account, assets, jobs, progress
+from services.backend.routes import account, assets, jobs, progress, queue
 from services.backend.settings import BackendSettings
 from services.backend.store import BackendStore, StoreUnavailable
 from services.backend.waiting_line import WaitingLine
@@ -72,12 +72,13 @@ class VideoBackend:
                              workers=pool.size, slots=settings.max_concurrent_jobs,
                              ahead_of=line.ahead_of)
         presenter = JobPresenter(store=self._store, feed=self._feed, media=self._media,
-                                 planner=planner)
+                                 planner=planner, line=line)
         publisher = Publisher(store=self._store, feed=self._feed, presenter=presenter)
         driver = JobDriver(publisher=publisher, pool=pool, planner=planner,
                            throughput=self._throughput, media=self._media)
         queue = JobQueue(store=self._store, line=line, publisher=publisher, driver=driver,
-                         slots=settings.max_concurrent_jobs, render_size=settings.render_size)
+                         planner=planner, slots=settings.max_concurrent_jobs,
+                         render_size=settings.render_size)
         return queue, presenter
 
     def _cluster_queue(self, settings: BackendSettings) -> tuple[JobIntake, JobPresenter]:
@@ -102,7 +103,7 @@ class VideoBackend:
     def install(self, app: FastAPI) -> None:
         """Mount the API routes on ``app`` at ``API_PREFIX``, every one behind the gate."""
         router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(caller)])
-        for module in (jobs, progress, assets, account):
+        for module in (jobs, queue, progress, assets, account):
             router.include_router(module.router)
         router.add_api_route("/{path:path}", _no_such_endpoint, include_in_schema=False,
                              methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

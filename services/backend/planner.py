@@ -31,6 +31,12 @@ def plan(record: JobRecord) -> WorkLeft:
                     scenes_left=record.scene_count)
 
 
+def _no_work() -> WorkLeft:
+    """A job with nothing to do: the forecast's end of it is when it would take a slot."""
+    return WorkLeft(width=1, height=1, video_seconds=0, frames_per_scene=0, scenes_left=0,
+                    audio_done=True, compose_done=True)
+
+
 class EtaPlanner:
     """Tracks the work left of each running job and forecasts when any job will be done."""
 
@@ -43,9 +49,16 @@ class EtaPlanner:
         self._ahead_of = ahead_of
         self._under_way: dict[str, WorkLeft] = {}
 
+    @property
+    def workers(self) -> int:
+        """How many tasks render at once."""
+        return self._workers
+
     def begin(self, record: JobRecord) -> WorkLeft:
-        """Track a job that has taken a slot; its driver updates the returned work as it goes."""
-        work = self._under_way[record.job_id] = plan(record)
+        """Track a job that has taken a slot; its driver updates the returned work as it goes.
+        A job tracked already keeps its work (the queue begins it as it takes the slot, the
+        driver again as it starts)."""
+        work = self._under_way.setdefault(record.job_id, plan(record))
         work.running = True
         return work
 
@@ -57,16 +70,24 @@ class EtaPlanner:
         """Seconds until the job is done: 0 once ended."""
         if record.ended:
             return 0
-        jobs = list(self._under_way.values())
-        if record.job_id not in self._under_way:
-            jobs += [plan(other) for other in await self._queued_before(record.job_id)]
-            jobs.append(plan(record))
+        if record.job_id in self._under_way:
+            own = list(self._under_way).index(record.job_id)
+            return self._forecast(list(self._under_way.values()))[own]
+        return (await self._behind(self._ahead_of(record.job_id), plan(record)))[-1]
+
+    async def start_in(self, ahead: list[str]) -> float:
+        """Seconds until a job queued behind ``ahead`` (the waiting jobs that would start
+        before it) takes a slot: 0 while one is free."""
+        return (await self._behind(ahead, _no_work()))[-1]
+
+    async def _behind(self, ahead: list[str], work: WorkLeft) -> list[float]:
+        """The forecast of the jobs under way, the waiting ones in ``ahead``, then ``work``."""
+        records = await self._store.get_many(ahead)
+        queued = [plan(record) for record in records if not record.ended]
+        return self._forecast([*self._under_way.values(), *queued, work])
+
+    def _forecast(self, jobs: list[WorkLeft]) -> list[float]:
+        """Seconds from now until each of ``jobs`` is done, to a tenth."""
         ends = forecast(jobs, self._throughput, workers=self._workers, slots=self._slots,
                         now=time.time())
-        own = list(self._under_way).index(record.job_id) if record.job_id in self._under_way else -1
-        return round(ends[own], 1)
-
-    async def _queued_before(self, job_id: str) -> list[JobRecord]:
-        """The jobs still waiting that will start before this one."""
-        records = await self._store.get_many(self._ahead_of(job_id))
-        return [record for record in records if not record.ended]
+        return [round(end, 1) for end in ends]

@@ -13,42 +13,58 @@ from services.backend.media import MediaStore
 from services.backend.planner import Planner
 from services.backend.store import JobRecord, JobStore
 from services.backend.views import detail_of, progress_of, summary_of
-from services.contract import JobDetail, JobList, JobSummary, ProgressResponse
+from services.backend.waiting_line import WaitingLine
+from services.contract import JobDetail, JobList, JobStatus, JobSummary, ProgressResponse
 
 RECHECK_SECONDS = 5.0  # how long a follower waits on the feed before it re-reads the store
 STORE_POLL_SECONDS = 1.0  # between a follower's store reads while the feed is unavailable
 
 
 class JobPresenter:
-    """Jobs as the contract's models; the store's ``StoreUnavailable`` passes through."""
+    """Jobs as the contract's models; the store's ``StoreUnavailable`` passes through.
+
+    ``line`` is the waiting line the jobs' queue positions are read off; without one (a
+    cluster's queue has none) no job has a position.
+    """
 
     def __init__(self, *, store: JobStore, feed: ProgressFeed, media: MediaStore,
-                 planner: Planner) -> None:
+                 planner: Planner, line: WaitingLine | None = None) -> None:
         self._store = store
         self._feed = feed
         self._media = media
         self._planner = planner
+        self._line = line
+
+    def _queue_position(self, record: JobRecord) -> int | None:
+        """1 + the jobs that start before a pending job (1 too once a slot has taken it and
+        it is about to start); None for any other."""
+        if self._line is None or record.status != JobStatus.PENDING:
+            return None
+        return len(self._line.ahead_of(record.job_id)) + 1
 
     async def page(self, *, status: str | None, limit: int, offset: int) -> JobList:
         """A page of the job list, newest first, optionally only the jobs in ``status``."""
         records, total = await self._store.page(status=status, limit=limit, offset=offset)
-        return JobList(jobs=[summary_of(record) for record in records], total=total)
+        return JobList(jobs=[summary_of(record, self._queue_position(record))
+                             for record in records], total=total)
 
     async def summary(self, job_id: str) -> JobSummary | None:
         """One job as a list row (its owner included), or None if there is no such job."""
         record = await self._store.get(job_id)
-        return None if record is None else summary_of(record)
+        return None if record is None else summary_of(record, self._queue_position(record))
 
     async def detail(self, job_id: str) -> JobDetail | None:
         """One job in full, or None if there is no such job."""
         record = await self._store.get(job_id)
         if record is None:
             return None
-        return detail_of(record, self._media, await self._planner.eta(record))
+        return detail_of(record, self._media, await self._planner.eta(record),
+                         self._queue_position(record))
 
     async def state(self, record: JobRecord) -> ProgressResponse:
         """The job's progress state, as an ``update`` event carries it."""
-        return progress_of(record, self._media, await self._planner.eta(record))
+        return progress_of(record, self._media, await self._planner.eta(record),
+                           self._queue_position(record))
 
     async def latest(self, job_id: str) -> tuple[int, ProgressResponse] | None:
         """The job's last event id and its current state, or None if there is no such job."""

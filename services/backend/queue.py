@@ -1,5 +1,10 @@
 """The job queue: jobs start in fair turns across owners (``waiting_line.py``), at most
-``slots`` at once; any can be cancelled, queued or running.
+``slots`` at once; any can be cancelled, queued or running, and a queued one moved ahead of
+its owner's others.
+
+Every waiting job's state says where it stands (its queue position and ETA), so each change
+to the line publishes the new state of the jobs whose turn it moved: a newcomer, a cancel,
+a run-next, a start.
 
 A job's record is stored before it is queued, so a restart loses no queued job: ``start``
 queues again every job still pending and marks the ones a previous process left half-done.
@@ -16,11 +21,12 @@ from typing import Protocol
 from services.backend.driver import JobDriver
 from services.backend.persist import until_stored
 from services.backend.picture_sizes import RenderSize
+from services.backend.planner import EtaPlanner
 from services.backend.publisher import Publisher
 from services.backend.script import scene_count
-from services.backend.store import JobRecord, JobStore
+from services.backend.store import JobRecord, JobStore, StoreUnavailable
 from services.backend.waiting_line import WaitingLine
-from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus, stages
+from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus, QueueState, stages
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,14 @@ class JobIntake(Protocol):
         """End a queued or running job as "Cancelled by user" (``JobNotFound``,
         ``JobAlreadyEnded``)."""
 
+    async def run_next(self, job_id: str) -> None:
+        """Move a queued job ahead of its owner's other queued jobs (``JobNotFound``,
+        ``JobNotPending``, ``NoWaitingLine``)."""
+
+    async def state(self, owner: str | None) -> QueueState:
+        """The jobs waiting and running, and how long a job of ``owner`` submitted now would
+        wait (``NoWaitingLine``)."""
+
 
 class JobNotFound(LookupError):
     """No job has this id."""
@@ -62,15 +76,26 @@ class JobAlreadyEnded(Exception):
     """The job has completed or failed; it cannot be cancelled."""
 
 
+class JobNotPending(Exception):
+    """The job is not waiting in the line (it has started or ended): it cannot be moved."""
+
+
+class NoWaitingLine(Exception):
+    """This queue keeps no line of its own (a cluster's: the broker's queue holds the jobs),
+    so it can neither move a job in it nor say how long a new one would wait."""
+
+
 class JobQueue:
     """Takes jobs from the line into ``slots`` slots and has the driver run each."""
 
     def __init__(self, *, store: JobStore, line: WaitingLine, publisher: Publisher,
-                 driver: JobDriver, slots: int, render_size: RenderSize) -> None:
+                 driver: JobDriver, planner: EtaPlanner, slots: int,
+                 render_size: RenderSize) -> None:
         self._store = store
         self._line = line
         self._publisher = publisher
         self._driver = driver
+        self._planner = planner
         self._slots = slots
         self._render_size = render_size
         self._running: dict[str, asyncio.Task[None]] = {}
@@ -102,27 +127,49 @@ class JobQueue:
         await asyncio.gather(*self._consumers, *self._running.values(), return_exceptions=True)
 
     async def submit(self, request: GenerateRequest, *, owner: str | None = None) -> JobRecord:
-        """Store a new job of ``owner`` and queue it."""
+        """Store a new job of ``owner``, queue it, then publish its first state (its place and
+        ETA in the line already) and the new state of the jobs it was put ahead of."""
         record = new_record(request, self._render_size, owner)
         await self._store.insert(record)
-        await self._publisher.publish(record)
-        # after its first state: a slot reads the record as stored
-        self._line.put(record.job_id, owner)
-        if moved := self._line.behind(record.job_id):
-            await self._tell_the_line(moved)
+        async with self._line_told:  # a slot that takes it reads it once its first state is in
+            self._line.put(record.job_id, owner)
+            moved = self._line.behind(record.job_id)
+            await self._publisher.publish(record)
+            await self._publish_waiting(moved)
         return record
+
+    async def run_next(self, job_id: str) -> None:
+        """Move a waiting job ahead of its owner's other waiting jobs; the jobs whose turn
+        that moved (it among them) get their new state."""
+        if not self._line.is_waiting(job_id):
+            if await self._store.get(job_id) is None:
+                raise JobNotFound(job_id)
+            raise JobNotPending(job_id)
+        await self._tell_the_line(self._line.run_next(job_id))
+
+    async def state(self, owner: str | None) -> QueueState:
+        """The jobs waiting and holding a slot, the render workers, and when a job of
+        ``owner`` submitted now would take a slot (fair share decides whom it waits for)."""
+        start_in = await self._planner.start_in(self._line.ahead_of_newcomer(owner))
+        return QueueState(pending=len(self._line), running=len(self._running),
+                          workers=self._planner.workers, estimated_start_seconds=start_in)
 
     async def _tell_the_line(self, job_ids: list[str]) -> None:
         """Publish the state (a new ETA and place) of waiting jobs whose turn moved: a newcomer
-        put ahead of them (fair share), or a job before them that left the line.
+        put ahead of them (fair share), a job before them that left the line or was moved
+        ahead of them, a start.
 
         A slot that takes one of them meanwhile waits for this to finish before it reads the
         job (``_line_told``), so the state written here never lands over the render's own.
         """
         async with self._line_told:
-            for record in await self._store.get_many(job_ids):
-                if self._line.is_waiting(record.job_id):
-                    await self._publisher.publish(record)
+            await self._publish_waiting(job_ids)
+
+    async def _publish_waiting(self, job_ids: list[str]) -> None:
+        """``_tell_the_line`` for a caller that holds ``_line_told`` already."""
+        for record in await self._store.get_many(job_ids):
+            if self._line.is_waiting(record.job_id):
+                await self._publisher.publish(record)
 
     async def cancel(self, job_id: str) -> JobRecord:
         """End a queued or running job as failed with "Cancelled by user".
@@ -169,7 +216,25 @@ class JobQueue:
 
     async def _run(self, job_id: str) -> None:
         """Drive the job unless it ended while it waited; a store that cannot be read just
-        now is asked again, so a blip neither loses the job nor the slot."""
+        now is asked again, so a blip neither loses the job nor the slot.
+
+        The jobs still waiting have moved up one: their new states are told once the planner
+        counts this job as under way (so their ETAs wait for it), before it renders.
+        """
         record = await until_stored(lambda: self._store.get(job_id), what=f"job {job_id}")
-        if record is not None and not record.ended:
+        if record is None or record.ended:
+            return
+        self._planner.begin(record)
+        try:
+            await self._tell_moved_up()
             await self._driver.run(record)
+        finally:
+            self._planner.end(job_id)  # the driver's end, also when stopped before it began
+
+    async def _tell_moved_up(self) -> None:
+        """Tell every waiting job its place after a start; a store away just now leaves the
+        old states until the line's next change (the job itself starts regardless)."""
+        try:
+            await self._tell_the_line(self._line.in_order())
+        except StoreUnavailable as error:
+            log.warning("the waiting jobs' new places were not told: %s", error)

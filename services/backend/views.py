@@ -35,20 +35,20 @@ def assets_of(record: JobRecord, media: MediaStore) -> ProgressAssets:
     )
 
 
-def summary_of(record: JobRecord) -> JobSummary:
-    """A row of the job list."""
+def summary_of(record: JobRecord, queue_position: int | None) -> JobSummary:
+    """A row of the job list; ``queue_position`` where it waits (None: it does not)."""
     return JobSummary(
         job_id=record.job_id, status=record.status, progress=record.progress,
         prompt=record.prompt, duration=record.duration, aspect_ratio=record.aspect_ratio,
         style=record.style, current_stage=record.current_stage,
         current_stage_display=stage_display(record.current_stage),
         created_at=record.created_at, updated_at=record.updated_at, error=record.error,
-        owner=record.owner,
+        owner=record.owner, queue_position=queue_position,
     )
 
 
 def progress_of(
-    record: JobRecord, media: MediaStore, eta_seconds: float | None
+    record: JobRecord, media: MediaStore, eta_seconds: float | None, queue_position: int | None
 ) -> ProgressResponse:
     """The state an ``update`` event carries."""
     completed, pending = stage_lists(record.current_stage, record.scene_count, record.stage_times)
@@ -58,15 +58,16 @@ def progress_of(
         current_stage_display=stage_display(record.current_stage),
         stages_completed=completed, stages_pending=pending,
         estimated_time_remaining=eta_seconds, assets=assets_of(record, media),
-        error=record.error,
+        error=record.error, queue_position=queue_position,
     )
 
 
-def detail_of(record: JobRecord, media: MediaStore, eta_seconds: float | None) -> JobDetail:
+def detail_of(record: JobRecord, media: MediaStore, eta_seconds: float | None,
+              queue_position: int | None) -> JobDetail:
     """``GET /api/v1/jobs/{id}``: the summary, the progress state and the script."""
-    state = progress_of(record, media, eta_seconds)
+    state = progress_of(record, media, eta_seconds, queue_position)
     return JobDetail(
-        **summary_of(record).model_dump(),
+        **summary_of(record, queue_position).model_dump(),
         stages_completed=state.stages_completed, stages_pending=state.stages_pending,
         estimated_time_remaining=state.estimated_time_remaining, assets=state.assets,
         script=record.script,

@@ -7,7 +7,14 @@ from typing import Any, Self, TypeVar
 import httpx
 from pydantic import ValidationError
 
-from services.client.errors import BackendFailure, check_job_id, mapped_errors
+from services.client.errors import (
+    BackendFailure,
+    CancelNotSupported,
+    NotSupported,
+    QueueNotSupported,
+    check_job_id,
+    mapped_errors,
+)
 from services.client.stream import DEFAULT_BACKOFF, Backoff, ProgressStream
 from services.contract import (
     API_PREFIX,
@@ -18,7 +25,9 @@ from services.contract import (
     GenerateResponse,
     JobDetail,
     JobList,
+    JobSummary,
     NewToken,
+    QueueState,
     SignInRequest,
     TokenList,
     TokenRequest,
@@ -117,6 +126,25 @@ class AuroraClient:
                                        job_id=job_id, user=user)
         return _parse(CancelResponse, response)
 
+    async def queue(self, *, user: str | None = None) -> QueueState:
+        """The jobs waiting and running, and how long a job ``user`` submitted now would wait
+        before it starts; ``QueueNotSupported`` from a backend without it (405)."""
+        response = await self._request("GET", f"{API_PREFIX}/queue", user=user,
+                                       unsupported=QueueNotSupported)
+        return _parse(QueueState, response)
+
+    async def run_next(self, job_id: str, *, user: str | None = None) -> JobSummary:
+        """Move a queued job ahead of its owner's other queued jobs (as ``user``, where the
+        dashboard acts for one); the job as it stands now.
+
+        ``JobAlreadyEnded`` (409) when it is not waiting, ``QueueNotSupported`` from a backend
+        without run-next (405).
+        """
+        check_job_id(job_id)
+        response = await self._request("POST", f"{API_PREFIX}/jobs/{job_id}/run-next",
+                                       job_id=job_id, user=user, unsupported=QueueNotSupported)
+        return _parse(JobSummary, response)
+
     async def sign_in(self, username: str, password: str) -> UserInfo:
         """The user, if the backend's accounts say the password fits (service token only).
 
@@ -198,12 +226,12 @@ class AuroraClient:
 
     async def _request(
         self, method: str, path: str, *, job_id: str | None = None, user: str | None = None,
-        **options: Any
+        unsupported: type[NotSupported] = CancelNotSupported, **options: Any
     ) -> httpx.Response:
         """Send one request (for ``user``, if given); any failure or error status becomes an
-        ``AuroraError``."""
+        ``AuroraError`` (a 405, ``unsupported``)."""
         headers = {USER_HEADER: user} if user is not None else None
-        with mapped_errors(self.base_url, job_id=job_id):
+        with mapped_errors(self.base_url, job_id=job_id, unsupported=unsupported):
             response = await self._http.request(method, path, headers=headers, **options)
             response.raise_for_status()
         return response

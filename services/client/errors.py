@@ -6,8 +6,10 @@
     ├── RequestRejected           a 4xx answer: .status_code, .detail (the backend's words)
     │   ├── ValidationRejected    422: .field (None when the backend names none), .reason
     │   ├── JobNotFound           404 for a job: .job_id
-    │   ├── JobAlreadyEnded       409 on cancel: .job_id
-    │   └── CancelNotSupported    405: the backend lacks the cancel extension
+    │   ├── JobAlreadyEnded       409 on cancel or run-next: .job_id
+    │   └── NotSupported          405: the backend lacks this extension
+    │       ├── CancelNotSupported    no cancel
+    │       └── QueueNotSupported     no queue to read or reorder (a cluster's)
     ├── Overloaded                429 or 503: .status_code, .retry_after (seconds or None)
     └── BackendFailure            any other 5xx, or an answer that breaks the contract
 
@@ -72,7 +74,8 @@ class JobNotFound(RequestRejected):
 
 
 class JobAlreadyEnded(RequestRejected):
-    """409 on cancel: the job has already completed or failed."""
+    """409 on cancel: the job has already completed or failed (on run-next: it is not
+    waiting; ``detail`` says which)."""
 
     def __init__(self, job_id: str | None, detail: str = "Job already ended") -> None:
         self.job_id = job_id
@@ -80,11 +83,26 @@ class JobAlreadyEnded(RequestRejected):
         super().__init__(409, detail, f"{subject} has already ended")
 
 
-class CancelNotSupported(RequestRejected):
-    """405: a backend that keeps only the original spec has no cancel route."""
+class NotSupported(RequestRejected):
+    """405: the backend lacks an extension of the contract; ``feature`` says which."""
+
+    feature = "do this"
 
     def __init__(self, detail: str = "Method Not Allowed") -> None:
-        super().__init__(405, detail, "This backend cannot cancel jobs")
+        super().__init__(405, detail, f"This backend cannot {self.feature}")
+
+
+class CancelNotSupported(NotSupported):
+    """405 on cancel: a backend that keeps only the original spec has no cancel route."""
+
+    feature = "cancel jobs"
+
+
+class QueueNotSupported(NotSupported):
+    """405 on ``/queue`` or run-next: a backend without them, or whose queue keeps no line of
+    its own (a cluster's)."""
+
+    feature = "show or reorder its queue"
 
 
 class Overloaded(AuroraError):
@@ -114,17 +132,20 @@ def check_job_id(job_id: str) -> str:
 
 
 @contextmanager
-def mapped_errors(where: str, *, job_id: str | None = None) -> Iterator[None]:
+def mapped_errors(where: str, *, job_id: str | None = None,
+                  unsupported: type[NotSupported] = CancelNotSupported) -> Iterator[None]:
     """Turn httpx's exceptions inside the block into the tree above.
 
     ``where`` (the backend's base URL) goes into the messages; ``job_id`` says the request was
-    about one job, so that a 404 means that job is unknown rather than a wrong URL.
+    about one job, so that a 404 means that job is unknown rather than a wrong URL;
+    ``unsupported`` is what a 405 means for this request.
     Error statuses arrive here as ``httpx.HTTPStatusError`` from ``raise_for_status()``.
     """
     try:
         yield
     except httpx.HTTPStatusError as error:
-        raise error_for_status(error.response, job_id=job_id) from error
+        raise error_for_status(error.response, job_id=job_id,
+                               unsupported=unsupported) from error
     except (httpx.ConnectError, httpx.ConnectTimeout) as error:
         raise BackendUnavailable(f"Cannot reach the backend at {where}") from error
     except httpx.TimeoutException as error:
@@ -135,8 +156,10 @@ def mapped_errors(where: str, *, job_id: str | None = None) -> Iterator[None]:
         raise BackendUnavailable(message) from error
 
 
-def error_for_status(response: httpx.Response, *, job_id: str | None = None) -> AuroraError:
-    """The error for a non-success answer whose body has been read."""
+def error_for_status(response: httpx.Response, *, job_id: str | None = None,
+                     unsupported: type[NotSupported] = CancelNotSupported) -> AuroraError:
+    """The error for a non-success answer whose body has been read (``unsupported``: the
+    error a 405 gives)."""
     status = response.status_code
     detail = _detail(response)
     if status == 422:
@@ -144,7 +167,7 @@ def error_for_status(response: httpx.Response, *, job_id: str | None = None) -> 
     if status == 404 and job_id is not None:
         return JobNotFound(job_id, detail)
     if status == 405:
-        return CancelNotSupported(detail)
+        return unsupported(detail)
     if status == 409:
         return JobAlreadyEnded(job_id, detail)
     if status in (429, 503):

@@ -89,6 +89,10 @@ class GenerateResponse(BackendAnswer):
     status: str = JobStatus.PENDING
 
 
+# Where a pending job stands in the queue: 1 starts next (None: not waiting, or not told).
+QueuePosition = Annotated[int, Field(ge=1)]
+
+
 class StageInfo(BackendAnswer):
     """One step of the pipeline as a person reads it."""
 
@@ -128,6 +132,7 @@ class ProgressResponse(BackendAnswer):
     estimated_time_remaining: float | None = None
     assets: ProgressAssets | None = None
     error: str | None = None
+    queue_position: QueuePosition | None = None
 
 
 class JobSummary(BackendAnswer):
@@ -146,6 +151,7 @@ class JobSummary(BackendAnswer):
     updated_at: float = 0
     error: str | None = None
     owner: str | None = None  # who started it, where the backend has accounts (extension)
+    queue_position: QueuePosition | None = None
 
 
 class JobDetail(JobSummary):
@@ -163,6 +169,16 @@ class JobList(BackendAnswer):
 
     jobs: list[JobSummary]
     total: int | None = None
+
+
+class QueueState(BackendAnswer):
+    """``GET /api/v1/queue``: the jobs waiting and running, the render workers, and how long a
+    job the caller submitted now would wait before it starts (0: a slot is free)."""
+
+    pending: int = 0
+    running: int = 0
+    workers: int = 0
+    estimated_start_seconds: float | None = None
 
 
 class DoneData(BackendAnswer):

@@ -1,6 +1,6 @@
 """Reading what a backend sends, robustly: nulls, missing fields, odd values and unreadable rows.
 
-The table holds every optional field of the three answers a page shows, each read once as
+The table holds every optional field of the four answers a page shows, each read once as
 ``null`` and once missing; what it reads as ("not given") is written out by hand.
 """
 
@@ -19,6 +19,7 @@ from services.contract import (
     JobList,
     JobSummary,
     ProgressResponse,
+    QueueState,
     reading,
 )
 
@@ -32,22 +33,27 @@ SUMMARY = {"job_id": "job-1", "status": "processing", "progress": 40.0,
            "prompt": "A fox at dawn", "duration": 30, "aspect_ratio": "9:16",
            "style": "cinematic", "current_stage": "scene_2_generating",
            "current_stage_display": "Generating scene 2", "created_at": 1_700_000_000.0,
-           "updated_at": 1_700_000_050.0, "error": "none yet", "owner": "ada"}
+           "updated_at": 1_700_000_050.0, "error": "none yet", "owner": "ada",
+           "queue_position": 2}
 PROGRESS_ONLY = {"stages_completed": [STAGE], "stages_pending": [STAGE],
                  "estimated_time_remaining": 75.5, "assets": ASSETS}
 DETAIL = {**SUMMARY, **PROGRESS_ONLY, "script": ["A fox wakes", "It runs"]}
 PROGRESS = {key: SUMMARY[key] for key in ("job_id", "status", "progress", "current_stage",
-                                          "current_stage_display", "error")} | PROGRESS_ONLY
+                                          "current_stage_display", "error",
+                                          "queue_position")} | PROGRESS_ONLY
+QUEUE = {"pending": 3, "running": 1, "workers": 4, "estimated_start_seconds": 42.5}
 
 # What each optional field reads as when the backend does not give it.
 NOT_GIVEN: dict[str, Any] = {
     "progress": 0, "prompt": "", "duration": None, "aspect_ratio": "", "style": "",
     "current_stage": "", "current_stage_display": "", "created_at": 0, "updated_at": 0,
     "error": None, "owner": None, "stages_completed": [], "stages_pending": [],
-    "estimated_time_remaining": None, "assets": None, "script": None,
+    "estimated_time_remaining": None, "assets": None, "script": None, "queue_position": None,
+    "pending": 0, "running": 0, "workers": 0, "estimated_start_seconds": None,
 }
 ANSWERS: list[tuple[type[BaseModel], dict[str, Any]]] = [
-    (JobSummary, SUMMARY), (JobDetail, DETAIL), (ProgressResponse, PROGRESS)]
+    (JobSummary, SUMMARY), (JobDetail, DETAIL), (ProgressResponse, PROGRESS),
+    (QueueState, QUEUE)]
 CASES = [pytest.param(model, full, name, how, id=f"{model.__name__}.{name}-{how}")
          for model, full in ANSWERS for name in full if name not in ("job_id", "status")
          for how in ("null", "missing")]
@@ -73,7 +79,7 @@ def test_a_null_or_missing_optional_field_reads_as_not_given(
 @pytest.mark.parametrize(("name", "odd"), [
     ("progress", "lots"), ("duration", "long"), ("created_at", [1]), ("prompt", {"text": "x"}),
     ("estimated_time_remaining", "soon"), ("stages_completed", "all"), ("assets", "none"),
-    ("script", "one scene"),
+    ("script", "one scene"), ("queue_position", 0), ("queue_position", "second"),
 ])
 def test_an_odd_value_in_an_optional_field_reads_as_not_given(name: str, odd: object) -> None:
     read = JobDetail.model_validate_json(json.dumps({**DETAIL, name: odd}))

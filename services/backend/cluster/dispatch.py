@@ -23,9 +23,9 @@ from services.backend.cluster.coordination import Coordination
 from services.backend.picture_sizes import RenderSize
 from services.backend.pieces import MUSIC, is_finished, scene_task
 from services.backend.publisher import Publisher
-from services.backend.queue import JobAlreadyEnded, JobNotFound, new_record
+from services.backend.queue import JobAlreadyEnded, JobNotFound, NoWaitingLine, new_record
 from services.backend.store import JobRecord, JobStore
-from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus
+from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus, QueueState
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,14 @@ class ClusterQueue:
             await self._coordination.cancel(job_id)
             await self._publisher.fail(record, CANCELLED_ERROR)
         return record
+
+    async def run_next(self, job_id: str) -> None:
+        """The broker's queue takes pieces in the order they came: none can be moved."""
+        raise NoWaitingLine(job_id)
+
+    async def state(self, owner: str | None) -> QueueState:
+        """No line here to say how long a new job would wait behind."""
+        raise NoWaitingLine(owner)
 
     async def _watch(self) -> None:
         unsent: set[tuple[str, str]] = set()  # untaken pieces while the broker was empty
