@@ -64,7 +64,8 @@ def serve(dashboard_settings: DashboardSettings, backend_settings: BackendSettin
         cookie = {"max_age": int(dashboard_settings.session_hours * 3600), "same_site": "lax"}
     ui.run(host=dashboard_settings.host, port=dashboard_settings.port, title="Aurora Studio",
            dark=True, reload=False, show=False, favicon="🎬", timeout_graceful_shutdown=3,
-           storage_secret=secret, session_middleware_kwargs=cookie)
+           storage_secret=secret, session_middleware_kwargs=cookie,
+           proxy_headers=False)  # the peer stays the peer: ui/access.py believes proxies it trusts
 
 
 def password_book(dashboard: DashboardSettings, backend: BackendSettings) -> PasswordBook | None:
@@ -192,16 +193,17 @@ def check_who_gets_in(host: str, auth: str | None) -> None:
 
 
 def share_service_token(dashboard: DashboardSettings, backend: BackendSettings) -> None:
-    """The dashboard and its embedded backend agree on the service token: the one either
-    setting names, or one made for this run (it never leaves the process)."""
+    """The dashboard and its embedded backend agree on the service token: the one
+    ``AURORA_SERVICE_TOKEN`` names, or one made for this run (it never leaves the process).
+    Never ``AURORA_API_TOKEN``: that is a user's token in a shell that runs the terminal
+    client, and must not become one that may act for anyone."""
     import secrets
 
     from pydantic import SecretStr
 
-    token = (backend.service_token.get_secret_value() if backend.service_token
-             else dashboard.api_token or secrets.token_urlsafe(32))
-    backend.service_token = SecretStr(token)
-    dashboard.api_token = token
+    if backend.service_token is None:
+        backend.service_token = SecretStr(secrets.token_urlsafe(32))
+    dashboard.api_token = backend.service_token.get_secret_value()
 
 
 def users_action(settings: BackendSettings, args: argparse.Namespace) -> Callable[[], None]:

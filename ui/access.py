@@ -22,9 +22,10 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, quote
 
-from nicegui import Client, app, ui
+from nicegui import Client, app, background_tasks, core, ui
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -42,6 +43,7 @@ NONCE_KEY = "aurora_nonce"  # in the signed cookie: the nonce of the browser's s
 OPEN_PATHS = ("/_nicegui/", "/favicon.ico")  # NiceGUI's scripts and styles: the login page's
 SOCKET_PATH = "/_nicegui_ws/"
 EXPIRY_CHECK_SECONDS = 30.0
+SEND_OFF_SECONDS = 1.0  # a signed-out tab's time to go to the sign-in page before it is closed
 ADMIN_CACHE_SECONDS = 60.0  # how long a proxy user's admin flag, asked of the backend, holds
 
 
@@ -101,6 +103,8 @@ class Access:
         (their tabs go to the sign-in page)."""
         if self._book is not None:
             await self._book.open()
+        if self.mode != "open":
+            _guard_socket_messages()
         if self.mode == "accounts":
             self._expiry = asyncio.create_task(self._end_expired_sessions(),
                                                name="end-expired-sessions")
@@ -139,11 +143,18 @@ class Access:
             self._sessions[session_id] = _Session(nonce, float(sign_in["until"]), set())
         return User(name=str(sign_in["name"]), admin=bool(sign_in.get("admin")))
 
+    def address_of(self, request: Request) -> str:
+        """Where a request comes from: the peer, or behind a trusted proxy, the last address
+        that proxy put in ``X-Forwarded-For`` (anyone else's is not believed)."""
+        peer = request.client.host if request.client else ""
+        forwarded = request.headers.get("x-forwarded-for", "").rsplit(",", 1)[-1].strip()
+        return forwarded if forwarded and self._is_trusted(peer) else peer
+
     async def _proxy_user(self, request: Request) -> User | None:
         name = request.headers.get(self._proxy_header)
         if name is None:
             return None
-        address = request.client.host if request.client else ""
+        address = request.client.host if request.client else ""  # the peer: is it the proxy?
         if not self._is_trusted(address):
             if address not in self._untrusted_warned:
                 self._untrusted_warned.add(address)
@@ -212,6 +223,7 @@ class Access:
             if client is not None and not client.is_deleted:
                 with client:
                     ui.navigate.to(LOGIN)
+                background_tasks.create(_send_off(client), name="send off a signed-out tab")
 
     def remember_tab(self, client: Client) -> None:
         """Tie a page's tab to its browser's session, so the session's end reaches it (and
@@ -271,6 +283,29 @@ class Access:
         if user.name is not None:
             headers.append((USER_HEADER.lower().encode(), user.name.encode()))
         scope["headers"] = headers
+
+
+async def _send_off(client: Client) -> None:
+    """Once a signed-out tab has had a moment to go to the sign-in page: close its sockets
+    and delete it, so a script that ignores the navigation cannot act in it any longer."""
+    await asyncio.sleep(SEND_OFF_SECONDS)
+    for sid, _ in list(core.sio.manager.get_participants("/", client.id)):
+        await core.sio.disconnect(sid)
+    if not client.is_deleted:
+        client.delete()
+
+
+def _guard_socket_messages() -> None:
+    """NiceGUI acts on whichever tab a socket message names: let a socket speak only for the
+    tab whose handshake it made (its room), so knowing a tab's id is not enough to use it."""
+    for kind in ("event", "javascript_response", "ack", "log"):
+        handle = core.sio.handlers["/"][kind]
+
+        def checked(sid: str, message: object, handle: Any = handle) -> None:
+            if isinstance(message, dict) and message.get("client_id") in core.sio.rooms(sid):
+                handle(sid, message)
+
+        core.sio.on(kind, checked)
 
 
 class SignInGuard:

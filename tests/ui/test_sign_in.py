@@ -6,13 +6,19 @@ each test signs in in browser contexts of its own, as different people would.
 
 from __future__ import annotations
 
+import asyncio
+import re
 import time
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
+import socketio
 from playwright.sync_api import BrowserContext, Page, expect
 
 from services.contract import API_PREFIX
@@ -237,3 +243,81 @@ def test_a_backend_without_accounts_still_works_with_the_dashboards_own(
             dashboard.stop()
     finally:
         api.stop()
+
+
+def test_a_burst_of_tries_at_once_gets_no_more_checks_than_one_by_one(
+        own_team_app: AppProcess) -> None:
+    def try_once(_: int) -> int:
+        with httpx.Client(base_url=own_team_app.base_url, timeout=60) as client:
+            return client.post("/login", data={"username": "ben",
+                                               "password": "a-guess"}).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(try_once, range(20)))
+    assert statuses.count(401) <= 5
+    assert set(statuses) <= {401, 429}
+
+
+def test_an_address_is_the_peer_unless_a_trusted_proxy_says_otherwise(
+        own_team_app: AppProcess) -> None:
+    with httpx.Client(base_url=own_team_app.base_url) as client:
+        for n in range(5):  # five names, five made-up addresses: all from this one peer
+            answer = client.post("/login", data={"username": f"guess{n}", "password": "x"},
+                                 headers={"X-Forwarded-For": f"203.0.113.{n}"})
+            assert answer.status_code == 401
+        sixth = client.post("/login", data={"username": "guess5", "password": "x"},
+                            headers={"X-Forwarded-For": "203.0.113.99"})
+        assert sixth.status_code == 429
+
+
+def test_a_sign_in_posted_from_another_site_is_refused(own_team_app: AppProcess) -> None:
+    with httpx.Client(base_url=own_team_app.base_url) as client:
+        form = {"username": "ana", "password": PASSWORDS["ana"]}
+        refused = client.post("/login", data=form, headers={"Origin": "https://evil.example"})
+        assert refused.status_code == 403
+        assert client.get("/jobs").status_code == 303  # not signed in
+        same_site = client.post("/login", data=form, headers={"Origin": own_team_app.base_url})
+        assert same_site.status_code == 303
+
+
+def test_a_users_token_in_the_shell_does_not_become_the_service_token(tmp_path: Path) -> None:
+    """``AURORA_API_TOKEN`` exported for the terminal client, then the dashboard started in
+    the same shell: the embedded pair makes its own service token, not that one."""
+    borrowed = "aurora_a_users_token_from_the_shell"
+    app = AppProcess(tmp_path / "data", env={"AURORA_AUTH": "accounts",
+                                             "AURORA_API_TOKEN": borrowed}).start()
+    try:
+        answer = httpx.get(f"{app.base_url}{API_PREFIX}/me",
+                           headers={"Authorization": f"Bearer {borrowed}"})
+        assert answer.status_code == 401
+    finally:
+        app.stop()
+
+
+def test_signing_out_closes_the_sockets_of_the_sessions_tabs(own_team_app: AppProcess) -> None:
+    """A script that keeps a signed-out tab's socket open cannot go on acting in it."""
+    with ThreadPoolExecutor(max_workers=1) as thread:  # the browser's loop owns this one
+        thread.submit(asyncio.run, _sign_out_with_a_socket_open(own_team_app)).result()
+
+
+async def _sign_out_with_a_socket_open(own_team_app: AppProcess) -> None:
+    async with httpx.AsyncClient(base_url=own_team_app.base_url) as browser:
+        await browser.post("/login", data={"username": "ana", "password": PASSWORDS["ana"]})
+        page = (await browser.get("/account")).text
+        client_id = re.search(r"'client_id': '([^']+)'", page)
+        assert client_id is not None
+        socket = socketio.AsyncClient(reconnection=False)
+        query = urlencode({"client_id": client_id[1], "tab_id": uuid.uuid4().hex,
+                           "document_id": uuid.uuid4().hex, "next_message_id": 0,
+                           "implicit_handshake": "true"})
+        cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+        await socket.connect(f"{own_team_app.base_url}?{query}", headers={"Cookie": cookie},
+                             socketio_path="/_nicegui_ws/socket.io", transports=["websocket"])
+        assert socket.connected
+        await browser.post("/logout")
+        for _ in range(50):
+            if not socket.connected:
+                break
+            await asyncio.sleep(0.1)
+        assert not socket.connected
+        await socket.disconnect()

@@ -9,6 +9,7 @@ kept (401); too many of them, the same page saying how long to wait (429 with Re
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
@@ -39,29 +40,42 @@ def register(dashboard: Dashboard, access: Access) -> None:
         name = str(form.get("username", "")).strip()
         password = str(form.get("password", ""))
         next_path = local_path(str(form.get("next", "/")))
-        address = request.client.host if request.client else ""
-        if wait := access.limiter.wait_seconds(name, address):
-            log.warning("sign-in of %r from %s refused: too many wrong passwords", name, address)
+        if not _same_site(request):
+            return Response("Sign-in from another site is refused", status_code=403)
+        address = access.address_of(request)
+        if wait := access.limiter.admit(name, address):
+            log.warning("sign-in of %r from %s refused: too many wrong passwords", name[:64],
+                        address)
             return _again(request, name, next_path, 429,
                           f"Too many wrong tries: wait {wait} s, then try again.",
                           headers={"Retry-After": str(wait)})
         try:
             info = await access.check_password(name, password)
         except AuroraError as error:
+            access.limiter.finish(name, address, right=None)
             return _again(request, name, next_path, 503, _cannot_check(error))
+        access.limiter.finish(name, address, right=info is not None)
         if info is None:
-            access.limiter.missed(name, address)
-            log.warning("wrong password for %r from %s", name, address)
+            log.warning("wrong password for %r from %s", name[:64], address)
             return _again(request, name, next_path, 401, "Wrong name or password.")
-        access.limiter.succeeded(name)
         log.info("%s signed in from %s", name, address)
         access.start_session(request, User(name=info.name or name, admin=info.admin))
         return RedirectResponse(next_path, status_code=303)
 
     @app.post(LOGOUT, include_in_schema=False)
     async def sign_out(request: Request) -> Response:
+        if not _same_site(request):
+            return Response("Sign-out from another site is refused", status_code=403)
         access.sign_out(request)
         return RedirectResponse(LOGIN, status_code=303)
+
+
+def _same_site(request: Request) -> bool:
+    """Whether a form post comes from a page of this dashboard: a browser names the page's
+    origin, and another site's page (signing someone in as the attacker) is refused. A
+    script that sends no Origin is no browser being tricked."""
+    origin = request.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host")
 
 
 def _cannot_check(error: AuroraError) -> str:
