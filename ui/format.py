@@ -72,3 +72,23 @@ NO_PROMPT = "Untitled video"  # a job's title when the backend gives no prompt
 def format_duration(seconds: int | None) -> str:
     """A video's length as the pages show it: "30 s", or "" when not given."""
     return f"{seconds} s" if seconds else ""
+
+
+def format_place_in_line(position: int | None) -> str:
+    """Where a waiting job stands: "1st in line", "2nd in line", "23rd in line"; "" unknown."""
+    if position is None or position < 1:
+        return ""
+    suffix = "th" if 10 <= position % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        position % 10, "th")
+    return f"{position}{suffix} in line"
+
+
+def format_queue_outlook(estimated_start: float | None, waiting: int) -> str:
+    """What a new job would wait: "Starts right away", "Starts in about 1 min · 3 videos
+    waiting"; "" when the backend does not say."""
+    if estimated_start is None or not math.isfinite(estimated_start) or estimated_start < 0:
+        return ""
+    if estimated_start < 1:
+        return "Starts right away"
+    videos = f"{waiting} video{'s' if waiting != 1 else ''} waiting"
+    return f"Starts in about {format_time_remaining(estimated_start)} · {videos}"

@@ -4,6 +4,10 @@ Rendering happens in the render pool; the driver decides what to render, records
 of work in the job's assets as it finishes and publishes the stages it reached
 (``progression.due_stages``). Scenes render in parallel (one per worker) and finish in any
 order, yet progress follows the contract's table exactly and never goes back.
+
+A retried job (``retry.py``) renders only the pieces its earlier attempts did not finish, into
+files named for its attempt, so a render of the stopped attempt still winding down in a worker
+never writes over them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from services.backend import pieces as pieces_of
-from services.backend.eta import Throughput, WorkLeft
+from services.backend.eta import COMPOSE, Throughput, WorkLeft
 from services.backend.media import MediaStore, MediaUnavailable
 from services.backend.pieces import Piece
 from services.backend.planner import EtaPlanner
@@ -61,6 +65,7 @@ class JobDriver:
     async def run(self, record: JobRecord) -> None:
         """Drive one job from script to final video; cancellation ends it as cancelled."""
         work = self._planner.begin(record)
+        self._log_kept(record)
         try:
             record.status = JobStatus.PROCESSING
             record.started_at = time.time()
@@ -91,6 +96,15 @@ class JobDriver:
             self._planner.end(record.job_id)
             await self._media.release(record.job_id)
 
+    @staticmethod
+    def _log_kept(record: JobRecord) -> None:
+        """Say which pieces a retried job keeps from its earlier attempts (not made again).
+        A warning, as a retry follows a failure (and the API's log shows warnings)."""
+        kept = pieces_of.finished(record)
+        if kept:
+            log.warning("job %s: attempt %d keeps %s from before", record.job_id,
+                        record.attempt, ", ".join(kept))
+
     async def _catch_up(self, record: JobRecord) -> None:
         """Publish, in order, every stage the job's finished work has reached since the last;
         a job marked cancelled goes no further."""
@@ -104,16 +118,18 @@ class JobDriver:
 
     async def _render_scenes_and_music(self, record: JobRecord, scenes: list[Scene],
                                        work: WorkLeft) -> None:
-        """Render every scene and the music in parallel, recording each as it finishes.
+        """Render every scene and the music not finished yet in parallel, recording each as
+        it finishes (a retried job keeps the ones an earlier attempt made).
 
         The music is queued in the pool right behind the scenes, so it fills the worker that
         would otherwise idle while the last scene renders. The stages follow the contract's
         order whatever order the pieces finish in (``progression.due_stages``).
         """
         job_dir = self._media.workdir(record.job_id)
-        pieces = [*(pieces_of.scene(record, shot, job_dir) for shot in scenes),
-                  pieces_of.music(record, job_dir)]
-        pending = {asyncio.create_task(self._run_piece(record, piece, work)) for piece in pieces}
+        pieces = [*(pieces_of.scene(record, shot, job_dir, record.attempt) for shot in scenes),
+                  pieces_of.music(record, job_dir, record.attempt)]
+        pending = {asyncio.create_task(self._run_piece(record, piece, work)) for piece in pieces
+                   if not pieces_of.is_finished(record, piece.name)}
         try:
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -126,13 +142,16 @@ class JobDriver:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def _compose(self, record: JobRecord, work: WorkLeft) -> None:
-        """Join the scenes and the music into the final video: the job is complete."""
+        """Join the scenes and the music into the final video (unless an earlier attempt did
+        and was stopped just after): the job is complete."""
         self._stop_if_cancelled(record)
-        clips = [await self._media.fetch(record.job_id, name)
-                 for name in pieces_of.final_clips(record)]
-        audio = await self._media.fetch(record.job_id, record.assets["audio"]["file"])
-        piece = pieces_of.compose(record, clips, audio, self._media.workdir(record.job_id))
-        pieces_of.record_finished(record, await self._run_piece(record, piece, work))
+        if not pieces_of.is_finished(record, COMPOSE):
+            clips = [await self._media.fetch(record.job_id, name)
+                     for name in pieces_of.final_clips(record)]
+            audio = await self._media.fetch(record.job_id, record.assets["audio"]["file"])
+            piece = pieces_of.compose(record, clips, audio, self._media.workdir(record.job_id),
+                                      record.attempt)
+            pieces_of.record_finished(record, await self._run_piece(record, piece, work))
         record.status = JobStatus.COMPLETED
         await self._catch_up(record)
 

@@ -74,6 +74,14 @@ def is_finished(record: JobRecord, name: str) -> bool:
     return ("audio" if name == MUSIC else "final") in record.assets
 
 
+def finished(record: JobRecord) -> list[str]:
+    """The names of the pieces whose files the job's assets hold (an earlier attempt's too)."""
+    scenes = sorted(int(number) for number in record.assets.get("scenes", {}))
+    others = [name for name, kind in ((MUSIC, "audio"), (COMPOSE, "final"))
+              if kind in record.assets]
+    return [*(scene_task(number) for number in scenes), *others]
+
+
 def record_finished(record: JobRecord, piece: Piece) -> None:
     """Put a finished piece's files in the job's assets (which the stages are read from)."""
     now = time.time()

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from services.backend import pieces
 from services.backend.eta import Throughput, WorkLeft, forecast
 from services.backend.render import video_format
 from services.backend.store import JobRecord, JobStore
@@ -29,6 +30,14 @@ def plan(record: JobRecord) -> WorkLeft:
     return WorkLeft(width=fmt.width, height=fmt.height, video_seconds=record.duration,
                     frames_per_scene=round(record.duration / record.scene_count * fmt.fps),
                     scenes_left=record.scene_count)
+
+
+def work_left(record: JobRecord) -> WorkLeft:
+    """The work of a job not under way: all of it, less what an earlier attempt finished."""
+    work = plan(record)
+    for name in pieces.finished(record):
+        work.finished(name)
+    return work
 
 
 def _no_work() -> WorkLeft:
@@ -58,7 +67,7 @@ class EtaPlanner:
         """Track a job that has taken a slot; its driver updates the returned work as it goes.
         A job tracked already keeps its work (the queue begins it as it takes the slot, the
         driver again as it starts)."""
-        work = self._under_way.setdefault(record.job_id, plan(record))
+        work = self._under_way.setdefault(record.job_id, work_left(record))
         work.running = True
         return work
 
@@ -73,7 +82,7 @@ class EtaPlanner:
         if record.job_id in self._under_way:
             own = list(self._under_way).index(record.job_id)
             return self._forecast(list(self._under_way.values()))[own]
-        return (await self._behind(self._ahead_of(record.job_id), plan(record)))[-1]
+        return (await self._behind(self._ahead_of(record.job_id), work_left(record)))[-1]
 
     async def start_in(self, ahead: list[str]) -> float:
         """Seconds until a job queued behind ``ahead`` (the waiting jobs that would start
@@ -83,7 +92,7 @@ class EtaPlanner:
     async def _behind(self, ahead: list[str], work: WorkLeft) -> list[float]:
         """The forecast of the jobs under way, the waiting ones in ``ahead``, then ``work``."""
         records = await self._store.get_many(ahead)
-        queued = [plan(record) for record in records if not record.ended]
+        queued = [work_left(record) for record in records if not record.ended]
         return self._forecast([*self._under_way.values(), *queued, work])
 
     def _forecast(self, jobs: list[WorkLeft]) -> list[float]:

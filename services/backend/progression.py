@@ -30,6 +30,13 @@ def furthest_stage(record: JobRecord) -> str:
     return stages.AUDIO_GENERATING
 
 
+def completed_stage(record: JobRecord) -> str:
+    """The last stage the job's finished work completes, ``pending`` when it has none: where a
+    retried job waits, so its states list that work completed before it starts again."""
+    sequence = [stages.PENDING, *stages.stage_sequence(record.scene_count)]
+    return sequence[sequence.index(furthest_stage(record)) - 1]
+
+
 def due_stages(record: JobRecord) -> list[str]:
     """The stages after the job's current one, up to the furthest its work allows, in order."""
     sequence = stages.stage_sequence(record.scene_count)

@@ -1,6 +1,6 @@
 """The job queue: jobs start in fair turns across owners (``waiting_line.py``), at most
 ``slots`` at once; any can be cancelled, queued or running, and a queued one moved ahead of
-its owner's others.
+its owner's others, and a failed one taken up again (``retry.py``) behind its owner's others.
 
 Every waiting job's state says where it stands (its queue position and ETA), so each change
 to the line publishes the new state of the jobs whose turn it moved: a newcomer, a cancel,
@@ -23,6 +23,7 @@ from services.backend.persist import until_stored
 from services.backend.picture_sizes import RenderSize
 from services.backend.planner import EtaPlanner
 from services.backend.publisher import Publisher
+from services.backend.retry import may_retry, reopen
 from services.backend.script import scene_count
 from services.backend.store import JobRecord, JobStore, StoreUnavailable
 from services.backend.waiting_line import WaitingLine
@@ -67,6 +68,10 @@ class JobIntake(Protocol):
         """The jobs waiting and running, and how long a job of ``owner`` submitted now would
         wait (``NoWaitingLine``)."""
 
+    async def retry(self, job_id: str) -> JobRecord:
+        """Queue a failed job again as its next attempt, keeping its finished work
+        (``JobNotFound``, ``JobNotFailed``, ``RetryNotSupported``)."""
+
 
 class JobNotFound(LookupError):
     """No job has this id."""
@@ -78,6 +83,14 @@ class JobAlreadyEnded(Exception):
 
 class JobNotPending(Exception):
     """The job is not waiting in the line (it has started or ended): it cannot be moved."""
+
+
+class JobNotFailed(Exception):
+    """The job has not failed (it waits, runs or has completed): it cannot be retried."""
+
+
+class RetryNotSupported(Exception):
+    """This queue cannot take a failed job up again (a cluster's, for now)."""
 
 
 class NoWaitingLine(Exception):
@@ -147,6 +160,34 @@ class JobQueue:
             raise JobNotPending(job_id)
         await self._tell_the_line(self._line.run_next(job_id))
 
+    async def retry(self, job_id: str) -> JobRecord:
+        """Queue a failed job again, as its next attempt, behind its owner's other waiting
+        jobs; it keeps its finished work. Its new state (its place, and the stages that work
+        completes) and the new state of the jobs it was put ahead of are published.
+
+        A run that has just failed may still be letting go of its slot: that ends first, so
+        the slot and the new run never hold the job at once.
+        """
+        record = await self._store.get(job_id)
+        previous = self._running.get(job_id)
+        if record is not None and may_retry(record) and previous is not None:
+            await asyncio.wait([previous])
+        async with self._line_told:  # as in ``submit``; and one retry at a time sees it failed
+            record = await self._store.get(job_id)
+            if record is None:
+                raise JobNotFound(job_id)
+            if not may_retry(record):
+                raise JobNotFailed(job_id)
+            reopen(record)
+            self._line.put(job_id, record.owner)
+            try:
+                await self._publisher.publish(record)
+            except StoreUnavailable:
+                self._line.discard(job_id)  # still failed in the store: it does not run
+                raise
+            await self._publish_waiting(self._line.behind(job_id))
+        return record
+
     async def state(self, owner: str | None) -> QueueState:
         """The jobs waiting and holding a slot, the render workers, and when a job of
         ``owner`` submitted now would take a slot (fair share decides whom it waits for)."""
@@ -210,7 +251,8 @@ class JobQueue:
             try:
                 await asyncio.wait([task])
             finally:
-                self._running.pop(job_id, None)
+                if self._running.get(job_id) is task:  # not a retry's run that took it since
+                    del self._running[job_id]
             if not task.cancelled() and task.exception() is not None:
                 log.error("job %s stopped unexpectedly", job_id, exc_info=task.exception())
 

@@ -43,7 +43,7 @@ def summary_of(record: JobRecord, queue_position: int | None) -> JobSummary:
         style=record.style, current_stage=record.current_stage,
         current_stage_display=stage_display(record.current_stage),
         created_at=record.created_at, updated_at=record.updated_at, error=record.error,
-        owner=record.owner, queue_position=queue_position,
+        owner=record.owner, queue_position=queue_position, attempt=record.attempt,
     )
 
 

@@ -91,6 +91,8 @@ class GenerateResponse(BackendAnswer):
 
 # Where a pending job stands in the queue: 1 starts next (None: not waiting, or not told).
 QueuePosition = Annotated[int, Field(ge=1)]
+# Which run of a job this is: 1 for the first, one more for each retry (extension).
+Attempt = Annotated[int, Field(ge=1)]
 
 
 class StageInfo(BackendAnswer):
@@ -152,6 +154,7 @@ class JobSummary(BackendAnswer):
     error: str | None = None
     owner: str | None = None  # who started it, where the backend has accounts (extension)
     queue_position: QueuePosition | None = None
+    attempt: Attempt | None = None
 
 
 class JobDetail(JobSummary):

@@ -85,6 +85,7 @@ class ProgressModel:
     stages: list[StageRow] = field(default_factory=list)
     thumbnails: list[Thumbnail] = field(default_factory=list)
     scene_count: int = 0
+    queue_position: int | None = None  # while pending, where the backend has a line: 1 = next
     connection_message: str = ""
     error: str = ""
 
@@ -130,6 +131,7 @@ def _apply_update(model: ProgressModel, state: ProgressResponse, now: float) -> 
         model.percent = max(model.percent, min(100.0, max(0.0, state.progress)))
     model.status = state.status
     model.stage_text = state.current_stage_display or state.current_stage
+    model.queue_position = state.queue_position if state.status == JobStatus.PENDING else None
     eta = state.estimated_time_remaining
     if eta is not None and math.isfinite(eta) and eta >= 0:
         model.eta_seconds, model.eta_deadline = eta, now + eta
@@ -148,6 +150,7 @@ def _apply_update(model: ProgressModel, state: ProgressResponse, now: float) -> 
 def _apply_done(model: ProgressModel, status: str) -> None:
     completed = status == JobStatus.COMPLETED
     model.status = status
+    model.queue_position = None
     model.eta_seconds = model.eta_deadline = None
     model.connection_message = ""
     if completed:

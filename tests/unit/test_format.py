@@ -5,7 +5,14 @@ import time
 
 import pytest
 
-from ui.format import format_eta, format_percent, format_started, format_time_remaining
+from ui.format import (
+    format_eta,
+    format_percent,
+    format_place_in_line,
+    format_queue_outlook,
+    format_started,
+    format_time_remaining,
+)
 
 
 @pytest.mark.parametrize(("seconds", "text"), [
@@ -63,3 +70,20 @@ def test_a_start_time_reads_as_today_or_as_a_date() -> None:
     assert format_started(now - 3600, now=now) == "today 14:00"
     assert format_started(now - 2 * 86400, now=now) == "10 Jul 15:00"
     assert format_started(0, now=now) == ""
+
+
+@pytest.mark.parametrize(("position", "text"), [
+    (1, "1st in line"), (2, "2nd in line"), (3, "3rd in line"), (4, "4th in line"),
+    (11, "11th in line"), (12, "12th in line"), (13, "13th in line"), (21, "21st in line"),
+    (102, "102nd in line"), (111, "111th in line"), (None, ""), (0, ""), (-1, "")])
+def test_a_place_in_line_reads_as_an_ordinal(position: int | None, text: str) -> None:
+    assert format_place_in_line(position) == text
+
+
+@pytest.mark.parametrize(("seconds", "waiting", "text"), [
+    (0, 0, "Starts right away"), (0.4, 2, "Starts right away"),
+    (65, 1, "Starts in about 1 min 5 sec · 1 video waiting"),
+    (40, 3, "Starts in about 40 sec · 3 videos waiting"),
+    (None, 3, ""), (float("nan"), 0, ""), (-5, 0, "")])
+def test_what_a_new_job_would_wait(seconds: float | None, waiting: int, text: str) -> None:
+    assert format_queue_outlook(seconds, waiting) == text

@@ -34,7 +34,7 @@ SUMMARY = {"job_id": "job-1", "status": "processing", "progress": 40.0,
            "style": "cinematic", "current_stage": "scene_2_generating",
            "current_stage_display": "Generating scene 2", "created_at": 1_700_000_000.0,
            "updated_at": 1_700_000_050.0, "error": "none yet", "owner": "ada",
-           "queue_position": 2}
+           "queue_position": 2, "attempt": 2}
 PROGRESS_ONLY = {"stages_completed": [STAGE], "stages_pending": [STAGE],
                  "estimated_time_remaining": 75.5, "assets": ASSETS}
 DETAIL = {**SUMMARY, **PROGRESS_ONLY, "script": ["A fox wakes", "It runs"]}
@@ -49,7 +49,7 @@ NOT_GIVEN: dict[str, Any] = {
     "current_stage": "", "current_stage_display": "", "created_at": 0, "updated_at": 0,
     "error": None, "owner": None, "stages_completed": [], "stages_pending": [],
     "estimated_time_remaining": None, "assets": None, "script": None, "queue_position": None,
-    "pending": 0, "running": 0, "workers": 0, "estimated_start_seconds": None,
+    "attempt": None, "pending": 0, "running": 0, "workers": 0, "estimated_start_seconds": None,
 }
 ANSWERS: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (JobSummary, SUMMARY), (JobDetail, DETAIL), (ProgressResponse, PROGRESS),
@@ -80,6 +80,7 @@ def test_a_null_or_missing_optional_field_reads_as_not_given(
     ("progress", "lots"), ("duration", "long"), ("created_at", [1]), ("prompt", {"text": "x"}),
     ("estimated_time_remaining", "soon"), ("stages_completed", "all"), ("assets", "none"),
     ("script", "one scene"), ("queue_position", 0), ("queue_position", "second"),
+    ("attempt", 0), ("attempt", "again"),
 ])
 def test_an_odd_value_in_an_optional_field_reads_as_not_given(name: str, odd: object) -> None:
     read = JobDetail.model_validate_json(json.dumps({**DETAIL, name: odd}))

@@ -17,6 +17,7 @@ from services.contract import (
 )
 from services.dashboard.settings import JobDefaults
 from ui.access import page_user
+from ui.components.queue_outlook import QueueOutlook
 
 _DURATIONS = {seconds: f"{seconds} seconds" for seconds in DURATIONS}
 _SHAPES = {"16:9": "Landscape", "9:16": "Portrait", "1:1": "Square"}
@@ -75,10 +76,12 @@ class CreateForm:
                                       validation=style_problem) \
                     .classes("w-56").props("outlined data-testid=style-input")
                 ui.space()
-                self.button = ui.button("Generate Video", icon="movie", on_click=self.submit,
-                                        color=None) \
-                    .classes("aurora-generate self-center") \
-                    .props("no-caps data-testid=generate-button")
+                with ui.column().classes("items-center gap-1 self-center"):
+                    self.button = ui.button("Generate Video", icon="movie",
+                                            on_click=self.submit, color=None) \
+                        .classes("aurora-generate") \
+                        .props("no-caps data-testid=generate-button")
+                    self.outlook = QueueOutlook(client, user=self._user)
 
     def fill(self, job: JobSummary) -> None:
         """Put a previous job's prompt and settings back into the form."""

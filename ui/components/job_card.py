@@ -15,6 +15,7 @@ from collections.abc import Callable
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
+from services.client import AuroraError, JobAlreadyEnded, QueueNotSupported
 from services.contract import JobStatus, JobSummary, furthest_status, has_ended
 from services.dashboard.shared import Dashboard
 from ui.access import User
@@ -96,6 +97,10 @@ class JobCard(WatchingElement):
         with ui.row().classes("flex-none no-wrap gap-2"):
             if self.running:
                 if self._user.may_act_on(self.job.owner):  # the backend decides again
+                    action_button("Run next", lambda: self._run_next(dashboard),
+                                  test_id="run-next-button", subtle=True, icon="north") \
+                        .bind_visibility_from(self, "status",
+                                              backward=lambda status: status == JobStatus.PENDING)
                     action_button("Cancel", lambda: self._cancel(dashboard),
                                   test_id="cancel-job-button", subtle=True, icon="close")
                 action_button("Watch", lambda: on_watch(job_id), test_id="watch-button",
@@ -112,6 +117,18 @@ class JobCard(WatchingElement):
         if not await cancel_job(dashboard.client, self.job.job_id, user=self._user):
             ui.notify("This backend cannot cancel jobs; the video keeps generating.",
                       type="warning")
+
+    async def _run_next(self, dashboard: Dashboard) -> None:
+        """Move the queued job ahead of its owner's other queued jobs; every view of the line
+        hears its new place from the backend."""
+        try:
+            await dashboard.client.run_next(self.job.job_id, user=self._user.name)
+        except QueueNotSupported:
+            ui.notify("This backend cannot reorder its queue.", type="warning")
+        except JobAlreadyEnded:
+            pass  # it started meanwhile: nothing to move
+        except AuroraError as error:
+            ui.notify(f"Could not move the job: {error}", type="warning")
 
     def _status_changed(self, status: str) -> None:
         """Follow the status in ``data-status``; on an end, let go and ask to be replaced.

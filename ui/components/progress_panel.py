@@ -16,7 +16,7 @@ from services.dashboard.progress_model import Phase, ProgressModel
 from ui.components.progress_bar import ProgressBar
 from ui.components.stage_list import StageList
 from ui.components.thumbnails import MediaPath, ThumbnailStrip
-from ui.format import format_eta, format_percent
+from ui.format import format_eta, format_percent, format_place_in_line
 
 
 class ProgressSummary(ui.column):
@@ -33,7 +33,7 @@ class ProgressSummary(ui.column):
                     .bind_text_from(model, "percent", backward=format_percent)
             with ui.column().classes("gap-0"):
                 stage = ui.label().classes("aurora-stage-text").props("data-testid=current-stage")
-                for field in ("stage_text", "phase"):
+                for field in ("stage_text", "phase", "queue_position"):
                     stage.bind_text_from(model, field, backward=lambda _: self._stage_text())
                 self._eta = ui.label().classes("aurora-eta").props("data-testid=eta") \
                     .bind_text_from(model, "eta_deadline", backward=lambda _: self._eta_text())
@@ -43,9 +43,12 @@ class ProgressSummary(ui.column):
             ui.timer(1.0, lambda: self._eta.set_text(self._eta_text()))
 
     def _stage_text(self) -> str:
-        """The backend's stage text; before the first update, that it is connecting."""
+        """The backend's stage text ("Waiting in queue · 2nd in line" while it waits); before
+        the first update, that it is connecting."""
         connecting = self._model.phase in (Phase.CONNECTING, Phase.RECONNECTING)
-        return self._model.stage_text or ("Connecting…" if connecting else "")
+        text = self._model.stage_text or ("Connecting…" if connecting else "")
+        place = format_place_in_line(self._model.queue_position)
+        return f"{text} · {place}" if text and place else text
 
     def _eta_text(self) -> str:
         """The ETA line as of now: the model keeps a deadline, not a number to show."""

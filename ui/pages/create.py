@@ -40,6 +40,7 @@ def register(dashboard: Dashboard) -> None:
         if not await tab_opened():
             return
         toast_job_endings(dashboard.directory, page_user())
+        form.outlook.follow(dashboard.directory)
         earlier = job if job is not None else from_job
         if earlier is None:
             return

@@ -46,6 +46,7 @@ class JobRecord:
     # on a cluster, each piece of render work by name: {"attempt": n, "taken_at": t | None}
     work: dict[str, Any] = field(default_factory=dict)
     owner: str | None = None  # the user who started it; None where nobody signs in
+    attempt: int = 1  # which run this is: one more for each retry (``retry.reopen``)
 
     @property
     def ended(self) -> bool:
