@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.client import AuroraClient, RequestRejected
+from services.client import AuroraClient, AuroraError, RequestRejected
 from services.contract import API_PREFIX, USER_HEADER, USER_NAME_PATTERN, UserInfo
 from services.dashboard.settings import DashboardSettings
 from services.dashboard.sign_in import PasswordBook, SignInLimiter
@@ -44,7 +44,8 @@ OPEN_PATHS = ("/_nicegui/", "/favicon.ico")  # NiceGUI's scripts and styles: the
 SOCKET_PATH = "/_nicegui_ws/"
 EXPIRY_CHECK_SECONDS = 30.0
 SEND_OFF_SECONDS = 1.0  # a signed-out tab's time to go to the sign-in page before it is closed
-ADMIN_CACHE_SECONDS = 60.0  # how long a proxy user's admin flag, asked of the backend, holds
+STANDING_CACHE_SECONDS = 10.0  # the backend's word on a user holds this long: a removed
+# user is out of the dashboard this soon
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,14 @@ class User:
 
 EVERYONE = User(name=None, admin=True)  # where nobody signs in
 NOBODY = User(name=None, admin=False)  # not signed in: no page is built for them
+
+
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    """The backend's word on a user."""
+
+    known: bool
+    admin: bool
 
 
 @dataclass(slots=True)
@@ -95,7 +104,7 @@ class Access:
         self._sessions: dict[str, _Session] = {}  # by the browser's session id
         self._tab_sessions: dict[str, str | None] = {}  # client id: session id (None: /login)
         self._untrusted_warned: set[str] = set()
-        self._admins: dict[str, tuple[bool, float]] = {}
+        self._standings: dict[str, tuple[_Standing, float]] = {}  # by name, with its expiry
         self._expiry: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -125,9 +134,9 @@ class Access:
             return EVERYONE
         if self.mode == "proxy":
             return await self._proxy_user(request)
-        return self._session_user(request)
+        return await self._session_user(request)
 
-    def _session_user(self, request: Request) -> User | None:
+    async def _session_user(self, request: Request) -> User | None:
         session_id = request.session.get("id")
         sign_in = app.storage.user.get(SIGN_IN_KEY)
         if not session_id or not isinstance(sign_in, dict):
@@ -138,10 +147,14 @@ class Access:
         if float(sign_in.get("until", 0)) <= time.time():
             self.sign_out(request)
             return None
+        name = str(sign_in["name"])
+        if not (await self._standing(name)).known:  # removed with ``users remove``
+            self.sign_out(request)
+            return None
         known = self._sessions.get(session_id)
         if known is None or known.nonce != nonce:  # e.g. after a restart: learn it again
             self._sessions[session_id] = _Session(nonce, float(sign_in["until"]), set())
-        return User(name=str(sign_in["name"]), admin=bool(sign_in.get("admin")))
+        return User(name=name, admin=bool(sign_in.get("admin")))
 
     def address_of(self, request: Request) -> str:
         """Where a request comes from: the peer, or behind a trusted proxy, the last address
@@ -165,7 +178,7 @@ class Access:
         if not USER_NAME_PATTERN.fullmatch(name):
             log.warning("ignored %s: not a user name", self._proxy_header)
             return None
-        return User(name=name, admin=await self._is_admin(name))
+        return User(name=name, admin=(await self._standing(name)).admin)
 
     def _is_trusted(self, address: str) -> bool:
         try:
@@ -174,17 +187,21 @@ class Access:
             return False
         return any(ip in network for network in self._trusted)
 
-    async def _is_admin(self, name: str) -> bool:
-        """Whether the backend counts this proxy user as an admin (asked once a minute)."""
-        cached = self._admins.get(name)
+    async def _standing(self, name: str) -> _Standing:
+        """What the backend says of a user (asked every few seconds at most): whether it
+        still knows them (it refuses a removed user with 401; any other trouble is no
+        verdict) and whether they are an admin (which a proxy user's menu follows)."""
+        cached = self._standings.get(name)
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
         try:
-            admin = (await self._client.me(user=name)).admin
-        except Exception:
-            admin = False
-        self._admins[name] = (admin, time.monotonic() + ADMIN_CACHE_SECONDS)
-        return admin
+            standing = _Standing(known=True, admin=(await self._client.me(user=name)).admin)
+        except RequestRejected as error:
+            standing = _Standing(known=error.status_code != 401, admin=False)
+        except AuroraError:
+            standing = _Standing(known=True, admin=False)
+        self._standings[name] = (standing, time.monotonic() + STANDING_CACHE_SECONDS)
+        return standing
 
     # -- signing in and out --------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from services.contract import API_PREFIX
 from testkit.app_process import AppProcess
 from testkit.browser import VIEWPORT, job_card, job_toast
 from testkit.browser import start_job as browser_start_job
-from testkit.users import add_user
+from testkit.users import add_user, remove_user
 from testkit.waiting import wait_until
 
 PASSWORDS = {"ana": "ana-secret-password", "ben": "ben-secret-password"}
@@ -321,3 +321,14 @@ async def _sign_out_with_a_socket_open(own_team_app: AppProcess) -> None:
             await asyncio.sleep(0.1)
         assert not socket.connected
         await socket.disconnect()
+
+
+def test_a_removed_user_is_signed_out_within_seconds(own_team_app: AppProcess,
+                                                     people: Any) -> None:
+    page = signed_in_tab(people(own_team_app), own_team_app.base_url, "ben", "/jobs")
+    remove_user(own_team_app.data_dir, "ben")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "/login" not in page.url:
+        page.wait_for_timeout(1000)
+        page.goto(f"{own_team_app.base_url}/jobs")
+    expect(page.get_by_test_id("login-form")).to_be_visible()
