@@ -1,4 +1,4 @@
-"""What every route needs: the backend's parts, and the JSON 404 answer."""
+"""What every route needs: the backend's parts, and the JSON 404 and 403 answers."""
 
 from __future__ import annotations
 
@@ -35,3 +35,10 @@ Backend = Annotated[BackendParts, Depends(_parts)]
 def not_found() -> JSONResponse:
     """The contract's 404: a JSON body, never a page or a stream."""
     return JSONResponse({"detail": "Job not found"}, status_code=404)
+
+
+def not_yours(action: str) -> JSONResponse:
+    """The contract's 403 to anyone but the job's owner or an admin, who alone may ``action``
+    it."""
+    return JSONResponse({"detail": f"Only the job's owner or an admin may {action} it"},
+                        status_code=403)

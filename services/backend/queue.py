@@ -251,8 +251,7 @@ class JobQueue:
             try:
                 await asyncio.wait([task])
             finally:
-                if self._running.get(job_id) is task:  # not a retry's run that took it since
-                    del self._running[job_id]
+                self._running.pop(job_id, None)
             if not task.cancelled() and task.exception() is not None:
                 log.error("job %s stopped unexpectedly", job_id, exc_info=task.exception())
 

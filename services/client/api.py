@@ -10,8 +10,12 @@ from pydantic import ValidationError
 from services.client.errors import (
     BackendFailure,
     CancelNotSupported,
+    JobAlreadyEnded,
+    JobConflict,
+    JobNotRetryable,
     NotSupported,
     QueueNotSupported,
+    RetryNotSupported,
     check_job_id,
     mapped_errors,
 )
@@ -145,6 +149,20 @@ class AuroraClient:
                                        job_id=job_id, user=user, unsupported=QueueNotSupported)
         return _parse(JobSummary, response)
 
+    async def retry(self, job_id: str, *, user: str | None = None) -> JobSummary:
+        """Run a failed job again as its next attempt (as ``user``, where the dashboard acts
+        for one): the same job, queued again, keeping the scenes and music it made; the job as
+        it stands now.
+
+        ``JobNotRetryable`` (409) when it has not failed, ``RetryNotSupported`` from a backend
+        without retry (405).
+        """
+        check_job_id(job_id)
+        response = await self._request("POST", f"{API_PREFIX}/jobs/{job_id}/retry",
+                                       job_id=job_id, user=user, unsupported=RetryNotSupported,
+                                       conflict=JobNotRetryable)
+        return _parse(JobSummary, response)
+
     async def sign_in(self, username: str, password: str) -> UserInfo:
         """The user, if the backend's accounts say the password fits (service token only).
 
@@ -226,12 +244,14 @@ class AuroraClient:
 
     async def _request(
         self, method: str, path: str, *, job_id: str | None = None, user: str | None = None,
-        unsupported: type[NotSupported] = CancelNotSupported, **options: Any
+        unsupported: type[NotSupported] = CancelNotSupported,
+        conflict: type[JobConflict] = JobAlreadyEnded, **options: Any
     ) -> httpx.Response:
         """Send one request (for ``user``, if given); any failure or error status becomes an
-        ``AuroraError`` (a 405, ``unsupported``)."""
+        ``AuroraError`` (a 405, ``unsupported``; a 409, ``conflict``)."""
         headers = {USER_HEADER: user} if user is not None else None
-        with mapped_errors(self.base_url, job_id=job_id, unsupported=unsupported):
+        with mapped_errors(self.base_url, job_id=job_id, unsupported=unsupported,
+                           conflict=conflict):
             response = await self._http.request(method, path, headers=headers, **options)
             response.raise_for_status()
         return response

@@ -6,10 +6,13 @@
     ├── RequestRejected           a 4xx answer: .status_code, .detail (the backend's words)
     │   ├── ValidationRejected    422: .field (None when the backend names none), .reason
     │   ├── JobNotFound           404 for a job: .job_id
-    │   ├── JobAlreadyEnded       409 on cancel or run-next: .job_id
+    │   ├── JobConflict           409: the job's status does not allow it: .job_id
+    │   │   ├── JobAlreadyEnded       on cancel or run-next
+    │   │   └── JobNotRetryable       on retry: the job has not failed
     │   └── NotSupported          405: the backend lacks this extension
     │       ├── CancelNotSupported    no cancel
-    │       └── QueueNotSupported     no queue to read or reorder (a cluster's)
+    │       ├── QueueNotSupported     no queue to read or reorder (a cluster's)
+    │       └── RetryNotSupported     no retry (a cluster's, for now)
     ├── Overloaded                429 or 503: .status_code, .retry_after (seconds or None)
     └── BackendFailure            any other 5xx, or an answer that breaks the contract
 
@@ -73,14 +76,29 @@ class JobNotFound(RequestRejected):
         super().__init__(404, detail, f"Job {job_id} not found")
 
 
-class JobAlreadyEnded(RequestRejected):
+class JobConflict(RequestRejected):
+    """409: the job's status does not allow the request; ``situation`` says why."""
+
+    situation = "does not allow this now"
+
+    def __init__(self, job_id: str | None, detail: str = "Conflict") -> None:
+        self.job_id = job_id
+        subject = f"Job {job_id}" if job_id else "The job"
+        super().__init__(409, detail, f"{subject} {self.situation}")
+
+
+class JobAlreadyEnded(JobConflict):
     """409 on cancel: the job has already completed or failed (on run-next: it is not
     waiting; ``detail`` says which)."""
 
-    def __init__(self, job_id: str | None, detail: str = "Job already ended") -> None:
-        self.job_id = job_id
-        subject = f"Job {job_id}" if job_id else "The job"
-        super().__init__(409, detail, f"{subject} has already ended")
+    situation = "has already ended"
+
+
+class JobNotRetryable(JobConflict):
+    """409 on retry: only a failed job can run again, and this one waits, runs or has
+    completed."""
+
+    situation = "has not failed, so it cannot be retried"
 
 
 class NotSupported(RequestRejected):
@@ -103,6 +121,13 @@ class QueueNotSupported(NotSupported):
     its own (a cluster's)."""
 
     feature = "show or reorder its queue"
+
+
+class RetryNotSupported(NotSupported):
+    """405 on retry: a backend without it, or one that cannot take a job up again yet (a
+    cluster's)."""
+
+    feature = "retry jobs"
 
 
 class Overloaded(AuroraError):
@@ -133,19 +158,20 @@ def check_job_id(job_id: str) -> str:
 
 @contextmanager
 def mapped_errors(where: str, *, job_id: str | None = None,
-                  unsupported: type[NotSupported] = CancelNotSupported) -> Iterator[None]:
+                  unsupported: type[NotSupported] = CancelNotSupported,
+                  conflict: type[JobConflict] = JobAlreadyEnded) -> Iterator[None]:
     """Turn httpx's exceptions inside the block into the tree above.
 
     ``where`` (the backend's base URL) goes into the messages; ``job_id`` says the request was
     about one job, so that a 404 means that job is unknown rather than a wrong URL;
-    ``unsupported`` is what a 405 means for this request.
+    ``unsupported`` is what a 405 means for this request, ``conflict`` what a 409 means.
     Error statuses arrive here as ``httpx.HTTPStatusError`` from ``raise_for_status()``.
     """
     try:
         yield
     except httpx.HTTPStatusError as error:
-        raise error_for_status(error.response, job_id=job_id,
-                               unsupported=unsupported) from error
+        raise error_for_status(error.response, job_id=job_id, unsupported=unsupported,
+                               conflict=conflict) from error
     except (httpx.ConnectError, httpx.ConnectTimeout) as error:
         raise BackendUnavailable(f"Cannot reach the backend at {where}") from error
     except httpx.TimeoutException as error:
@@ -157,9 +183,10 @@ def mapped_errors(where: str, *, job_id: str | None = None,
 
 
 def error_for_status(response: httpx.Response, *, job_id: str | None = None,
-                     unsupported: type[NotSupported] = CancelNotSupported) -> AuroraError:
+                     unsupported: type[NotSupported] = CancelNotSupported,
+                     conflict: type[JobConflict] = JobAlreadyEnded) -> AuroraError:
     """The error for a non-success answer whose body has been read (``unsupported``: the
-    error a 405 gives)."""
+    error a 405 gives, ``conflict``: a 409's)."""
     status = response.status_code
     detail = _detail(response)
     if status == 422:
@@ -169,7 +196,7 @@ def error_for_status(response: httpx.Response, *, job_id: str | None = None,
     if status == 405:
         return unsupported(detail)
     if status == 409:
-        return JobAlreadyEnded(job_id, detail)
+        return conflict(job_id, detail)
     if status in (429, 503):
         return Overloaded(status, _retry_after(response.headers.get("Retry-After")))
     if status >= 500:

@@ -23,7 +23,13 @@ from services.backend.cluster.coordination import Coordination
 from services.backend.picture_sizes import RenderSize
 from services.backend.pieces import MUSIC, is_finished, scene_task
 from services.backend.publisher import Publisher
-from services.backend.queue import JobAlreadyEnded, JobNotFound, NoWaitingLine, new_record
+from services.backend.queue import (
+    JobAlreadyEnded,
+    JobNotFound,
+    NoWaitingLine,
+    RetryNotSupported,
+    new_record,
+)
 from services.backend.store import JobRecord, JobStore
 from services.contract import CANCELLED_ERROR, GenerateRequest, JobStatus, QueueState
 
@@ -88,6 +94,10 @@ class ClusterQueue:
     async def state(self, owner: str | None) -> QueueState:
         """No line here to say how long a new job would wait behind."""
         raise NoWaitingLine(owner)
+
+    async def retry(self, job_id: str) -> JobRecord:
+        """Not yet on a cluster: its workers would need the job's pieces queued again."""
+        raise RetryNotSupported(job_id)
 
     async def _watch(self) -> None:
         unsent: set[tuple[str, str]] = set()  # untaken pieces while the broker was empty

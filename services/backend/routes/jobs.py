@@ -1,4 +1,4 @@
-"""Generate, list, read and cancel jobs."""
+"""Generate, list, read, cancel and retry jobs."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from services.backend.access import CallerDep
-from services.backend.deps import Backend, not_found
-from services.backend.queue import JobAlreadyEnded, JobNotFound
+from services.backend.deps import Backend, not_found, not_yours
+from services.backend.queue import JobAlreadyEnded, JobNotFailed, JobNotFound, RetryNotSupported
 from services.contract import (
     CancelResponse,
     ErrorBody,
@@ -17,6 +17,7 @@ from services.contract import (
     GenerateResponse,
     JobDetail,
     JobList,
+    JobSummary,
     is_valid_job_id,
 )
 
@@ -60,8 +61,7 @@ async def cancel_job(job_id: str, backend: Backend,
     if job is None:
         return not_found()
     if not caller.may_act_on(job.owner):
-        return JSONResponse({"detail": "Only the job's owner or an admin may cancel it"},
-                            status_code=403)
+        return not_yours("cancel")
     try:
         record = await backend.queue.cancel(job_id)
     except JobNotFound:
@@ -69,3 +69,26 @@ async def cancel_job(job_id: str, backend: Backend,
     except JobAlreadyEnded:
         return JSONResponse({"detail": "Job has already ended"}, status_code=409)
     return CancelResponse(job_id=record.job_id, status=record.status)
+
+
+@router.post("/jobs/{job_id}/retry", status_code=202, response_model=JobSummary,
+             responses={status: {"model": ErrorBody} for status in (403, 404, 405, 409)})
+async def retry_job(job_id: str, backend: Backend,
+                    caller: CallerDep) -> JobSummary | JSONResponse:
+    """Run a failed job (the owner's or an admin's) again as its next attempt: the same job,
+    queued again, keeping the scenes and music it made."""
+    job = await backend.presenter.summary(job_id) if is_valid_job_id(job_id) else None
+    if job is None:
+        return not_found()
+    if not caller.may_act_on(job.owner):
+        return not_yours("retry")
+    try:
+        await backend.queue.retry(job_id)
+    except JobNotFound:
+        return not_found()
+    except JobNotFailed:
+        return JSONResponse({"detail": "Only a failed job can be retried"}, status_code=409)
+    except RetryNotSupported:
+        return JSONResponse({"detail": "This backend cannot retry jobs"}, status_code=405)
+    retried = await backend.presenter.summary(job_id)
+    return not_found() if retried is None else retried

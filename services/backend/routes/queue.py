@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from services.backend.access import CallerDep
-from services.backend.deps import Backend, not_found
+from services.backend.deps import Backend, not_found, not_yours
 from services.backend.queue import JobNotFound, JobNotPending, NoWaitingLine
 from services.contract import ErrorBody, JobSummary, QueueState, is_valid_job_id
 
@@ -38,8 +38,7 @@ async def run_next(job_id: str, backend: Backend,
     if job is None:
         return not_found()
     if not caller.may_act_on(job.owner):
-        return JSONResponse({"detail": "Only the job's owner or an admin may move it"},
-                            status_code=403)
+        return not_yours("move")
     try:
         await backend.queue.run_next(job_id)
     except JobNotFound:
