@@ -79,3 +79,17 @@ def test_run_next_moves_a_queued_job_ahead(queue_app: AppProcess, api: httpx.Cli
     job_card(page, third).get_by_test_id("run-next-button").click()
     expect(stage_of[third]).to_have_text("Waiting in queue · 1st in line")
     expect(stage_of[second]).to_have_text("Waiting in queue · 2nd in line")
+
+
+def test_retry_on_a_failed_card_resumes_the_job_in_its_dialog(
+        queue_app: AppProcess, api: httpx.Client, page: Page) -> None:
+    job_id: str = api.post(f"{API_PREFIX}/generate", json={
+        "prompt": "A paper lantern rising", "duration": 15}).json()["job_id"]
+    api.post(f"{API_PREFIX}/jobs/{job_id}/cancel")
+    page.goto(queue_app.base_url + "/jobs")
+    card = job_card(page, job_id)
+    expect(card).to_have_attribute("data-status", "failed")
+    card.get_by_test_id("retry-job-button").click()
+    expect(page.get_by_test_id("progress-dialog")).to_be_visible()
+    page.wait_for_url(f"**/workspace/{job_id}", timeout=60_000)  # it completed
+    assert api.get(f"{API_PREFIX}/jobs/{job_id}").json()["attempt"] == 2

@@ -15,7 +15,13 @@ from collections.abc import Callable
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
-from services.client import AuroraError, JobAlreadyEnded, QueueNotSupported
+from services.client import (
+    AuroraError,
+    JobAlreadyEnded,
+    JobNotRetryable,
+    QueueNotSupported,
+    RetryNotSupported,
+)
 from services.contract import JobStatus, JobSummary, furthest_status, has_ended
 from services.dashboard.shared import Dashboard
 from ui.access import User
@@ -93,7 +99,8 @@ class JobCard(WatchingElement):
 
     def _actions(self, job_id: str, dashboard: Dashboard,
                  on_watch: Callable[[str], None]) -> None:
-        """*Watch* and *Cancel* for a running job; the way to its workspace for a finished one."""
+        """*Watch*, *Cancel* and *Run next* for a running job; *Retry* for a failed one; the way
+        to its workspace for a finished one."""
         with ui.row().classes("flex-none no-wrap gap-2"):
             if self.running:
                 if self._user.may_act_on(self.job.owner):  # the backend decides again
@@ -109,6 +116,9 @@ class JobCard(WatchingElement):
                 action_button("Open video", lambda: ui.navigate.to(workspace_url(job_id)),
                               test_id="open-workspace-button", icon="play_arrow")
             else:
+                if self._user.may_act_on(self.job.owner):
+                    action_button("Retry", lambda: self._retry(dashboard, on_watch),
+                                  test_id="retry-job-button", icon="replay")
                 action_button("Details", lambda: ui.navigate.to(workspace_url(job_id)),
                               test_id="open-workspace-button", subtle=True)
 
@@ -117,6 +127,22 @@ class JobCard(WatchingElement):
         if not await cancel_job(dashboard.client, self.job.job_id, user=self._user):
             ui.notify("This backend cannot cancel jobs; the video keeps generating.",
                       type="warning")
+
+    async def _retry(self, dashboard: Dashboard, on_watch: Callable[[str], None]) -> None:
+        """Retry the failed job where it stopped, and watch it: its dialog shows the scenes it
+        kept as done at once."""
+        try:
+            await dashboard.client.retry(self.job.job_id, user=self._user.name)
+        except RetryNotSupported:
+            ui.notify("This backend cannot retry jobs; Generate again starts it anew.",
+                      type="warning")
+            return
+        except JobNotRetryable:
+            pass  # retried already, in another tab: watch it all the same
+        except AuroraError as error:
+            ui.notify(f"Could not retry the job: {error}", type="warning")
+            return
+        on_watch(self.job.job_id)
 
     async def _run_next(self, dashboard: Dashboard) -> None:
         """Move the queued job ahead of its owner's other queued jobs; every view of the line
