@@ -20,12 +20,19 @@ from services.backend.settings import BackendSettings
 from services.contract import API_PREFIX, USER_HEADER
 from testkit.app_process import AppProcess
 from testkit.sse import follow
+from testkit.team_api import (
+    SERVICE_TOKEN,
+    cancel_unfinished,
+    password_of,
+    start_team_api,
+)
+from testkit.team_api import (
+    acting_for as _as,
+)
 from testkit.users import add_user, remove_user
 from testkit.waiting import wait_until
 
-SERVICE_TOKEN = "service-token-of-the-test-dashboard"
-PASSWORDS = {"ana": "ana-secret-password", "ben": "ben-secret-password",
-             "root": "root-secret-password"}
+PASSWORDS = {name: password_of(name) for name in ("ana", "ben", "root")}
 JOB = {"prompt": "A lighthouse in a storm", "duration": 15}
 PATH_VALUES = {"job_id": "0123456789abcdef", "name": "final.mp4", "path": "no/such/route",
                "token_id": "abcd1234"}
@@ -33,12 +40,9 @@ PATH_VALUES = {"job_id": "0123456789abcdef", "name": "final.mp4", "path": "no/su
 
 @pytest.fixture(scope="module")
 def guarded_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    data = tmp_path_factory.mktemp("guarded") / "data"
-    for name, password in PASSWORDS.items():
-        add_user(data, name, password, admin=name == "root")
-    app = AppProcess(data, command="api", env={
-        "AURORA_AUTH": "accounts", "AURORA_SERVICE_TOKEN": SERVICE_TOKEN,
-        "AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1"}).start()
+    app = start_team_api(tmp_path_factory.mktemp("guarded") / "data", PASSWORDS,
+                         admins=["root"], env={"AURORA_RENDER_SIZE": "draft",
+                                               "AURORA_RENDER_WORKERS": "1"})
     yield app
     app.stop()
 
@@ -48,16 +52,8 @@ def api(guarded_api: AppProcess) -> Iterator[httpx.Client]:
     """A client with no token; jobs a test leaves running are cancelled afterwards."""
     with httpx.Client(base_url=guarded_api.base_url, timeout=10) as client:
         yield client
-        service = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
-        for status in ("pending", "processing"):
-            for job in client.get(f"{API_PREFIX}/jobs", params={"status": status, "limit": 200},
-                                  headers=service).json()["jobs"]:
-                client.post(f"{API_PREFIX}/jobs/{job['job_id']}/cancel", headers=service)
+    cancel_unfinished(guarded_api)
 
-
-def _as(user: str) -> dict[str, str]:
-    """The dashboard's headers, acting for ``user``."""
-    return {"Authorization": f"Bearer {SERVICE_TOKEN}", USER_HEADER: user}
 
 
 def _token_of(api: httpx.Client, user: str) -> str:

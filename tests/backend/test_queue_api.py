@@ -15,25 +15,22 @@ import httpx
 import pytest
 
 from services.client import AuroraClient, JobAlreadyEnded, JobNotFound
-from services.contract import API_PREFIX, USER_HEADER
+from services.contract import API_PREFIX
 from testkit.app_process import AppProcess
 from testkit.sse import Event, follow
-from testkit.users import add_user
+from testkit.team_api import SERVICE_TOKEN, cancel_unfinished, start_team_api
+from testkit.team_api import acting_for as _as
 from testkit.waiting import wait_until
 
-SERVICE_TOKEN = "service-token-of-the-queue-tests"
 UNKNOWN = "0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    data = tmp_path_factory.mktemp("queue") / "data"
-    for name in ("ana", "ben", "root"):
-        add_user(data, name, f"{name}-secret-password", admin=name == "root")
-    app = AppProcess(data, command="api", env={
-        "AURORA_AUTH": "accounts", "AURORA_SERVICE_TOKEN": SERVICE_TOKEN,
-        "AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1",
-        "AURORA_MAX_CONCURRENT_JOBS": "1"}).start()
+    one_at_a_time = {"AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1",
+                     "AURORA_MAX_CONCURRENT_JOBS": "1"}
+    app = start_team_api(tmp_path_factory.mktemp("queue") / "data", ("ana", "ben", "root"),
+                         admins=["root"], env=one_at_a_time)
     yield app
     app.stop()
 
@@ -45,14 +42,7 @@ def api(served: AppProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=f"{served.base_url}{API_PREFIX}", timeout=10,
                       headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}) as client:  # any job
         yield client
-        for status in ("pending", "processing"):
-            for job in client.get("/jobs", params={"status": status, "limit": 200}).json()["jobs"]:
-                client.post(f"/jobs/{job['job_id']}/cancel")
-
-
-def _as(user: str) -> dict[str, str]:
-    """The dashboard's headers, acting for ``user``."""
-    return {"Authorization": f"Bearer {SERVICE_TOKEN}", USER_HEADER: user}
+    cancel_unfinished(served)
 
 
 def _submit(api: httpx.Client, user: str, duration: int = 15) -> str:

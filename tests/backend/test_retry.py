@@ -20,13 +20,13 @@ import httpx
 import pytest
 
 from services.client import AuroraClient, JobNotFound, JobNotRetryable, RequestRejected
-from services.contract import API_PREFIX, USER_HEADER
+from services.contract import API_PREFIX
 from testkit.app_process import AppProcess
 from testkit.sse import Event, follow
-from testkit.users import add_user
+from testkit.team_api import SERVICE_TOKEN, cancel_unfinished, start_team_api
+from testkit.team_api import acting_for as _as
 from testkit.waiting import wait_until
 
-SERVICE_TOKEN = "service-token-of-the-retry-tests"
 UNKNOWN = "0123456789abcdef"
 ONE_AT_A_TIME = {"AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1",
                  "AURORA_MAX_CONCURRENT_JOBS": "1"}
@@ -35,12 +35,8 @@ Files = dict[str, tuple[int, int]]  # a job's media file names: (mtime in ns, si
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    data = tmp_path_factory.mktemp("retry") / "data"
-    for name in ("ana", "ben"):
-        add_user(data, name, f"{name}-secret-password")
-    app = AppProcess(data, command="api", env={
-        "AURORA_AUTH": "accounts", "AURORA_SERVICE_TOKEN": SERVICE_TOKEN,
-        **ONE_AT_A_TIME}).start()
+    app = start_team_api(tmp_path_factory.mktemp("retry") / "data", ("ana", "ben"),
+                         env=ONE_AT_A_TIME)
     yield app
     app.stop()
 
@@ -52,14 +48,7 @@ def api(served: AppProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=f"{served.base_url}{API_PREFIX}", timeout=10,
                       headers=_as("ana")) as client:
         yield client
-        for status in ("pending", "processing"):
-            for job in client.get("/jobs", params={"status": status, "limit": 200}).json()["jobs"]:
-                client.post(f"/jobs/{job['job_id']}/cancel")
-
-
-def _as(user: str) -> dict[str, str]:
-    """The dashboard's headers, acting for ``user``."""
-    return {"Authorization": f"Bearer {SERVICE_TOKEN}", USER_HEADER: user}
+    cancel_unfinished(served)
 
 
 def _submit(api: httpx.Client, duration: int) -> str:
