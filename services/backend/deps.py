@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
+from services.backend.access import Caller
 from services.backend.media import LocalMedia
 from services.backend.presenter import JobPresenter
 from services.backend.queue import JobIntake
+from services.contract import is_valid_job_id
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,13 @@ def not_yours(action: str) -> JSONResponse:
     it."""
     return JSONResponse({"detail": f"Only the job's owner or an admin may {action} it"},
                         status_code=403)
+
+
+async def refusal_to_act(backend: BackendParts, caller: Caller, job_id: str,
+                         action: str) -> JSONResponse | None:
+    """Why ``caller`` may not ``action`` the job (404: no such job, 403: not theirs), or None
+    when they may: the check every route that changes a job makes first."""
+    job = await backend.presenter.summary(job_id) if is_valid_job_id(job_id) else None
+    if job is None:
+        return not_found()
+    return None if caller.may_act_on(job.owner) else not_yours(action)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from services.backend.access import CallerDep
-from services.backend.deps import Backend, not_found, not_yours
+from services.backend.deps import Backend, not_found, refusal_to_act
 from services.backend.queue import JobAlreadyEnded, JobNotFailed, JobNotFound, RetryNotSupported
 from services.contract import (
     CancelResponse,
@@ -57,11 +57,8 @@ async def cancel_job(job_id: str, backend: Backend,
                      caller: CallerDep) -> CancelResponse | JSONResponse:
     """Stop a queued or running job (the owner's or an admin's); it ends failed with
     "Cancelled by user"."""
-    job = await backend.presenter.summary(job_id) if is_valid_job_id(job_id) else None
-    if job is None:
-        return not_found()
-    if not caller.may_act_on(job.owner):
-        return not_yours("cancel")
+    if refused := await refusal_to_act(backend, caller, job_id, "cancel"):
+        return refused
     try:
         record = await backend.queue.cancel(job_id)
     except JobNotFound:
@@ -77,11 +74,8 @@ async def retry_job(job_id: str, backend: Backend,
                     caller: CallerDep) -> JobSummary | JSONResponse:
     """Run a failed job (the owner's or an admin's) again as its next attempt: the same job,
     queued again, keeping the scenes and music it made."""
-    job = await backend.presenter.summary(job_id) if is_valid_job_id(job_id) else None
-    if job is None:
-        return not_found()
-    if not caller.may_act_on(job.owner):
-        return not_yours("retry")
+    if refused := await refusal_to_act(backend, caller, job_id, "retry"):
+        return refused
     try:
         await backend.queue.retry(job_id)
     except JobNotFound:

@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from services.backend.access import CallerDep
-from services.backend.deps import Backend, not_found, not_yours
+from services.backend.deps import Backend, not_found, refusal_to_act
 from services.backend.queue import JobNotFound, JobNotPending, NoWaitingLine
-from services.contract import ErrorBody, JobSummary, QueueState, is_valid_job_id
+from services.contract import ErrorBody, JobSummary, QueueState
 
 router = APIRouter(tags=["queue"])
 
@@ -34,11 +34,8 @@ async def run_next(job_id: str, backend: Backend,
                    caller: CallerDep) -> JobSummary | JSONResponse:
     """Move a queued job (the owner's or an admin's) ahead of its owner's other queued jobs;
     the answer says where it stands now."""
-    job = await backend.presenter.summary(job_id) if is_valid_job_id(job_id) else None
-    if job is None:
-        return not_found()
-    if not caller.may_act_on(job.owner):
-        return not_yours("move")
+    if refused := await refusal_to_act(backend, caller, job_id, "move"):
+        return refused
     try:
         await backend.queue.run_next(job_id)
     except JobNotFound:
