@@ -66,6 +66,15 @@ class WaitingLine:
         self._remove(job_id)
         return job_id
 
+    def count_served(self, owner: Owner) -> None:
+        """Count ``owner`` as served now, as a start does: for a line rebuilt from what another
+        process recorded (a cluster's replicas keep their line in the store and Redis)."""
+        if owner in self._waiting:
+            self._turns.remove(owner)
+        self._served_at[owner] = next(self._clock)
+        if owner in self._waiting:
+            bisect.insort(self._turns, owner, key=self._turn)
+
     def discard(self, job_id: str) -> None:
         """Take a waiting job out of the line (nothing if it is not waiting)."""
         if job_id in self._owner_of:

@@ -56,6 +56,23 @@ async def test_an_owner_never_served_goes_before_one_served_already() -> None:
     assert await _take(line, 3) == ["n1", "b1", "a2"]
 
 
+async def test_a_line_rebuilt_from_who_was_served_when_keeps_the_same_turns() -> None:
+    """As a cluster's replicas rebuild it from the store and Redis."""
+    line = WaitingLine()
+    _put(line, "ana", "a1", "a2", "a3")
+    _put(line, "ben", "b1", "b2")
+    assert await _take(line, 2) == ["a1", "b1"]
+    _put(line, "cy", "c1")
+    rebuilt = WaitingLine()
+    rebuilt.count_served("ana")
+    rebuilt.count_served("ben")
+    for job_id, owner in [("a2", "ana"), ("a3", "ana"), ("b2", "ben"), ("c1", "cy")]:
+        rebuilt.put(job_id, owner)
+    assert rebuilt.in_order() == line.in_order() == ["c1", "a2", "b2", "a3"]
+    rebuilt.count_served("cy")  # one of cy's jobs was just released elsewhere
+    assert rebuilt.in_order() == ["a2", "b2", "c1", "a3"]
+
+
 async def test_discarding_a_job_moves_its_owners_next_job_up_into_its_turn() -> None:
     line = WaitingLine()
     _put(line, "ana", "a1", "a2", "a3")

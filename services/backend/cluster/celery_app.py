@@ -9,8 +9,9 @@ Configured for renders that must run once and lose nothing:
   task that took the same pid (celery/celery#2142);
 - **a rejected task on a lost worker goes back to the queue** at once;
 - **two queues, in order**: ``aurora.resume`` (compositions and taken-over pieces of jobs under
-  way) before ``aurora.render`` (new jobs' pieces, first come first served), so a job that has
-  started is finished before the next one starts.
+  way) before ``aurora.render`` (the pieces of the jobs released in fair turns, one job at a
+  time as it empties: ``release.py``), so a job that has started is finished before the next
+  one starts.
 
 A task whose worker vanished mid-render is not left to the broker: leases notice the lost
 worker (``coordination.py``) and its piece is queued again with a new attempt number, which

@@ -9,6 +9,8 @@ which jobs were cancelled and which workers are alive.
   Taking a lease is ``SET NX``: a redelivered task whose piece is still leased renders nothing.
 - **A cancel flag** per job, which a worker's render loop reads between frames.
 - **Live workers**, each announcing itself with its concurrency, for the ETA.
+- **Fair share**: a lock on releasing waiting jobs to the workers, and when each owner's last
+  job was released (``release.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ RENEW_SECONDS = 3.0
 CANCELLED_SECONDS = 24 * 3600  # a cancel flag outlives any render of its job
 ANNOUNCE_SECONDS = 5.0
 _WORKERS = "aurora:workers"
+_RELEASE_LOCK = "aurora:lock:release"
+_SERVED = "aurora:served"  # owner ("" for none) -> when a job of theirs was last released
 
 
 def _lease_key(job_id: str, piece: str) -> str:
@@ -51,6 +55,28 @@ class Coordination:
         async with self._redis.lock(f"aurora:lock:{job_id}", timeout=LOCK_SECONDS,
                                     blocking_timeout=LOCK_WAIT_SECONDS):
             yield
+
+    @asynccontextmanager
+    async def release_lock(self) -> AsyncIterator[None]:
+        """Hold the cluster's one lock on releasing waiting jobs to the workers, so two replicas
+        never release at once (``LockError`` as for ``job_lock``)."""
+        async with self._redis.lock(_RELEASE_LOCK, timeout=LOCK_SECONDS,
+                                    blocking_timeout=LOCK_WAIT_SECONDS):
+            yield
+
+    async def served_at(self) -> dict[str | None, float]:
+        """When each owner's last job was released to the workers (owner None: nobody signs
+        in)."""
+        served = cast("dict[str, str]", await self._redis.hgetall(_SERVED))
+        return {owner or None: float(at) for owner, at in served.items()}
+
+    async def count_served(self, owner: str | None) -> None:
+        """Record that a job of ``owner`` was released to the workers now."""
+        await self._redis.hset(_SERVED, owner or "", str(time.time()))
+
+    async def queued_tasks(self, queue: str) -> int:
+        """How many tasks wait in the broker's ``queue`` (a Redis list), untaken."""
+        return int(await self._redis.llen(queue))
 
     async def take_lease(self, job_id: str, piece: str, holder: str) -> bool:
         """Lease the piece to ``holder``; False if someone holds it already."""

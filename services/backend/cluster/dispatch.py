@@ -1,7 +1,8 @@
 """The job queue of an API replica on a cluster: jobs go to the workers, nothing stays here.
 
-A new job is stored, then each of its pieces (its scenes, then its music) is sent to the
-workers' queue; the workers start it (``runner.py``). A cancel, under the job's lock, ends the
+A new job is stored and held until its turn comes in fair share across owners; then its
+pieces (its scenes, then its music) are sent to the workers' queue (``release.py``), and the
+workers start it (``runner.py``). A cancel, under the job's lock, ends the
 job and raises its cancel flag, which stops any worker rendering it within a second; its
 pieces still queued do nothing when taken. Every replica also watches the jobs under way:
 a piece whose worker's lease ran out is given a new attempt number and queued again, ahead of
@@ -20,8 +21,9 @@ from celery import Celery
 
 from services.backend.cluster.celery_app import BROKER_QUEUES, UNACKED_KEY, send_piece
 from services.backend.cluster.coordination import Coordination
+from services.backend.cluster.release import Releaser
 from services.backend.picture_sizes import RenderSize
-from services.backend.pieces import MUSIC, is_finished, scene_task
+from services.backend.pieces import is_finished
 from services.backend.publisher import Publisher
 from services.backend.queue import (
     JobAlreadyEnded,
@@ -49,29 +51,27 @@ class ClusterQueue:
         self._coordination = coordination
         self._celery = celery
         self._render_size = render_size
-        self._watcher: asyncio.Task[None] | None = None
+        self._releaser = Releaser(store=store, coordination=coordination, celery=celery)
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        """Watch the jobs under way for lost workers."""
-        self._watcher = asyncio.create_task(self._watch(), name="lease-watcher")
+        """Release held jobs in their turn, and watch the jobs under way for lost workers."""
+        self._tasks = [asyncio.create_task(self._releaser.run(), name="job-releaser"),
+                       asyncio.create_task(self._watch(), name="lease-watcher")]
 
     async def stop(self) -> None:
-        """Stop watching (the jobs go on, on the workers)."""
-        if self._watcher is not None:
-            self._watcher.cancel()
-            await asyncio.gather(self._watcher, return_exceptions=True)
+        """Stop releasing and watching (the jobs go on, on the workers)."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._coordination.aclose()
 
     async def submit(self, request: GenerateRequest, *, owner: str | None = None) -> JobRecord:
-        """Store a new job, then queue its pieces for the workers."""
+        """Store a new job, held until its turn (``release.py``)."""
         record = new_record(request, self._render_size, owner)
-        names = [*(scene_task(number) for number in range(1, record.scene_count + 1)), MUSIC]
-        record.work = {name: {"attempt": 1, "taken_at": None} for name in names}
         await self._store.insert(record)
         await self._publisher.publish(record)
-        for name in names:
-            await asyncio.to_thread(send_piece, self._celery, record.job_id, name, 1,
-                                    resume=False)
+        self._releaser.look_now()
         return record
 
     async def cancel(self, job_id: str) -> JobRecord:

@@ -3,8 +3,8 @@
 One machine's planner tracks its jobs in memory; on a cluster no process sees every job's
 work, so each estimate reads it: the jobs under way and waiting from the store (what each has
 finished, which pieces a worker holds and since when), the measured rates from the store, and
-the live workers' concurrency from their announcements. A cluster has no job slots: every
-job's pieces wait in the one broker queue, in the order the jobs came.
+the live workers' concurrency from their announcements. A cluster has no job slots: the jobs'
+pieces reach the workers in their turns (``release.py``) and share every worker.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 from redis.exceptions import RedisError
 
 from services.backend.cluster.coordination import Coordination
+from services.backend.cluster.release import start_order
 from services.backend.eta import Throughput, WorkLeft, forecast
 from services.backend.pieces import is_finished
 from services.backend.planner import plan
@@ -55,6 +56,15 @@ class ClusterPlanner:
             log.warning("could not count the live workers: %s", error)
         return self._workers_seen
 
+    async def _served_at(self) -> dict[str | None, float]:
+        """When each owner was last served; while Redis is away, as if none was (the jobs
+        then wait in the order they came)."""
+        try:
+            return await self._coordination.served_at()
+        except RedisError as error:
+            log.warning("could not read whose turn it is: %s", error)
+            return {}
+
     async def eta(self, record: JobRecord) -> float:
         """Seconds until the job is done: 0 once ended."""
         if record.ended:
@@ -62,12 +72,12 @@ class ClusterPlanner:
         await self._throughput.load()  # other workers measure too
         running = await self._store.with_status(JobStatus.PROCESSING)
         waiting = await self._store.with_status(JobStatus.PENDING)
-        ahead = [other for other in (*running, *waiting) if other.job_id != record.job_id]
         if record.job_id in (other.job_id for other in waiting):
-            ahead = [other for other in ahead if other.status == JobStatus.PROCESSING
-                     or other.created_at <= record.created_at]
+            order = start_order(waiting, await self._served_at())
+            place = [other.job_id for other in order].index(record.job_id)
+            ahead = [*running, *order[:place]]
         else:  # started: only the jobs started before it share the workers first
-            ahead = [other for other in ahead if other.status == JobStatus.PROCESSING
+            ahead = [other for other in running if other.job_id != record.job_id
                      and (other.started_at or 0) <= (record.started_at or 0)]
         jobs = [under_way(other) if other.status == JobStatus.PROCESSING else plan(other)
                 for other in ahead]
