@@ -18,6 +18,7 @@ PURPLE = "#b44cff"
 GREEN = "#7cff00"
 BG_BASE = "#070a12"
 BG_ELEVATED = "#0f1420"
+PRODUCT = "Aurora Studio"  # the end of every tab's title
 
 
 def install_theme() -> None:
@@ -31,7 +32,7 @@ def frame(title: str, *, navigation: bool = True) -> Iterator[None]:
     menu, then the page's content."""
     remember_this_tab()
     ui.colors(primary=PURPLE, positive=GREEN, dark=BG_ELEVATED, dark_page=BG_BASE)
-    ui.page_title(f"{title} · Aurora Studio")
+    ui.page_title(f"{title} · {PRODUCT}")
     with ui.header().classes("aurora-header items-center justify-between px-6 py-3"):
         with ui.row().classes("aurora-brand gap-1 text-lg"):
             ui.label("Aurora")

@@ -129,18 +129,19 @@ class JobDirectory:
         self.error = ""
         if previous is not None:
             _announce_endings(self._endings, previous, latest)
-        if previous is None or _statuses(previous) != _statuses(latest):
+        if previous is None or _standing(previous) != _standing(latest):
             self._changes.notify(latest)
 
 
-def _statuses(jobs: JobList) -> list[tuple[str, str]]:
-    """What makes a list different to a listener: which jobs, in which order, in which status."""
-    return [(job.job_id, job.status) for job in jobs.jobs]
+def _standing(jobs: JobList) -> list[tuple[str, str, int | None]]:
+    """What makes a list different to a listener: which jobs, in which order, in which status,
+    and where each waiting one stands in line."""
+    return [(job.job_id, job.status, job.queue_position) for job in jobs.jobs]
 
 
 def _announce_endings(endings: Endings, previous: JobList, latest: JobList) -> None:
     """Announce every job that was running in ``previous`` and has ended in ``latest``."""
-    before = dict(_statuses(previous))
+    before = {job.job_id: job.status for job in previous.jobs}
     for job in latest.jobs:
         was = before.get(job.job_id)
         if was is not None and not has_ended(was) and has_ended(job.status):

@@ -117,6 +117,18 @@ class JobHub:
         if (feed := self._feeds.get(job_id)) is not None:
             feed.tracker.start()
 
+    def job_retried(self, job_id: str) -> None:
+        """A failed job was retried: every view of it follows its next attempt. A model
+        nobody watches is forgotten instead, so the next watch starts afresh."""
+        feed = self._feeds.get(job_id)
+        if feed is None or not feed.tracker.model.ended:
+            return
+        if feed.watchers == 0:
+            del self._feeds[job_id]
+            self._drop(feed)
+        else:
+            feed.tracker.begin_again()
+
     def on_job_ended(self, listener: Callable[[JobEnded], None]) -> Unsubscribe:
         """Hear of every job that ends, once each, seen here or by the directory."""
         return self.endings.subscribe(listener)

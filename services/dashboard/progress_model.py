@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 
 from nicegui import binding
@@ -99,6 +99,14 @@ class ProgressModel:
         if self.eta_deadline is None:
             return None
         return max(0.0, self.eta_deadline - now)
+
+
+def begin_again(model: ProgressModel) -> None:
+    """Show a retried job from the start of its next attempt: every view bound to ``model``
+    goes back to connecting, and the attempt's first update brings back what it kept."""
+    fresh = ProgressModel(job_id=model.job_id)
+    for name in (field_.name for field_ in fields(ProgressModel)):
+        setattr(model, name, getattr(fresh, name))
 
 
 def apply_event(model: ProgressModel, event: StreamEvent, *, now: float | None = None) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from services.client import AuroraClient, StreamEvent
 from services.contract import has_ended
 from services.dashboard.endings import JobEnded
-from services.dashboard.progress_model import Phase, ProgressModel, apply_event
+from services.dashboard.progress_model import Phase, ProgressModel, apply_event, begin_again
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,15 @@ class ProgressTracker:
         self.model.connection_message = ""
         self._task = asyncio.create_task(self._follow(), name=f"progress-{self.model.job_id}")
         self._task.add_done_callback(_log_crash)
+
+    def begin_again(self) -> None:
+        """Follow the job's next attempt after a retry: the model starts over, and the stream
+        goes on after the last event seen (the attempt's events come next; ids go on)."""
+        if not self.model.ended:
+            return
+        begin_again(self.model)
+        self.seen_running = False
+        self.start()
 
     async def stop(self) -> None:
         """Stop following; the upstream connection is closed when this returns."""

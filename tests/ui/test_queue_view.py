@@ -7,15 +7,17 @@ video each, so they wait as long as the test needs, and are cancelled to move th
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from services.contract import API_PREFIX
 from testkit.app_process import AppProcess
-from testkit.browser import job_card, start_job
+from testkit.browser import TRACE_SCRIPT, job_card, read_trace, start_job
 
 MINUTE = {"prompt": "A slow pan over a harbour at dusk", "duration": 60}
 
@@ -76,20 +78,77 @@ def test_run_next_moves_a_queued_job_ahead(queue_app: AppProcess, api: httpx.Cli
                 for job_id in (second, third)}
     expect(stage_of[third]).to_have_text("Waiting in queue · 2nd in line")
     expect(job_card(page, second).get_by_test_id("run-next-button")).to_be_visible()
+    assert _card_order(page, second, third) == [third, second]  # newest on top
     job_card(page, third).get_by_test_id("run-next-button").click()
     expect(stage_of[third]).to_have_text("Waiting in queue · 1st in line")
     expect(stage_of[second]).to_have_text("Waiting in queue · 2nd in line")
+    page.wait_for_function(ORDER_OF_CARDS + f" === {json.dumps(f'{second} {third}')}",
+                           arg=[second, third], timeout=15_000)  # the next to start lowest
 
 
-def test_retry_on_a_failed_card_resumes_the_job_in_its_dialog(
+ORDER_OF_CARDS = """(ids) => [...document.querySelectorAll('[data-testid=job-card]')]
+    .map((card) => card.dataset.jobId).filter((id) => ids.includes(id)).join(' ')"""
+
+
+def _card_order(page: Page, *job_ids: str) -> list[str]:
+    """The cards of ``job_ids`` as they are listed, top first."""
+    order: str = page.evaluate(ORDER_OF_CARDS, list(job_ids))
+    return order.split()
+
+
+def _scenes_ready(page: Page) -> Locator:
+    """The dialog's rows of finished scenes ("Scene 2 ready", ✓)."""
+    return page.get_by_test_id("progress-dialog").locator(
+        "[data-testid=stage-item][data-state=completed]", has_text=re.compile(r"^Scene \d+ ready$"))
+
+
+def test_retry_on_a_card_that_saw_its_job_fail_resumes_the_job_in_its_dialog(
         queue_app: AppProcess, api: httpx.Client, page: Page) -> None:
-    job_id: str = api.post(f"{API_PREFIX}/generate", json={
-        "prompt": "A paper lantern rising", "duration": 15}).json()["job_id"]
-    api.post(f"{API_PREFIX}/jobs/{job_id}/cancel")
+    job_id = _queue(api)
     page.goto(queue_app.base_url + "/jobs")
     card = job_card(page, job_id)
-    expect(card).to_have_attribute("data-status", "failed")
+    expect(card).to_have_attribute("data-status", "processing", timeout=30_000)
+    api.post(f"{API_PREFIX}/jobs/{job_id}/cancel")
+    expect(card).to_have_attribute("data-status", "failed")  # this tab saw it end
     card.get_by_test_id("retry-job-button").click()
-    expect(page.get_by_test_id("progress-dialog")).to_be_visible()
-    page.wait_for_url(f"**/workspace/{job_id}", timeout=60_000)  # it completed
+    dialog = page.get_by_test_id("progress-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_test_id("error-message")).to_be_hidden()  # not the old attempt
+    page.wait_for_url(f"**/workspace/{job_id}", timeout=90_000)  # it completed
+    assert api.get(f"{API_PREFIX}/jobs/{job_id}").json()["attempt"] == 2
+
+
+def test_retry_in_a_failed_dialog_shows_the_kept_scenes_at_once_and_completes(
+        queue_app: AppProcess, api: httpx.Client, page: Page) -> None:
+    page.add_init_script(TRACE_SCRIPT)  # every state each stage row takes, in order
+    job_id = start_job(page, queue_app.base_url, "A kite over the dunes", duration=60)
+    dialog = page.get_by_test_id("progress-dialog")
+    expect(_scenes_ready(page).nth(1)).to_be_visible(timeout=60_000)  # two or more of ten
+    api.post(f"{API_PREFIX}/jobs/{job_id}/cancel")
+    expect(dialog.get_by_test_id("error-message")).to_have_text("Cancelled by user")
+    kept: list[int] = page.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid=stage-item]')].flatMap((item, index) => item.dataset.state === 'completed'
+        && /^Scene \\d+ ready$/.test(item.textContent.trim()) ? [index] : [])""")
+    assert len(kept) >= 2
+    dialog.get_by_test_id("retry-job-button").click()
+    expect(dialog.get_by_test_id("error-message")).to_be_hidden()
+    page.wait_for_url(f"**/workspace/{job_id}", timeout=90_000)
+    expect(page.get_by_test_id("final-video")).to_be_visible()
+    stages = read_trace(page)["stages"]
+    for index in kept:  # ✓ from the first state of the retry on: never pending or current again
+        states = stages[str(index)]
+        assert states[states.index("completed"):] == ["completed"], (index, states)
+    assert api.get(f"{API_PREFIX}/jobs/{job_id}").json()["attempt"] == 2
+
+
+def test_retry_on_a_failed_jobs_workspace_follows_it_live_to_its_video(
+        queue_app: AppProcess, api: httpx.Client, page: Page) -> None:
+    job_id: str = api.post(f"{API_PREFIX}/generate", json={
+        "prompt": "Rain on a tin roof", "duration": 15}).json()["job_id"]
+    api.post(f"{API_PREFIX}/jobs/{job_id}/cancel")
+    page.goto(f"{queue_app.base_url}/workspace/{job_id}")
+    expect(page.get_by_test_id("error-message")).to_have_text("Cancelled by user")
+    page.get_by_test_id("retry-job-button").click()
+    expect(page.get_by_test_id("progress-bar")).to_be_visible()  # live on the same page
+    expect(page.get_by_test_id("final-video")).to_be_visible(timeout=60_000)
     assert api.get(f"{API_PREFIX}/jobs/{job_id}").json()["attempt"] == 2

@@ -107,8 +107,9 @@ class JobBoard(ui.column):
         A job whose id the dashboard could not put into a URL is left out.
         """
         known = self._jobs or {}
-        jobs = sorted((job for job in listing.jobs if is_valid_job_id(job.job_id)),
-                      key=lambda job: job.created_at, reverse=True)
+        jobs = _waiting_in_turn(sorted((job for job in listing.jobs
+                                        if is_valid_job_id(job.job_id)),
+                                       key=lambda job: job.created_at, reverse=True))
         self._jobs = {job.job_id: _newer(known.get(job.job_id), job) for job in jobs}
         self._render()
 
@@ -185,6 +186,18 @@ class JobBoard(ui.column):
         label = FILTERS[self._filter.value][0].lower()
         self._empty_icon.set_name("filter_alt_off" if any_jobs else "movie_filter")
         self._empty_text.set_text(f"No {label} jobs" if any_jobs else "No videos yet")
+
+
+def _waiting_in_turn(newest_first: list[JobSummary]) -> list[JobSummary]:
+    """Newest first, except that the jobs waiting with a place in line trade places among
+    themselves, so the last to start is on top and the next just above the running ones (a
+    queued job moved ahead moves down to the front of the line)."""
+    def placed(job: JobSummary) -> bool:
+        return job.status == JobStatus.PENDING and job.queue_position is not None
+
+    in_turn = iter(sorted(filter(placed, newest_first),
+                          key=lambda job: job.queue_position or 0, reverse=True))
+    return [next(in_turn) if placed(job) else job for job in newest_first]
 
 
 def _newer(known: JobSummary | None, listed: JobSummary) -> JobSummary:

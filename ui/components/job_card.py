@@ -15,17 +15,11 @@ from collections.abc import Callable
 from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
-from services.client import (
-    AuroraError,
-    JobAlreadyEnded,
-    JobNotRetryable,
-    QueueNotSupported,
-    RetryNotSupported,
-)
+from services.client import AuroraError, JobAlreadyEnded, QueueNotSupported
 from services.contract import JobStatus, JobSummary, furthest_status, has_ended
 from services.dashboard.shared import Dashboard
 from ui.access import User
-from ui.components.job_actions import cancel_job
+from ui.components.job_actions import cancel_job, retry_job
 from ui.components.progress_panel import ProgressSummary
 from ui.components.watching import WatchingElement
 from ui.format import NO_PROMPT, format_duration, format_started, format_status
@@ -131,18 +125,8 @@ class JobCard(WatchingElement):
     async def _retry(self, dashboard: Dashboard, on_watch: Callable[[str], None]) -> None:
         """Retry the failed job where it stopped, and watch it: its dialog shows the scenes it
         kept as done at once."""
-        try:
-            await dashboard.client.retry(self.job.job_id, user=self._user.name)
-        except RetryNotSupported:
-            ui.notify("This backend cannot retry jobs; Generate again starts it anew.",
-                      type="warning")
-            return
-        except JobNotRetryable:
-            pass  # retried already, in another tab: watch it all the same
-        except AuroraError as error:
-            ui.notify(f"Could not retry the job: {error}", type="warning")
-            return
-        on_watch(self.job.job_id)
+        if await retry_job(dashboard, self.job.job_id, user=self._user):
+            on_watch(self.job.job_id)
 
     async def _run_next(self, dashboard: Dashboard) -> None:
         """Move the queued job ahead of its owner's other queued jobs; every view of the line

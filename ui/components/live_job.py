@@ -9,6 +9,7 @@ from nicegui import ui
 from services.dashboard.progress_model import Phase
 from services.dashboard.shared import Dashboard
 from ui.components.progress_panel import ProgressPanel
+from ui.components.tab_title import TabTitle
 from ui.components.watching import WatchingElement
 from ui.theme import action_button
 
@@ -27,6 +28,7 @@ class LiveJob(ui.column, WatchingElement):
         with self:
             ui.label("Generating your video").classes("text-xl font-bold")
             ProgressPanel(model, partial(dashboard.media.path_for, job_id=job_id))
+            TabTitle(model)
             action_button("Retry", lambda: dashboard.hub.retry(job_id), test_id="retry-button") \
                 .classes("self-end") \
                 .bind_visibility_from(model, "phase", value=Phase.CONNECTION_FAILED)

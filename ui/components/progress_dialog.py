@@ -6,13 +6,15 @@
 | live              | Run in background, Cancel  |
 | reconnecting      | Cancel                     |
 | connection failed | Retry, Cancel              |
-| job failed        | Close, Try Again           |
+| job failed        | Close, Try Again, Retry    |
 | completed         | Open video (or by itself)  |
 
 The dialog watches its job through the hub, so every tab showing the job shares one upstream
 stream and one model: a tab opened late, or reloaded, is in sync at once. It lets go when it
 closes, or when it is deleted with its tab's client (never on a mere disconnect, which a
-reconnect follows); a closed dialog deletes itself, timers and bindings included.
+reconnect follows); a closed dialog deletes itself, timers and bindings included. *Retry* on a
+failed job (its owner's or an admin's) takes the job up again where it stopped, and the same
+dialog follows the new attempt; *Try Again* goes back to the form.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from services.client import AuroraError
 from services.dashboard.progress_model import Phase
 from services.dashboard.shared import Dashboard
 from ui.access import page_user
-from ui.components.job_actions import cancel_job
+from ui.components.job_actions import cancel_job, retry_job
 from ui.components.progress_panel import ProgressPanel
+from ui.components.tab_title import TabTitle
 from ui.components.watching import WatchingElement
 from ui.theme import action_button
 from ui.toasts import mark_watched
@@ -41,6 +44,7 @@ _TITLES = {
     Phase.COMPLETED: "Your video is ready",
 }
 _RUNNING = frozenset({Phase.CONNECTING, Phase.LIVE, Phase.RECONNECTING, Phase.CONNECTION_FAILED})
+_FAILED = frozenset({Phase.FAILED})
 
 
 def open_progress(dashboard: Dashboard, job_id: str, *, page: str,
@@ -65,10 +69,11 @@ class ProgressDialog(ui.dialog, WatchingElement):
                  on_closed: Callable[[], None], on_try_again: Callable[[], None]) -> None:
         super().__init__()
         self.props("persistent maximized transition-show=fade transition-hide=fade")
+        self._dashboard = dashboard
         self._api = dashboard.client
         self._user = user = page_user()
         mark_watched(job_id)
-        self._may_cancel = user.admin  # else once the job's owner is known
+        self._may_act = user.admin  # Cancel and Retry; else once the job's owner is known
         self._on_closed = on_closed
         self._on_try_again = on_try_again
         self._model = model = self._follow(dashboard.hub, job_id).model
@@ -81,19 +86,24 @@ class ProgressDialog(ui.dialog, WatchingElement):
             ui.label("Done. Opening your video…").classes("aurora-success") \
                 .bind_visibility_from(model, "phase", value=Phase.COMPLETED)
             ProgressPanel(model, partial(dashboard.media.path_for, job_id=job_id))
+            TabTitle(model)
             with ui.row().classes("w-full justify-end gap-3"):
                 self._action("Run in background", "background-button", self._run_in_background,
                              {Phase.LIVE}, subtle=True)
                 self._action("Retry", "retry-button", lambda: dashboard.hub.retry(job_id),
                              {Phase.CONNECTION_FAILED})
-                self._cancel_button = self._action("Cancel", "cancel-button", self._cancel,
-                                                   _RUNNING, only_if=lambda: self._may_cancel)
-                self._action("Close", "close-button", self._close, {Phase.FAILED}, subtle=True)
-                self._action("Try Again", "try-again-button", self._try_again, {Phase.FAILED})
+                cancel = self._action("Cancel", "cancel-button", self._cancel, _RUNNING,
+                                      only_if=lambda: self._may_act)
+                self._action("Close", "close-button", self._close, _FAILED, subtle=True)
+                self._action("Try Again", "try-again-button", self._try_again, _FAILED,
+                             subtle=True)
+                retry = self._action("Retry", "retry-job-button", self._retry_job, _FAILED,
+                                     only_if=lambda: self._may_act)
                 self._action("Open video", "open-video-button", self._open_video,
                              {Phase.COMPLETED})
+        self._owners_actions = {cancel: _RUNNING, retry: _FAILED}  # shown by who owns the job
         self._follow_phase(model)
-        if not self._may_cancel:
+        if not self._may_act:
             with self:
                 ui.timer(0, lambda: self._learn_owner(job_id), once=True)
 
@@ -106,15 +116,16 @@ class ProgressDialog(ui.dialog, WatchingElement):
                                   backward=lambda p: p in phases and only_if())
 
     async def _learn_owner(self, job_id: str) -> None:
-        """Offer Cancel once the job turns out to be the user's own (the backend decides
-        again); a job whose owner cannot be read keeps it hidden."""
+        """Offer Cancel and Retry once the job turns out to be the user's own (the backend
+        decides again); a job whose owner cannot be read keeps them hidden."""
         try:
             owner = (await self._api.get_job(job_id)).owner
         except AuroraError:
             return
-        self._may_cancel = self._user.may_act_on(owner)
+        self._may_act = self._user.may_act_on(owner)
         if not self.is_deleted:
-            self._cancel_button.set_visibility(self._model.phase in _RUNNING and self._may_cancel)
+            for button, phases in self._owners_actions.items():
+                button.set_visibility(self._model.phase in phases and self._may_act)
 
     def _entered(self, phase: Phase) -> None:
         """Open the workspace shortly after success, so the user sees the success state."""
@@ -138,6 +149,10 @@ class ProgressDialog(ui.dialog, WatchingElement):
         """
         await cancel_job(self._api, self._model.job_id, user=self._user)
         self._close()
+
+    async def _retry_job(self) -> None:
+        """Take the failed job up again where it stopped; this dialog follows the attempt."""
+        await retry_job(self._dashboard, self._model.job_id, user=self._user)
 
     def _run_in_background(self) -> None:
         """Close, leaving the job running; it stays on ``/jobs``."""

@@ -1,6 +1,7 @@
 """``/workspace/{job_id}``: a finished video with its scenes, prompt, settings and script.
 
-A job still running shows its live progress instead; an unknown or malformed id gets a
+A job still running shows its live progress instead, and a failed one can be retried here by
+its owner or an admin (the page then follows it live); an unknown or malformed id gets a
 "not found" page (a malformed one never reaches the backend). Everything the user wrote is
 shown as text, and every picture and video comes through the dashboard's media relay (only
 http(s) assets are shown).
@@ -14,10 +15,10 @@ from nicegui import ui
 
 from services.client import AuroraClient, AuroraError, JobNotFound
 from services.contract import JobDetail, JobStatus, has_ended, is_valid_job_id
-from services.dashboard.media_relay import MediaRelay
 from services.dashboard.shared import Dashboard
 from ui.access import page_user
 from ui.components.dead_end import dead_end
+from ui.components.job_actions import retry_job
 from ui.components.live_job import LiveJob
 from ui.components.thumbnails import MediaPath, scene_image
 from ui.connection import tab_opened
@@ -40,7 +41,7 @@ def register(dashboard: Dashboard) -> None:
             if job is not None:
                 job_header(job)
                 if has_ended(job.status):
-                    finished(dashboard.media, job)
+                    finished(dashboard, job)
             if not await tab_opened():
                 return
             toast_job_endings(dashboard.directory, page_user())
@@ -63,17 +64,19 @@ async def find_job(client: AuroraClient, job_id: str) -> JobDetail | None:
     return None
 
 
-def finished(media: MediaRelay, job: JobDetail) -> None:
+def finished(dashboard: Dashboard, job: JobDetail) -> None:
     """The video (or why there is none) beside the details, then the scenes.
 
     A grid, not a wrapping row: flex columns with a zero basis never wrap, they shrink (on a
     phone, to a video a few pixels wide). Below 1024 px the grid has one column
     (``ui/theme.css``): the video first, full width, then the details.
     """
-    media_path = partial(media.path_for, job_id=job.job_id)  # fresh URLs once these expire
+    media_path = partial(dashboard.media.path_for, job_id=job.job_id)  # fresh URLs on expiry
     with ui.element("div").classes("aurora-workspace-main w-full"):
         with ui.column().classes("min-w-0 gap-4"):
             result(media_path, job)
+            if job.status == JobStatus.FAILED and page_user().may_act_on(job.owner):
+                retry_offer(dashboard, job.job_id)
         details(job)
     scenes(media_path, job)
 
@@ -115,6 +118,16 @@ def result(media_path: MediaPath, job: JobDetail) -> None:
             .props("data-testid=error-message")
     else:
         ui.label("The backend lists no video for this job.").classes("aurora-muted")
+
+
+def retry_offer(dashboard: Dashboard, job_id: str) -> None:
+    """*Retry* under a failed job's reason: it resumes where it stopped, and the page, read
+    again, follows it live (the backend decides again whether the user may)."""
+    async def retry() -> None:
+        if await retry_job(dashboard, job_id, user=page_user()):
+            ui.navigate.reload()
+
+    action_button("Retry", retry, test_id="retry-job-button", icon="replay").classes("self-start")
 
 
 def thumbnail_strip(media_path: MediaPath, job: JobDetail, video: ui.video) -> None:
