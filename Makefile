@@ -7,13 +7,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
+# axe-core, the accessibility checker the browser tests inject (npm's package, not committed)
+AXE_VERSION := 4.14.1
+AXE := .tools/node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint bench cluster debian-packages clean
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/python main.py
 
-test: $(DEV_STAMP) debian-packages lint
+test: $(DEV_STAMP) debian-packages $(AXE) lint
 	$(BIN)/python -m pytest
 
 # a whole cluster on this machine for trying it (Redis, PostgreSQL, SeaweedFS, two workers,
@@ -45,6 +48,9 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(RUNTIME_STAMP) $@
 
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .tools axe-core@$(AXE_VERSION)
+
 # The tests drive Debian's Chromium and start Debian's Redis and PostgreSQL servers on
 # loopback; install whichever is missing, when we may.
 DEBIAN_PACKAGES := /usr/bin/chromium:chromium /usr/bin/redis-server:redis-server \
@@ -60,4 +66,4 @@ debian-packages:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

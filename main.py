@@ -63,7 +63,8 @@ def serve(dashboard_settings: DashboardSettings, backend_settings: BackendSettin
         secret = secret_in(dashboard_settings.data_dir / "session.key").hex()
         cookie = {"max_age": int(dashboard_settings.session_hours * 3600), "same_site": "lax"}
     ui.run(host=dashboard_settings.host, port=dashboard_settings.port, title="Aurora Studio",
-           dark=True, reload=False, show=False, favicon="🎬", timeout_graceful_shutdown=3,
+           language="en-US", dark=True, reload=False, show=False, favicon="🎬",
+           timeout_graceful_shutdown=3,
            storage_secret=secret, session_middleware_kwargs=cookie,
            proxy_headers=False)  # the peer stays the peer: ui/access.py believes proxies it trusts
 

@@ -21,9 +21,20 @@ BG_ELEVATED = "#0f1420"
 PRODUCT = "Aurora Studio"  # the end of every tab's title
 
 
+# Quasar's loading bar (a 2 px line at the top while a request runs) is a progressbar with no
+# name, which screen readers read as "progress bar" alone; it is named once it appears.
+_NAME_LOADING_BAR = """<script>
+new MutationObserver((_, observer) => {
+  const bar = document.querySelector('#q-loading-bar .q-loading-bar');
+  if (bar) { bar.setAttribute('aria-label', 'Loading'); observer.disconnect(); }
+}).observe(document.documentElement, {childList: true, subtree: true});
+</script>"""
+
+
 def install_theme() -> None:
     """Add the Aurora CSS to every page (once, at start-up: the file is read here)."""
     ui.add_css(CSS_FILE, shared=True)
+    ui.add_head_html(_NAME_LOADING_BAR, shared=True)
 
 
 @contextmanager

@@ -42,6 +42,9 @@ FILTERS: dict[str, tuple[str, Callable[[str], bool]]] = {
 }
 
 
+_TOGGLE = "no-caps unelevated toggle-text-color=dark"  # dark on purple: readable (WCAG AA)
+
+
 def known_filter(name: str | None) -> str:
     """The filter called ``name`` (say, from the URL); anything else, or nothing, is All."""
     return name if name in FILTERS else ALL
@@ -77,10 +80,10 @@ class JobBoard(ui.column):
             with ui.row().classes("w-full items-center justify-between gap-4"):
                 self._filter = ui.toggle({key: label for key, (label, _) in FILTERS.items()},
                                          value=shown, on_change=self._filter_changed) \
-                    .classes("aurora-filter").props("no-caps unelevated data-testid=status-filter")
+                    .classes("aurora-filter").props(f"{_TOGGLE} data-testid=status-filter")
                 self._owners = ui.toggle({MINE: "Mine", EVERYONE: "Everyone"}, value=EVERYONE,
                                          on_change=self._render) \
-                    .classes("aurora-filter").props("no-caps unelevated data-testid=owner-filter")
+                    .classes("aurora-filter").props(f"{_TOGGLE} data-testid=owner-filter")
                 self._owners.set_visibility(user.name is not None)
                 ui.space()
                 backend_notice(directory, test_id="jobs-stale", saying=_stale_text)

@@ -79,10 +79,11 @@ class ProgressDialog(ui.dialog, WatchingElement):
         self._model = model = self._follow(dashboard.hub, job_id).model
         with self, ui.element("div").classes("aurora-overlay"), \
                 ui.column().classes("aurora-progress-card gap-5") \
-                .props("data-testid=progress-dialog role=dialog aria-modal=true"):
-            ui.label().classes("aurora-dialog-title") \
+                .props("data-testid=progress-dialog"):
+            title = ui.label().classes("aurora-dialog-title") \
                 .bind_text_from(model, "phase",
                                 backward=lambda phase: _TITLES.get(phase, "Generating Your Video"))
+            self.props(f"aria-labelledby={title.html_id}")  # Quasar's role=dialog, named
             ui.label("Done. Opening your video…").classes("aurora-success") \
                 .bind_visibility_from(model, "phase", value=Phase.COMPLETED)
             ProgressPanel(model, partial(dashboard.media.path_for, job_id=job_id))

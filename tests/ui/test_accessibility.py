@@ -1,0 +1,52 @@
+"""Accessibility, as axe-core judges it: no serious or critical violation on any page or state
+of the progress dialog, in a real browser on a real embedded backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from services.contract import API_PREFIX
+from testkit.app_process import AppProcess
+from testkit.axe import serious_violations
+from testkit.browser import start_job
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    app = AppProcess(tmp_path_factory.mktemp("a11y") / "data",
+                     env={"AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1"}).start()
+    yield app
+    app.stop()
+
+
+def test_the_dialog_live_failed_and_completed_has_no_serious_violation(
+        app: AppProcess, page: Page) -> None:
+    job_id = start_job(page, app.base_url, "A kite over the dunes at sunset", duration=60)
+    dialog = page.get_by_test_id("progress-dialog")
+    expect(dialog.locator("[data-testid=stage-item][data-state=completed]").nth(2)) \
+        .to_be_visible(timeout=60_000)
+    assert serious_violations(page) == [], "live"
+    httpx.post(f"{app.base_url}{API_PREFIX}/jobs/{job_id}/cancel", timeout=10)
+    expect(dialog.get_by_test_id("error-message")).to_be_visible()
+    assert serious_violations(page) == [], "failed"
+    dialog.get_by_test_id("retry-job-button").click()
+    expect(dialog.get_by_test_id("open-video-button")).to_be_visible(timeout=60_000)
+    assert serious_violations(page) == [], "completed"
+
+
+def test_create_jobs_and_the_workspace_have_no_serious_violation(
+        app: AppProcess, page: Page) -> None:
+    page.goto(app.base_url + "/")
+    expect(page.get_by_test_id("queue-estimate")).to_be_visible()
+    assert serious_violations(page) == [], "create"
+    job_id = start_job(page, app.base_url, "Rain on a tin roof", duration=15)
+    page.wait_for_url(f"**/workspace/{job_id}", timeout=60_000)
+    expect(page.get_by_test_id("final-video")).to_be_visible()
+    assert serious_violations(page) == [], "workspace"
+    page.goto(app.base_url + "/jobs")
+    expect(page.get_by_test_id("job-card").first).to_be_visible()
+    assert serious_violations(page) == [], "jobs"
