@@ -3,6 +3,7 @@ of the progress dialog, in a real browser on a real embedded backend."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -23,12 +24,24 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     app.stop()
 
 
+# Every text the announcer takes, in order (window.auroraSaid).
+RECORD_ANNOUNCEMENTS = """new MutationObserver(() => {
+  const said = (window.auroraSaid ??= []);
+  const text = document.querySelector('[data-testid=progress-announcer]')?.textContent.trim();
+  if (text && said[said.length - 1] !== text) said.push(text);
+}).observe(document, {subtree: true, childList: true, characterData: true});"""
+
+
 def test_the_dialog_live_failed_and_completed_has_no_serious_violation(
         app: AppProcess, page: Page) -> None:
+    """And it says its progress to a screen reader: the bar's value text, each stage once."""
+    page.add_init_script(RECORD_ANNOUNCEMENTS)
     job_id = start_job(page, app.base_url, "A kite over the dunes at sunset", duration=60)
     dialog = page.get_by_test_id("progress-dialog")
     expect(dialog.locator("[data-testid=stage-item][data-state=completed]").nth(2)) \
         .to_be_visible(timeout=60_000)
+    expect(dialog.get_by_test_id("progress-bar")).to_have_attribute(
+        "aria-valuetext", re.compile(r"^\d{1,3} percent, Generating scene \d+$"))
     assert serious_violations(page) == [], "live"
     httpx.post(f"{app.base_url}{API_PREFIX}/jobs/{job_id}/cancel", timeout=10)
     expect(dialog.get_by_test_id("error-message")).to_be_visible()
@@ -36,6 +49,11 @@ def test_the_dialog_live_failed_and_completed_has_no_serious_violation(
     dialog.get_by_test_id("retry-job-button").click()
     expect(dialog.get_by_test_id("open-video-button")).to_be_visible(timeout=60_000)
     assert serious_violations(page) == [], "completed"
+    said: list[str] = page.evaluate("() => window.auroraSaid")
+    assert len(said) == len(set(said)), said  # nothing twice
+    assert "Generating scene 1" in said
+    assert "Generation failed: Cancelled by user" in said
+    assert said[-1] == "Your video is ready"
 
 
 def test_create_jobs_and_the_workspace_have_no_serious_violation(

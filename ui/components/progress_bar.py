@@ -11,9 +11,11 @@ from services.dashboard.progress_model import ProgressModel
 
 
 class ProgressBar(ui.element):
-    """A thin bar following ``model.percent``; ``aria-valuenow`` is the whole percent shown."""
+    """A thin bar following ``model.percent``; ``aria-valuenow`` is the whole percent shown,
+    and ``aria-valuetext`` says it with the stage ("45 percent, Generating scene 3")."""
 
-    percent = BindableProperty(on_change=lambda bar, value: bar._show(value))
+    percent = BindableProperty(on_change=lambda bar, _: bar._show())
+    stage_text = BindableProperty(on_change=lambda bar, _: bar._show())
 
     def __init__(self, model: ProgressModel) -> None:
         super().__init__("div")
@@ -23,12 +25,16 @@ class ProgressBar(ui.element):
                            "data-testid": "progress-bar"})
         with self:
             self._fill = ui.element("div").classes("aurora-bar-fill")
-        self.percent = 0.0
-        self._show(0.0)
+        self.percent, self.stage_text = 0.0, ""
+        self._show()
         binding.bind_from(self, "percent", model, "percent")
+        binding.bind_from(self, "stage_text", model, "stage_text")
 
-    def _show(self, percent: float) -> None:
+    def _show(self) -> None:
         """Scale the full-width fill rather than size it, so the browser animates it off the
         main thread."""
-        self.props["aria-valuenow"] = math.floor(percent)
-        self._fill.style["transform"] = f"scaleX({percent / 100:.4f})"
+        whole = math.floor(self.percent)
+        self.props["aria-valuenow"] = whole
+        self.props["aria-valuetext"] = ", ".join(
+            part for part in (f"{whole} percent", self.stage_text) if part)
+        self._fill.style["transform"] = f"scaleX({self.percent / 100:.4f})"

@@ -13,6 +13,7 @@ import time
 from nicegui import ui
 
 from services.dashboard.progress_model import Phase, ProgressModel
+from ui.components.announcer import ProgressAnnouncer
 from ui.components.progress_bar import ProgressBar
 from ui.components.stage_list import StageList
 from ui.components.thumbnails import MediaPath, ThumbnailStrip
@@ -67,6 +68,7 @@ class ProgressPanel(ui.column):
                 .props("data-testid=error-message role=alert")
             StageList(model)
             ThumbnailStrip(model, media_path)
+            ProgressAnnouncer(model)
 
 
 def shown_while_set(label: ui.label, model: ProgressModel, name: str) -> ui.label:
