@@ -8,10 +8,11 @@ backend's pictures and videos to the browser from the dashboard's origin.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.client import AuroraClient
 from services.dashboard.directory import JobDirectory
+from services.dashboard.extensions import Extensions
 from services.dashboard.hub import JobHub
 from services.dashboard.media_relay import MediaRelay
 from services.dashboard.settings import DashboardSettings, JobDefaults
@@ -20,13 +21,14 @@ from services.dashboard.settings import DashboardSettings, JobDefaults
 @dataclass(frozen=True, slots=True)
 class Dashboard:
     """The backend's client, the job hub and the job directory (which share the hub's endings),
-    the media relay, and what a new job starts with."""
+    the media relay, what a new job starts with, and which extensions the backend offers."""
 
     client: AuroraClient
     hub: JobHub
     directory: JobDirectory
     media: MediaRelay
     job_defaults: JobDefaults
+    extensions: Extensions = field(default_factory=Extensions)
 
     @classmethod
     def create(cls, settings: DashboardSettings) -> Dashboard:

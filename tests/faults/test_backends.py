@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from testkit.app_process import AppProcess
-from testkit.browser import expect_toast, fill_form, relayed_url, start_job
+from testkit.browser import expect_toast, fill_form, job_card, relayed_url, start_job
 from testkit.peer import Pause, Peer, PeerServer, Reply, SendDone, SendUpdate, contract_run
 from testkit.relay import Relay
 from testkit.trouble import LogWatch
@@ -127,10 +127,18 @@ def test_a_failed_job_on_an_original_spec_backend_says_it_failed(
     peer.original_spec = True
     peer.new_job_steps = [SendUpdate(progress=40, **RUNNING),
                           SendUpdate(status="failed", error="never sent"), SendDone("failed")]
-    start_job(page, app.base_url, PROMPT)
+    job_id = start_job(page, app.base_url, PROMPT)
     expect(page.get_by_test_id("error-message")).to_have_text("Generation failed")
+    expect(page.get_by_test_id("try-again-button")).to_be_visible()
+    expect(page.get_by_test_id("retry-job-button")).to_be_hidden()  # it has no retry to offer
     page.get_by_test_id("try-again-button").click()
     expect(page.get_by_test_id("prompt-input")).to_have_value(PROMPT)
+    page.goto(f"{app.base_url}/jobs")
+    expect(job_card(page, job_id)).to_have_attribute("data-status", "failed")
+    expect(page.get_by_test_id("retry-job-button")).to_have_count(0)
+    page.goto(f"{app.base_url}/workspace/{job_id}")
+    expect(page.get_by_test_id("error-message")).to_be_visible()
+    expect(page.get_by_test_id("retry-job-button")).to_have_count(0)
 
 
 def test_the_api_token_goes_to_the_backend_as_a_bearer_token_and_never_to_the_page(

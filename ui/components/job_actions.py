@@ -41,6 +41,7 @@ async def retry_job(dashboard: Dashboard, job_id: str, *, user: User) -> bool:
     try:
         await dashboard.client.retry(job_id, user=user.name)
     except RetryNotSupported:
+        dashboard.extensions.retry = False  # no Retry from now on, in any tab
         ui.notify("This backend cannot retry jobs; Generate again starts it anew.",
                   type="warning")
         return False

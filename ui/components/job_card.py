@@ -59,6 +59,8 @@ class JobCard(WatchingElement):
         self.props.update({"data-testid": "job-card", "data-job-id": job.job_id,
                            "data-status": job.status})
         self.status = job.status
+        if self.running:
+            self._model = self._follow(dashboard.hub, job.job_id).model
         with self:
             with ui.row().classes("w-full items-center no-wrap gap-4"):
                 with ui.column().classes("flex-1 min-w-0 gap-1"):
@@ -71,7 +73,6 @@ class JobCard(WatchingElement):
                         ui.label(describe(job)).classes("aurora-muted text-sm")
                 self._actions(job.job_id, dashboard, on_watch)
             if self.running:
-                self._model = self._follow(dashboard.hub, job.job_id).model
                 ProgressSummary(self._model).classes("gap-2", remove="gap-5")
                 binding.bind_from(self, "status", self._model, "status",
                                   backward=lambda status: furthest_status(self.status, status))
@@ -100,8 +101,8 @@ class JobCard(WatchingElement):
                 if self._user.may_act_on(self.job.owner):  # the backend decides again
                     action_button("Run next", lambda: self._run_next(dashboard),
                                   test_id="run-next-button", subtle=True, icon="north") \
-                        .bind_visibility_from(self, "status",
-                                              backward=lambda status: status == JobStatus.PENDING)
+                        .bind_visibility_from(self._model, "queue_position",  # waiting in line
+                                              backward=lambda place: place is not None)
                     action_button("Cancel", lambda: self._cancel(dashboard),
                                   test_id="cancel-job-button", subtle=True, icon="close")
                 action_button("Watch", lambda: on_watch(job_id), test_id="watch-button",
@@ -110,9 +111,11 @@ class JobCard(WatchingElement):
                 action_button("Open video", lambda: ui.navigate.to(workspace_url(job_id)),
                               test_id="open-workspace-button", icon="play_arrow")
             else:
-                if self._user.may_act_on(self.job.owner):
+                if self._user.may_act_on(self.job.owner) and \
+                        dashboard.extensions.may_retry(self.job):
                     action_button("Retry", lambda: self._retry(dashboard, on_watch),
-                                  test_id="retry-job-button", icon="replay")
+                                  test_id="retry-job-button", icon="replay") \
+                        .bind_visibility_from(dashboard.extensions, "retry")
                 action_button("Details", lambda: ui.navigate.to(workspace_url(job_id)),
                               test_id="open-workspace-button", subtle=True)
 

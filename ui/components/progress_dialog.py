@@ -73,7 +73,8 @@ class ProgressDialog(ui.dialog, WatchingElement):
         self._api = dashboard.client
         self._user = user = page_user()
         mark_watched(job_id)
-        self._may_act = user.admin  # Cancel and Retry; else once the job's owner is known
+        self._may_cancel = user.admin  # else once the job's owner is known
+        self._may_retry = False  # once the job is known: its owner's, on a backend that retries
         self._on_closed = on_closed
         self._on_try_again = on_try_again
         self._model = model = self._follow(dashboard.hub, job_id).model
@@ -94,19 +95,18 @@ class ProgressDialog(ui.dialog, WatchingElement):
                 self._action("Retry", "retry-button", lambda: dashboard.hub.retry(job_id),
                              {Phase.CONNECTION_FAILED})
                 cancel = self._action("Cancel", "cancel-button", self._cancel, _RUNNING,
-                                      only_if=lambda: self._may_act)
+                                      only_if=lambda: self._may_cancel)
                 self._action("Close", "close-button", self._close, _FAILED, subtle=True)
                 self._action("Try Again", "try-again-button", self._try_again, _FAILED,
                              subtle=True)
                 retry = self._action("Retry", "retry-job-button", self._retry_job, _FAILED,
-                                     only_if=lambda: self._may_act)
+                                     only_if=lambda: self._may_retry)
                 self._action("Open video", "open-video-button", self._open_video,
                              {Phase.COMPLETED})
-        self._owners_actions = {cancel: _RUNNING, retry: _FAILED}  # shown by who owns the job
+        self._cancel_button, self._retry_button = cancel, retry
         self._follow_phase(model)
-        if not self._may_act:
-            with self:
-                ui.timer(0, lambda: self._learn_owner(job_id), once=True)
+        with self:
+            ui.timer(0, lambda: self._learn_job(job_id), once=True)
 
     def _action(self, text: str, test_id: str, handler: Callable[[], object],
                 phases: AbstractSet[Phase], *, subtle: bool = False,
@@ -116,17 +116,23 @@ class ProgressDialog(ui.dialog, WatchingElement):
             .bind_visibility_from(self._model, "phase",
                                   backward=lambda p: p in phases and only_if())
 
-    async def _learn_owner(self, job_id: str) -> None:
-        """Offer Cancel and Retry once the job turns out to be the user's own (the backend
-        decides again); a job whose owner cannot be read keeps them hidden."""
+    async def _learn_job(self, job_id: str) -> None:
+        """Offer Cancel once the job turns out to be the user's own, and Retry if the backend
+        can retry it too (the backend decides again); a job that cannot be read offers
+        neither."""
         try:
-            owner = (await self._api.get_job(job_id)).owner
+            job = await self._api.get_job(job_id)
         except AuroraError:
             return
-        self._may_act = self._user.may_act_on(owner)
+        self._may_cancel = self._user.may_act_on(job.owner)
+        self._may_retry = self._may_cancel and self._dashboard.extensions.may_retry(job)
+        self._show_owners_actions()
+
+    def _show_owners_actions(self) -> None:
+        """Cancel and Retry as the phase and what is known of the job allow."""
         if not self.is_deleted:
-            for button, phases in self._owners_actions.items():
-                button.set_visibility(self._model.phase in phases and self._may_act)
+            self._cancel_button.set_visibility(self._model.phase in _RUNNING and self._may_cancel)
+            self._retry_button.set_visibility(self._model.phase in _FAILED and self._may_retry)
 
     def _entered(self, phase: Phase) -> None:
         """Open the workspace shortly after success, so the user sees the success state."""
@@ -153,7 +159,9 @@ class ProgressDialog(ui.dialog, WatchingElement):
 
     async def _retry_job(self) -> None:
         """Take the failed job up again where it stopped; this dialog follows the attempt."""
-        await retry_job(self._dashboard, self._model.job_id, user=self._user)
+        if not await retry_job(self._dashboard, self._model.job_id, user=self._user):
+            self._may_retry = self._dashboard.extensions.retry  # a 405 takes Retry away
+            self._show_owners_actions()
 
     def _run_in_background(self) -> None:
         """Close, leaving the job running; it stays on ``/jobs``."""

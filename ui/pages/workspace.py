@@ -75,7 +75,8 @@ def finished(dashboard: Dashboard, job: JobDetail) -> None:
     with ui.element("div").classes("aurora-workspace-main w-full"):
         with ui.column().classes("min-w-0 gap-4"):
             result(media_path, job)
-            if job.status == JobStatus.FAILED and page_user().may_act_on(job.owner):
+            if job.status == JobStatus.FAILED and page_user().may_act_on(job.owner) \
+                    and dashboard.extensions.may_retry(job):
                 retry_offer(dashboard, job.job_id)
         details(job)
     scenes(media_path, job)
@@ -127,7 +128,8 @@ def retry_offer(dashboard: Dashboard, job_id: str) -> None:
         if await retry_job(dashboard, job_id, user=page_user()):
             ui.navigate.reload()
 
-    action_button("Retry", retry, test_id="retry-job-button", icon="replay").classes("self-start")
+    action_button("Retry", retry, test_id="retry-job-button", icon="replay").classes("self-start") \
+        .bind_visibility_from(dashboard.extensions, "retry")
 
 
 def thumbnail_strip(media_path: MediaPath, job: JobDetail, video: ui.video) -> None:
