@@ -9,6 +9,7 @@ from pathlib import Path
 from nicegui import ui
 
 from ui.access import page_user, remember_this_tab
+from ui.notifications import notify_toggle
 from ui.urls import ACCOUNT, CREATE, JOBS, LOGOUT
 
 CSS_FILE = Path(__file__).with_name("theme.css")
@@ -54,6 +55,7 @@ def frame(title: str, *, navigation: bool = True) -> Iterator[None]:
                     link = ui.link(label, target)
                     if label == title:
                         link.classes("active")
+                notify_toggle()
                 _user_menu()
     with ui.column().classes("aurora-content"):
         yield

@@ -1,5 +1,6 @@
 """The toast an open tab gets when a job of its user's ends, or one it watched, whichever tab or
-client of the backend ran it. Where nobody signs in, every job is everyone's.
+client of the backend ran it. Where nobody signs in, every job is everyone's. (A hidden tab's
+desktop notification, for the jobs its browser started, comes with it: ``notifications.py``.)
 
 Endings that come together (a batch of jobs finishing between two looks at the job list) are
 said in one toast, not a stack of them that would cover the page.
@@ -15,10 +16,11 @@ from typing import Any
 
 from nicegui import ui
 
-from services.contract import CANCELLED_ERROR, is_valid_job_id
+from services.contract import is_valid_job_id
 from services.dashboard.directory import JobDirectory
 from services.dashboard.endings import JobEnded
 from ui.access import User
+from ui.notifications import notify
 from ui.urls import JOBS, workspace_url
 
 TOAST_MS = 8000
@@ -50,11 +52,14 @@ def toast_job_endings(directory: JobDirectory, user: User) -> None:
     def toast_waiting() -> None:
         endings = waiting.copy()
         waiting.clear()
+        prompts = [ending.prompt or _listed_prompt(directory, ending.job_id) for ending in endings]
+        for ending, prompt in zip(endings, prompts, strict=True):
+            notify(ending, prompt=prompt)  # on the desktop, if the page finds it should
         if len(endings) > MOST_TOASTS_AT_ONCE:
             show_endings(endings)
             return
-        for ending in endings:
-            show_ending(ending, prompt=ending.prompt or _listed_prompt(directory, ending.job_id))
+        for ending, prompt in zip(endings, prompts, strict=True):
+            show_ending(ending, prompt=prompt)
 
     def toast(ending: JobEnded) -> None:
         mine = user.owns(_listed_owner(directory, ending.job_id))
@@ -100,7 +105,7 @@ def _outcome(ending: JobEnded) -> str:
     """How a job ended, as its toast says it: "ready", "failed" or "cancelled"."""
     if ending.completed:
         return "ready"
-    return "cancelled" if ending.error == CANCELLED_ERROR else "failed"
+    return "cancelled" if ending.cancelled else "failed"
 
 
 def _toast(message: str, *, icon: str, look: str, link: tuple[str, str] | None,

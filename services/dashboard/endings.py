@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.contract import JobStatus
+from services.contract import CANCELLED_ERROR, JobStatus
 from services.dashboard.listeners import Listeners, Unsubscribe
 
 
@@ -27,6 +27,11 @@ class JobEnded:
     def completed(self) -> bool:
         """Whether the video is ready (otherwise generation failed)."""
         return self.status == JobStatus.COMPLETED
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether it failed because someone cancelled it (what they asked for)."""
+        return not self.completed and self.error == CANCELLED_ERROR
 
 
 class Endings:

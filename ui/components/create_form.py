@@ -18,6 +18,7 @@ from services.contract import (
 from services.dashboard.settings import JobDefaults
 from ui.access import page_user
 from ui.components.queue_outlook import QueueOutlook
+from ui.notifications import ask_on, mark_started
 
 _DURATIONS = {seconds: f"{seconds} seconds" for seconds in DURATIONS}
 _SHAPES = {"16:9": "Landscape", "9:16": "Portrait", "1:1": "Square"}
@@ -81,6 +82,7 @@ class CreateForm:
                                             on_click=self.submit, color=None) \
                         .classes("aurora-generate") \
                         .props("no-caps data-testid=generate-button")
+                    ask_on(self.button)  # the first Generate asks to notify, never sooner
                     self.outlook = QueueOutlook(client, user=self._user)
 
     def fill(self, job: JobSummary) -> None:
@@ -116,4 +118,5 @@ class CreateForm:
             self._submitting = False
             self.button.props(remove="loading")
             self.button.enable()
+        mark_started(response.job_id)
         self._on_started(response.job_id)
