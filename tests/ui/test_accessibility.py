@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from services.contract import API_PREFIX
 from testkit.app_process import AppProcess
 from testkit.axe import serious_violations
-from testkit.browser import start_job
+from testkit.browser import choose, start_job
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +68,32 @@ def test_create_jobs_and_the_workspace_have_no_serious_violation(
     page.goto(app.base_url + "/jobs")
     expect(page.get_by_test_id("job-card").first).to_be_visible()
     assert serious_violations(page) == [], "jobs"
+
+
+IN_THE_DIALOG = "() => document.activeElement.closest('[data-testid=progress-dialog]') !== null"
+
+
+def test_the_dialog_from_the_keyboard_keeps_the_focus_and_gives_it_back(
+        app: AppProcess, page: Page) -> None:
+    page.goto(app.base_url + "/")
+    choose(page, "duration-select", "60 seconds")  # the dialog stays up long enough
+    page.get_by_test_id("prompt-input").focus()
+    page.keyboard.type("A tram in the rain")
+    page.keyboard.press("Control+Enter")  # Generate, without the mouse
+    dialog = page.get_by_test_id("progress-dialog")
+    expect(dialog.get_by_test_id("background-button")).to_be_visible(timeout=30_000)
+    job_id = page.url.rsplit("job=", 1)[1]
+    try:
+        for key in ["Tab"] * 5 + ["Shift+Tab"] * 5:  # round and round, never behind it
+            page.keyboard.press(key)
+            assert page.evaluate(IN_THE_DIALOG), key
+        background = dialog.get_by_test_id("background-button")
+        for _ in range(10):  # Tab to *Run in background*
+            if background.evaluate("(button) => button === document.activeElement"):
+                break
+            page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # Run in background
+        expect(dialog).to_be_hidden()
+        expect(page.get_by_test_id("generate-button")).to_be_focused()
+    finally:
+        httpx.post(f"{app.base_url}{API_PREFIX}/jobs/{job_id}/cancel", timeout=10)

@@ -33,6 +33,7 @@ from ui.components.job_actions import cancel_job, retry_job
 from ui.components.progress_panel import ProgressPanel
 from ui.components.tab_title import TabTitle
 from ui.components.watching import WatchingElement
+from ui.keyboard import give_focus_back, remember_focus, trap_focus
 from ui.theme import action_button
 from ui.toasts import mark_watched
 from ui.urls import with_dialog, workspace_url
@@ -57,6 +58,7 @@ def open_progress(dashboard: Dashboard, job_id: str, *, page: str,
     it is replaced when the job ends, and would take the dialog with it.
     """
     ui.navigate.history.replace(with_dialog(page, job_id))
+    remember_focus()
     with ui.context.client.content:
         ProgressDialog(dashboard, job_id, on_closed=lambda: ui.navigate.history.replace(page),
                        on_try_again=on_try_again).open()
@@ -80,7 +82,7 @@ class ProgressDialog(ui.dialog, WatchingElement):
         self._model = model = self._follow(dashboard.hub, job_id).model
         with self, ui.element("div").classes("aurora-overlay"), \
                 ui.column().classes("aurora-progress-card gap-5") \
-                .props("data-testid=progress-dialog"):
+                .props("data-testid=progress-dialog") as card:
             title = ui.label().classes("aurora-dialog-title") \
                 .bind_text_from(model, "phase",
                                 backward=lambda phase: _TITLES.get(phase, "Generating Your Video"))
@@ -104,6 +106,7 @@ class ProgressDialog(ui.dialog, WatchingElement):
                 self._action("Open video", "open-video-button", self._open_video,
                              {Phase.COMPLETED})
         self._cancel_button, self._retry_button = cancel, retry
+        trap_focus(card)
         self._follow_phase(model)
         with self:
             ui.timer(0, lambda: self._learn_job(job_id), once=True)
@@ -180,4 +183,5 @@ class ProgressDialog(ui.dialog, WatchingElement):
             return
         self.close()
         self._on_closed()
+        give_focus_back()
         self.delete()
