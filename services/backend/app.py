@@ -7,6 +7,7 @@ same client as any remote backend) or alone as its own server (``python main.py 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -15,6 +16,7 @@ from fastapi.responses import JSONResponse
 
 from services.backend.access import Gate, caller
 from services.backend.accounts import Accounts
+from services.backend.deletion import JobDeletion
 from services.backend.deps import BackendParts
 from services.backend.driver import JobDriver
 from services.backend.engines import job_store, media_store, progress_feed
@@ -58,7 +60,10 @@ class VideoBackend:
             queue, presenter = self._cluster_queue(settings)
         else:
             queue, presenter = self._local_queue(settings)
-        self.parts = BackendParts(queue=queue, presenter=presenter, local_media=local_media,
+        self._retention_days = settings.retention_days
+        deletion = JobDeletion(store=self._store, media=self._media)
+        self.parts = BackendParts(queue=queue, presenter=presenter, deletion=deletion,
+                                  local_media=local_media,
                                   keepalive_seconds=settings.keepalive_seconds)
         token = settings.service_token
         self.gate = Gate(mode=settings.auth or "open", accounts=Accounts(self._store),
@@ -126,6 +131,10 @@ class VideoBackend:
                 self._pool.start()
                 started.callback(self._pool.close)
             await self.parts.queue.start()
+            if self._retention_days:
+                retention = asyncio.create_task(
+                    self.parts.deletion.keep_for(self._retention_days), name="retention")
+                started.push_async_callback(_cancelled, retention)
             self._started = started.pop_all()
 
     async def stop(self) -> None:
@@ -133,6 +142,12 @@ class VideoBackend:
         workers, the feed and the stores, in the reverse order they started."""
         await self.parts.queue.stop()
         await self._started.aclose()
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    """Stop ``task`` and wait until it has."""
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def create_app(settings: BackendSettings) -> FastAPI:

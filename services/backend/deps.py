@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
 from services.backend.access import Caller
+from services.backend.deletion import JobDeletion
 from services.backend.media import LocalMedia
 from services.backend.presenter import JobPresenter
 from services.backend.queue import JobIntake
@@ -17,11 +18,12 @@ from services.contract import is_valid_job_id
 
 @dataclass(frozen=True)
 class BackendParts:
-    """What the routes use: the queue for changes, the presenter for reads, and the media
-    files the backend serves itself (None when an object store serves them)."""
+    """What the routes use: the queue for changes, the presenter for reads, deletion, and the
+    media files the backend serves itself (None when an object store serves them)."""
 
     queue: JobIntake
     presenter: JobPresenter
+    deletion: JobDeletion
     local_media: LocalMedia | None
     keepalive_seconds: float
 

@@ -11,7 +11,7 @@ import asyncio
 from services.backend.feed import ProgressFeed
 from services.backend.media import MediaStore
 from services.backend.planner import Planner
-from services.backend.store import JobRecord, JobStore
+from services.backend.store import JobFilter, JobRecord, JobStore
 from services.backend.views import detail_of, progress_of, summary_of
 from services.backend.waiting_line import WaitingLine
 from services.contract import JobDetail, JobList, JobStatus, JobSummary, ProgressResponse
@@ -42,16 +42,17 @@ class JobPresenter:
             return None
         return len(self._line.ahead_of(record.job_id)) + 1
 
-    async def page(self, *, status: str | None, limit: int, offset: int) -> JobList:
-        """A page of the job list, newest first, optionally only the jobs in ``status``."""
-        records, total = await self._store.page(status=status, limit=limit, offset=offset)
-        return JobList(jobs=[summary_of(record, self._queue_position(record))
+    async def page(self, matching: JobFilter, *, limit: int, offset: int) -> JobList:
+        """A page of the job list, newest first: the jobs ``matching``, and how many do."""
+        records, total = await self._store.page(matching, limit=limit, offset=offset)
+        return JobList(jobs=[summary_of(record, self._media, self._queue_position(record))
                              for record in records], total=total)
 
     async def summary(self, job_id: str) -> JobSummary | None:
         """One job as a list row (its owner included), or None if there is no such job."""
         record = await self._store.get(job_id)
-        return None if record is None else summary_of(record, self._queue_position(record))
+        return None if record is None else summary_of(record, self._media,
+                                                      self._queue_position(record))
 
     async def detail(self, job_id: str) -> JobDetail | None:
         """One job in full, or None if there is no such job."""

@@ -34,6 +34,7 @@ class BackendSettings(BaseSettings):
     asset_url_ttl: float = Field(default=3600.0, gt=0)
     keepalive_seconds: float = Field(default=15.0, gt=0)
     render_size: RenderSize = "full"  # "draft": quick quarter-width pictures, for previews
+    retention_days: float = Field(default=0.0, ge=0)  # ended jobs older are deleted; 0: keep all
     # who may call the API: unset is "open" (anyone), which start-up allows only on loopback;
     # otherwise every request needs a user's token or the service token
     auth: AuthMode | None = None

@@ -35,8 +35,11 @@ def assets_of(record: JobRecord, media: MediaStore) -> ProgressAssets:
     )
 
 
-def summary_of(record: JobRecord, queue_position: int | None) -> JobSummary:
-    """A row of the job list; ``queue_position`` where it waits (None: it does not)."""
+def summary_of(record: JobRecord, media: MediaStore, queue_position: int | None) -> JobSummary:
+    """A row of the job list, with its first scene's picture once there is one;
+    ``queue_position`` where it waits (None: it does not)."""
+    scenes = record.assets.get("scenes", {})
+    first = scenes[min(scenes, key=int)] if scenes else None
     return JobSummary(
         job_id=record.job_id, status=record.status, progress=record.progress,
         prompt=record.prompt, duration=record.duration, aspect_ratio=record.aspect_ratio,
@@ -44,6 +47,7 @@ def summary_of(record: JobRecord, queue_position: int | None) -> JobSummary:
         current_stage_display=stage_display(record.current_stage),
         created_at=record.created_at, updated_at=record.updated_at, error=record.error,
         owner=record.owner, queue_position=queue_position, attempt=record.attempt,
+        thumbnail_url=None if first is None else media.url(record.job_id, first["thumbnail"]),
     )
 
 
@@ -67,7 +71,7 @@ def detail_of(record: JobRecord, media: MediaStore, eta_seconds: float | None,
     """``GET /api/v1/jobs/{id}``: the summary, the progress state and the script."""
     state = progress_of(record, media, eta_seconds, queue_position)
     return JobDetail(
-        **summary_of(record, queue_position).model_dump(),
+        **summary_of(record, media, queue_position).model_dump(),
         stages_completed=state.stages_completed, stages_pending=state.stages_pending,
         estimated_time_remaining=state.estimated_time_remaining, assets=state.assets,
         script=record.script,

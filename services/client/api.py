@@ -10,8 +10,10 @@ from pydantic import ValidationError
 from services.client.errors import (
     BackendFailure,
     CancelNotSupported,
+    DeleteNotSupported,
     JobAlreadyEnded,
     JobConflict,
+    JobNotEnded,
     JobNotRetryable,
     NotSupported,
     QueueNotSupported,
@@ -104,14 +106,25 @@ class AuroraClient:
         return _parse(GenerateResponse, response)
 
     async def list_jobs(
-        self, *, status: str | None = None, limit: int = 50, offset: int = 0
+        self, *, status: str | None = None, q: str | None = None, owner: str | None = None,
+        limit: int = 50, offset: int = 0
     ) -> JobList:
-        """A page of jobs, newest first, optionally only those with ``status``."""
+        """A page of jobs, newest first; only those with ``status``, of ``owner``, or with
+        every word of ``q`` in the prompt or style, if given (a backend without search
+        ignores ``q`` and ``owner``)."""
         params: dict[str, str | int] = {"limit": limit, "offset": offset}
-        if status is not None:
-            params["status"] = status
+        given = {"status": status, "q": q, "owner": owner}
+        params.update({name: value for name, value in given.items() if value})
         response = await self._request("GET", f"{API_PREFIX}/jobs", params=params)
         return _parse(JobList, response)
+
+    async def delete_job(self, job_id: str, *, user: str | None = None) -> None:
+        """Remove an ended job, its record and its files (as ``user``, where the dashboard
+        acts for one): ``JobNotEnded`` (409) while it waits or runs, ``DeleteNotSupported``
+        from a backend without delete (405)."""
+        check_job_id(job_id)
+        await self._request("DELETE", f"{API_PREFIX}/jobs/{job_id}", job_id=job_id, user=user,
+                            unsupported=DeleteNotSupported, conflict=JobNotEnded)
 
     async def get_job(self, job_id: str) -> JobDetail:
         """One job with its stages, assets (fresh URLs) and script; ``JobNotFound`` if unknown."""

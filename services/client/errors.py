@@ -8,11 +8,13 @@
     │   ├── JobNotFound           404 for a job: .job_id
     │   ├── JobConflict           409: the job's status does not allow it: .job_id
     │   │   ├── JobAlreadyEnded       on cancel or run-next
-    │   │   └── JobNotRetryable       on retry: the job has not failed
+    │   │   ├── JobNotRetryable       on retry: the job has not failed
+    │   │   └── JobNotEnded           on delete: the job waits or runs
     │   └── NotSupported          405: the backend lacks this extension
     │       ├── CancelNotSupported    no cancel
     │       ├── QueueNotSupported     no queue to read or reorder (a cluster's)
-    │       └── RetryNotSupported     no retry (a cluster's, for now)
+    │       ├── RetryNotSupported     no retry (a cluster's, for now)
+    │       └── DeleteNotSupported    no delete
     ├── Overloaded                429 or 503: .status_code, .retry_after (seconds or None)
     └── BackendFailure            any other 5xx, or an answer that breaks the contract
 
@@ -101,6 +103,12 @@ class JobNotRetryable(JobConflict):
     situation = "has not failed, so it cannot be retried"
 
 
+class JobNotEnded(JobConflict):
+    """409 on delete: the job waits or runs; it can be deleted once it has ended."""
+
+    situation = "has not ended, so it cannot be deleted (cancel it first)"
+
+
 class NotSupported(RequestRejected):
     """405: the backend lacks an extension of the contract; ``feature`` says which."""
 
@@ -128,6 +136,12 @@ class RetryNotSupported(NotSupported):
     cluster's)."""
 
     feature = "retry jobs"
+
+
+class DeleteNotSupported(NotSupported):
+    """405 on delete: a backend without it."""
+
+    feature = "delete jobs"
 
 
 class Overloaded(AuroraError):

@@ -155,6 +155,7 @@ class JobSummary(BackendAnswer):
     owner: str | None = None  # who started it, where the backend has accounts (extension)
     queue_position: QueuePosition | None = None
     attempt: Attempt | None = None
+    thumbnail_url: str | None = None  # the first scene's picture, once there is one (extension)
 
 
 class JobDetail(JobSummary):

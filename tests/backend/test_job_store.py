@@ -16,6 +16,7 @@ import pytest
 
 from services.backend.store import (
     INTERRUPTED_MESSAGE,
+    JobFilter,
     JobRecord,
     JobStore,
     SqliteJobStore,
@@ -50,11 +51,11 @@ async def test_records_survive_reopening_and_list_newest_first(engine: Engine) -
     reopened = await engine.open()
     jobs, total = await reopened.page()
     assert (_ids(jobs), total) == (["c", "b", "a"], 3)
-    jobs, total = await reopened.page(status=JobStatus.COMPLETED)
+    jobs, total = await reopened.page(JobFilter(status=JobStatus.COMPLETED))
     assert (_ids(jobs), total) == (["a"], 1)
     jobs, total = await reopened.page(limit=2, offset=1)
     assert (_ids(jobs), total) == (["b", "a"], 3)
-    jobs, total = await reopened.page(status=JobStatus.PENDING, limit=5, offset=1)
+    jobs, total = await reopened.page(JobFilter(status=JobStatus.PENDING), limit=5, offset=1)
     assert (_ids(jobs), total) == ([], 1)
 
 
@@ -69,6 +70,34 @@ async def test_jobs_created_at_the_same_time_keep_the_order_they_were_stored_in(
     pages = [_ids((await job_store.page(limit=2, offset=offset))[0]) for offset in (0, 2, 4)]
     assert pages == [newest_first[:2], newest_first[2:4], newest_first[4:]]
     assert _ids(await job_store.with_status(JobStatus.PENDING)) == stored
+
+
+async def test_a_search_finds_every_word_in_the_prompt_or_style_in_any_case(
+        job_store: JobStore) -> None:
+    jobs = {"fox": ("A red Fox runs through snow", "", "ana"),
+            "cafe": ("Morning at the CAFÉ", "watercolour", "ben"),
+            "both": ("A fox in a café", "Cinematic", "ana"),
+            "none": ("Waves at dusk", "noir", None)}
+    for number, (job_id, (prompt, style, owner)) in enumerate(jobs.items()):
+        record = _record(job_id, JobStatus.COMPLETED, created_at=float(number))
+        record.prompt, record.style, record.owner = prompt, style, owner
+        await job_store.insert(record)
+
+    async def found(q: str, **options: str) -> tuple[list[str], int]:
+        records, total = await job_store.page(JobFilter.searching(q, **options))
+        return _ids(records), total
+
+    assert await found("fox") == (["both", "fox"], 2)
+    assert await found("café") == (["both", "cafe"], 2)  # Unicode, any case
+    assert await found("FOX café") == (["both"], 1)  # every word, in prompt or style
+    assert await found("cinematic fox") == (["both"], 1)  # the style counts too
+    assert await found("watercolour") == (["cafe"], 1)
+    assert await found("fox", owner="ana") == (["both", "fox"], 2)
+    assert await found("", owner="ben") == (["cafe"], 1)
+    assert await found("100%_") == ([], 0)  # no wildcards: the text as it is
+    assert await found("fox", status=JobStatus.PENDING) == ([], 0)
+    page, total = await job_store.page(JobFilter.searching("a"), limit=1, offset=1)
+    assert (_ids(page), total) == (["both"], 4)  # total counts every match, not the page
 
 
 async def test_every_field_reads_back_as_written(job_store: JobStore) -> None:

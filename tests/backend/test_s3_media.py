@@ -69,6 +69,32 @@ def test_a_job_s_files_come_from_the_store_and_make_a_real_video(
     wait_until(lambda: _media_on_disk(s3_backend.data_dir) == [], timeout=10,
                what="the scratch copies going once the job ended")
 
+    deleted = httpx.delete(f"{s3_backend.base_url}/api/v1/jobs/{job_id}", timeout=30)
+    assert deleted.status_code == 204
+    assert {httpx.get(asset["url"], timeout=10).status_code for asset in files} <= {403, 404}
+
+
+@pytest.mark.usefixtures("store_env")
+def test_deleting_a_job_removes_its_objects_and_no_other_jobs(
+        s3_server: S3Server, media_url: str, tmp_path: Path) -> None:
+    store = _store(s3_server, media_url, tmp_path)
+    names = [f"scene_{number:02d}.mp4" for number in range(1, 4)]
+
+    async def two_jobs_then_delete_one() -> None:
+        await store.open()
+        for job_id in ("job-a", "job-b"):
+            for name in names:
+                (store.workdir(job_id) / name).write_bytes(job_id.encode())
+                await store.put(job_id, name)
+        await store.delete("job-a")
+
+    asyncio.run(two_jobs_then_delete_one())
+    assert {httpx.get(store.url("job-a", name), timeout=10).status_code
+            for name in names} == {404}
+    assert [httpx.get(store.url("job-b", name), timeout=10).content for name in names] == \
+        [b"job-b"] * 3
+    assert not (tmp_path / "job-a").exists()
+
 
 def test_the_backend_serves_no_media_itself_when_a_store_does(s3_backend: AppProcess) -> None:
     answer = httpx.get(f"{s3_backend.base_url}/api/v1/assets/{'a' * 16}/video.mp4",

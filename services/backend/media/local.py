@@ -7,6 +7,8 @@ assets route checks and serves.
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from pathlib import Path
 
 from services.backend.signing import AssetSigner
@@ -42,6 +44,10 @@ class LocalMedia:
 
     async def release(self, job_id: str) -> None:
         """Nothing to do: the files are the store."""
+
+    async def delete(self, job_id: str) -> None:
+        """Remove the job's media folder (in a thread: a folder of clips takes a while)."""
+        await asyncio.to_thread(shutil.rmtree, self.media_dir / job_id, True)
 
     async def close(self) -> None:
         """Nothing to close."""

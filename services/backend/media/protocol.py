@@ -56,5 +56,8 @@ class MediaStore(Protocol):
     async def release(self, job_id: str) -> None:
         """The job's renders are over: drop the local copies the store no longer needs."""
 
+    async def delete(self, job_id: str) -> None:
+        """Remove every file of the job, kept and local; its URLs stop working."""
+
     async def close(self) -> None:
         """Let go of the store's connections."""

@@ -90,6 +90,20 @@ class S3Media:
         """Remove the job's scratch folder: the bucket holds everything."""
         await asyncio.to_thread(shutil.rmtree, self._scratch / job_id, True)
 
+    async def delete(self, job_id: str) -> None:
+        """Delete every object under the job's prefix (a thousand per request), then its
+        scratch folder."""
+        prefix = self._key(job_id, "")
+        while True:
+            listed = await self._call(self._s3.list_objects_v2, Bucket=self._bucket,
+                                      Prefix=prefix, MaxKeys=1000)
+            keys = [{"Key": item["Key"]} for item in listed.get("Contents", [])]
+            if not keys:
+                break
+            await self._call(self._s3.delete_objects, Bucket=self._bucket,
+                             Delete={"Objects": keys, "Quiet": True})
+        await self.release(job_id)
+
     async def close(self) -> None:
         """Close the client's connection pool."""
         self._s3.close()

@@ -1,15 +1,17 @@
-"""Generate, list, read, cancel and retry jobs."""
+"""Generate, list (and search), read, cancel, retry and delete jobs."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.backend.access import CallerDep
+from services.backend.deletion import JobNotEnded
 from services.backend.deps import Backend, not_found, refusal_to_act
 from services.backend.queue import JobAlreadyEnded, JobNotFailed, JobNotFound, RetryNotSupported
+from services.backend.store import JobFilter
 from services.contract import (
     CancelResponse,
     ErrorBody,
@@ -22,6 +24,7 @@ from services.contract import (
 )
 
 router = APIRouter(tags=["jobs"])
+SEARCH_MAX_CHARS = 200  # a search longer than any sensible one is refused (422)
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
 
 
@@ -37,11 +40,15 @@ async def generate(request: GenerateRequest, backend: Backend,
 async def list_jobs(
     backend: Backend,
     status: str | None = None,
+    q: Annotated[str | None, Query(max_length=SEARCH_MAX_CHARS)] = None,
+    owner: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JobList:
-    """Every job, newest first, optionally only those in ``status``."""
-    return await backend.presenter.page(status=status, limit=limit, offset=offset)
+    """The jobs, newest first; only those in ``status``, of ``owner``, or with every word of
+    ``q`` in the prompt or the style (any case), if given; ``total`` counts them all."""
+    matching = JobFilter.searching(q, status=status, owner=owner)
+    return await backend.presenter.page(matching, limit=limit, offset=offset)
 
 
 @router.get("/jobs/{job_id}", response_model=JobDetail, responses=_NOT_FOUND)
@@ -49,6 +56,22 @@ async def get_job(job_id: str, backend: Backend) -> JobDetail | JSONResponse:
     """One job in full, with freshly signed asset URLs and its script."""
     detail = await backend.presenter.detail(job_id) if is_valid_job_id(job_id) else None
     return not_found() if detail is None else detail
+
+
+@router.delete("/jobs/{job_id}", status_code=204, response_class=Response,
+               responses={status: {"model": ErrorBody} for status in (403, 404, 409)})
+async def delete_job(job_id: str, backend: Backend, caller: CallerDep) -> Response:
+    """Remove an ended job (the owner's or an admin's): its record and every file it made."""
+    if refused := await refusal_to_act(backend, caller, job_id, "delete"):
+        return refused
+    try:
+        await backend.deletion.delete(job_id)
+    except JobNotFound:
+        return not_found()
+    except JobNotEnded:
+        return JSONResponse({"detail": "Only an ended job can be deleted (cancel it first)"},
+                            status_code=409)
+    return Response(status_code=204)
 
 
 @router.post("/jobs/{job_id}/cancel", status_code=202, response_model=CancelResponse,

@@ -6,9 +6,11 @@ the other engines beyond one machine.
 """
 
 from services.backend.store.protocol import (
+    EVERY_JOB,
     INTERRUPTED_MESSAGE,
     AccountStore,
     BackendStore,
+    JobFilter,
     JobRecord,
     JobStore,
     StoreUnavailable,
@@ -19,9 +21,11 @@ from services.backend.store.protocol import (
 from services.backend.store.sqlite import SqliteJobStore
 
 __all__ = [
+    "EVERY_JOB",
     "INTERRUPTED_MESSAGE",
     "AccountStore",
     "BackendStore",
+    "JobFilter",
     "JobRecord",
     "JobStore",
     "SqliteJobStore",

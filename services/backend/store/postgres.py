@@ -28,8 +28,10 @@ from psycopg_pool import AsyncConnectionPool
 
 from services.backend.store import migrations
 from services.backend.store.protocol import (
+    EVERY_JOB,
     INTERRUPTED_MESSAGE,
     JSON_FIELDS,
+    JobFilter,
     JobRecord,
     StoreUnavailable,
     TokenRecord,
@@ -75,6 +77,23 @@ def _to_row(record: JobRecord) -> dict[str, Any]:
         if row[column] is not None:
             row[column] = Jsonb(row[column])
     return row
+
+
+def _where(matching: JobFilter) -> tuple[str, dict[str, Any]]:
+    """``matching`` as a WHERE clause and its named parameters."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if matching.status:
+        clauses.append("status = %(status)s")
+        params["status"] = matching.status
+    if matching.owner is not None:
+        clauses.append("owner = %(owner)s")
+        params["owner"] = matching.owner
+    for number, word in enumerate(matching.words):
+        clauses.append(f"(strpos(lower(prompt), %(word{number})s) > 0"
+                       f" OR strpos(lower(style), %(word{number})s) > 0)")
+        params[f"word{number}"] = word
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 async def _fetch(connection: psycopg.AsyncConnection[Any], sql: str,
@@ -168,11 +187,11 @@ class PostgresJobStore:
         return [found[job_id] for job_id in job_ids if job_id in found]
 
     async def page(
-        self, *, status: str | None = None, limit: int = 50, offset: int = 0
+        self, matching: JobFilter = EVERY_JOB, *, limit: int = 50, offset: int = 0
     ) -> tuple[list[JobRecord], int]:
-        """A page of jobs, newest first, and how many match in all."""
-        where = "WHERE status = %(status)s" if status else ""
-        params = {"status": status, "limit": limit, "offset": offset}
+        """A page of the jobs ``matching``, newest first, and how many match in all."""
+        where, params = _where(matching)
+        params.update(limit=limit, offset=offset)
         async with self._connection() as connection:
             total = await _fetch(connection, f"SELECT count(*) AS total FROM jobs {where}", params)
             rows = await _fetch(connection, f"{_SELECT} {where} ORDER BY created_at DESC, "
@@ -184,6 +203,17 @@ class PostgresJobStore:
         rows = await self._rows(f"{_SELECT} WHERE status = %s ORDER BY created_at, seq",
                                 (status,))
         return [JobRecord(**row) for row in rows]
+
+    async def ended_before(self, moment: float) -> list[str]:
+        """The jobs that ended before ``moment``, oldest first."""
+        rows = await self._rows("SELECT job_id FROM jobs WHERE status = ANY(%s) "
+                                "AND updated_at < %s ORDER BY updated_at, seq",
+                                ([JobStatus.COMPLETED, JobStatus.FAILED], moment))
+        return [row["job_id"] for row in rows]
+
+    async def delete(self, job_id: str) -> None:
+        """Forget the job's record."""
+        await self._execute("DELETE FROM jobs WHERE job_id = %s", (job_id,))
 
     async def fail_interrupted(self) -> list[str]:
         """Mark every job that was rendering when the process died as failed; their ids.

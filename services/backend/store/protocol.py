@@ -54,6 +54,26 @@ class JobRecord:
         return has_ended(self.status)
 
 
+@dataclass(frozen=True, slots=True)
+class JobFilter:
+    """Which jobs a list holds: those in ``status`` (None: any), started by ``owner`` (None:
+    anyone's) and with each of ``words`` somewhere in the prompt or the style, in any case."""
+
+    status: str | None = None
+    owner: str | None = None
+    words: tuple[str, ...] = ()
+
+    @classmethod
+    def searching(cls, q: str | None, *, status: str | None = None,
+                  owner: str | None = None) -> JobFilter:
+        """The filter for a search box's text ``q``: its words, each once, lower-cased."""
+        words = tuple(dict.fromkeys((q or "").lower().split()))
+        return cls(status=status, owner=owner, words=words)
+
+
+EVERY_JOB = JobFilter()
+
+
 class JobStore(Protocol):
     """Every job's record, and the measured render rates the ETA learns from.
 
@@ -77,13 +97,19 @@ class JobStore(Protocol):
         """The jobs with these ids, in the order asked (unknown ids left out), in one query."""
 
     async def page(
-        self, *, status: str | None = None, limit: int = 50, offset: int = 0
+        self, matching: JobFilter = EVERY_JOB, *, limit: int = 50, offset: int = 0
     ) -> tuple[list[JobRecord], int]:
-        """A page of jobs, newest first (the later stored first on equal times), and how many
-        match in all."""
+        """A page of the jobs ``matching`` (every job by default), newest first (the later
+        stored first on equal times), and how many match in all."""
 
     async def with_status(self, status: str) -> list[JobRecord]:
         """Jobs in ``status``, oldest first."""
+
+    async def ended_before(self, moment: float) -> list[str]:
+        """The jobs that ended (completed or failed) before ``moment``, oldest first."""
+
+    async def delete(self, job_id: str) -> None:
+        """Forget the job's record (nothing if there is none)."""
 
     async def fail_interrupted(self) -> list[str]:
         """Mark every job that was rendering when the process died as failed; their ids,

@@ -21,8 +21,10 @@ from typing import Any
 
 from services.backend.store import migrations
 from services.backend.store.protocol import (
+    EVERY_JOB,
     INTERRUPTED_MESSAGE,
     JSON_FIELDS,
+    JobFilter,
     JobRecord,
     StoreUnavailable,
     TokenRecord,
@@ -46,6 +48,28 @@ def _from_row(row: sqlite3.Row) -> JobRecord:
     for column in JSON_FIELDS:
         values[column] = None if values[column] is None else json.loads(values[column])
     return JobRecord(**values)
+
+
+def _where(matching: JobFilter) -> tuple[str, list[Any]]:
+    """``matching`` as a WHERE clause and its parameters (words: Unicode-aware lower case, by
+    the ``lower_text`` function each connection has)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if matching.status:
+        clauses.append("status = ?")
+        params.append(matching.status)
+    if matching.owner is not None:
+        clauses.append("owner = ?")
+        params.append(matching.owner)
+    for word in matching.words:
+        clauses.append("(instr(lower_text(prompt), ?) > 0 OR instr(lower_text(style), ?) > 0)")
+        params.extend([word, word])
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _lower_text(text: str | None) -> str:
+    """SQLite's own lower() knows only ASCII; a search must find "Café" as "café"."""
+    return (text or "").lower()
 
 
 def _migrate(db: sqlite3.Connection) -> None:
@@ -88,6 +112,7 @@ class SqliteJobStore:
             self._db = sqlite3.connect(self._path, isolation_level=None,
                                        check_same_thread=False)
             self._db.row_factory = sqlite3.Row
+            self._db.create_function("lower_text", 1, _lower_text, deterministic=True)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
         with self._transaction() as db:
@@ -144,10 +169,10 @@ class SqliteJobStore:
         return [found[job_id] for job_id in job_ids if job_id in found]
 
     async def page(
-        self, *, status: str | None = None, limit: int = 50, offset: int = 0
+        self, matching: JobFilter = EVERY_JOB, *, limit: int = 50, offset: int = 0
     ) -> tuple[list[JobRecord], int]:
-        """A page of jobs, newest first, and how many match in all."""
-        where, params = ("WHERE status = ?", [status]) if status else ("", [])
+        """A page of the jobs ``matching``, newest first, and how many match in all."""
+        where, params = _where(matching)
         total = self._rows(f"SELECT COUNT(*) FROM jobs {where}", params)[0][0]
         rows = self._rows(
             f"SELECT * FROM jobs {where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
@@ -161,6 +186,18 @@ class SqliteJobStore:
             "SELECT * FROM jobs WHERE status = ? ORDER BY created_at, rowid", (status,)
         )
         return [_from_row(row) for row in rows]
+
+    async def ended_before(self, moment: float) -> list[str]:
+        """The jobs that ended before ``moment``, oldest first."""
+        rows = self._rows("SELECT job_id FROM jobs WHERE status IN (?, ?) AND updated_at < ? "
+                          "ORDER BY updated_at, rowid",
+                          (JobStatus.COMPLETED, JobStatus.FAILED, moment))
+        return [row["job_id"] for row in rows]
+
+    async def delete(self, job_id: str) -> None:
+        """Forget the job's record."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,))
 
     async def fail_interrupted(self) -> list[str]:
         """Mark every job that was rendering when the process died as failed; their ids.
