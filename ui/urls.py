@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 CREATE = "/"
 JOBS = "/jobs"
 LOGIN = "/login"
@@ -28,9 +30,11 @@ def generate_again_url(job_id: str) -> str:
     return f"{CREATE}?from_job={job_id}"
 
 
-def jobs_url(status: str | None = None) -> str:
-    """The jobs page, showing only the jobs in the filter ``status`` when one is given."""
-    return JOBS if status is None else f"{JOBS}?status={status}"
+def jobs_url(status: str | None = None, query: str | None = None) -> str:
+    """The jobs page, showing only the jobs in the filter ``status`` and matching the search
+    ``query``, for those given."""
+    given = {name: value for name, value in (("status", status), ("q", query)) if value}
+    return f"{JOBS}?{urlencode(given)}" if given else JOBS
 
 
 def with_dialog(page: str, job_id: str) -> str:

@@ -78,6 +78,17 @@ class JobDirectory:
         """Hear of every job that ends, once each, seen here or by the hub."""
         return self._held(self._endings.subscribe(listener))
 
+    def forget(self, job_id: str) -> None:
+        """The job was deleted from this dashboard: every tab's list drops it now, not at the
+        next poll (which would no longer list it anyway)."""
+        latest = self.latest
+        if latest is None or all(job.job_id != job_id for job in latest.jobs):
+            return
+        self.latest = latest.model_copy(update={
+            "jobs": [job for job in latest.jobs if job.job_id != job_id],
+            "total": max(0, latest.total - 1) if latest.total is not None else None})
+        self._changes.notify(self.latest)
+
     async def aclose(self) -> None:
         """Stop polling now (at shutdown), whoever still listens; nothing is in flight on return."""
         self._stop()

@@ -16,12 +16,14 @@ from services.contract import JobSummary
 
 
 class Extensions:
-    """What the dashboard may offer; ``retry`` turns False for good at the backend's first 405."""
+    """What the dashboard may offer; each turns False for good at the backend's first 405."""
 
     retry = BindableProperty()
+    delete = BindableProperty()
 
     def __init__(self) -> None:
         self.retry = True
+        self.delete = True
 
     def may_retry(self, job: JobSummary) -> bool:
         """Whether a failed job can be offered a retry (its owner decides whether it is)."""

@@ -1,13 +1,12 @@
 """History at any size, on a real backend (``main.py api``): search, paging, delete and retention.
 
-Large histories are written straight into the backend's SQLite store before it starts (a
-thousand renders would take an hour); deleting is tried on real renders, whose files are
-checked in the data dir.
+Large and old histories are written into the backend's store before it starts
+(``testkit/stored_jobs.py``); deleting is tried on real renders, whose files are checked in the
+data dir.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.backend.store import JobRecord, SqliteJobStore
 from services.contract import API_PREFIX, JobStatus
 from testkit.app_process import AppProcess
+from testkit.stored_jobs import store_before_start, stored_job
 from testkit.team_api import acting_for as _as
 from testkit.team_api import cancel_unfinished, start_team_api
 from testkit.waiting import wait_until
@@ -26,40 +25,18 @@ DAY = 24 * 3600.0
 QUICK = {"AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1"}
 
 
-def _record(job_id: str, *, prompt: str = "A fox in the snow", style: str = "",
-            status: str = JobStatus.COMPLETED, at: float = 1.0,
-            owner: str | None = None) -> JobRecord:
-    return JobRecord(job_id=job_id, status=status, prompt=prompt, duration=15,
-                     aspect_ratio="16:9", style=style, scene_count=3,
-                     current_stage="complete" if status == JobStatus.COMPLETED else "pending",
-                     progress=100 if status == JobStatus.COMPLETED else 0, created_at=at,
-                     updated_at=at, owner=owner)
-
-
-def _store_before_start(data_dir: Path, records: list[JobRecord]) -> None:
-    """Write ``records`` into the store the backend will open in ``data_dir``."""
-    async def write() -> None:
-        store = SqliteJobStore(data_dir / "jobs.sqlite3")
-        await store.open()
-        for record in records:
-            await store.insert(record)
-        await store.close()
-
-    asyncio.run(write())
-
-
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """An open backend holding a thousand ended jobs (and five to search among)."""
     data_dir = tmp_path_factory.mktemp("history") / "data"
-    thousand = [_record(f"{number:016x}", prompt=f"Take {number}", at=float(number))
+    thousand = [stored_job(f"{number:016x}", prompt=f"Take {number}", at=float(number))
                 for number in range(1000)]
-    searched = [_record("a0000000000000f1", prompt="A red Fox runs through snow", at=2000),
-                _record("a0000000000000f2", prompt="Morning at the CAFÉ", style="watercolour",
+    searched = [stored_job("a0000000000000f1", prompt="A red Fox runs through snow", at=2000),
+                stored_job("a0000000000000f2", prompt="Morning at the CAFÉ", style="watercolour",
                         at=2001, owner="ben"),
-                _record("a0000000000000f3", prompt="A fox in a café", style="Cinematic",
+                stored_job("a0000000000000f3", prompt="A fox in a café", style="Cinematic",
                         at=2002, owner="ana")]
-    _store_before_start(data_dir, thousand + searched)
+    store_before_start(data_dir, thousand + searched)
     app = AppProcess(data_dir, command="api").start()
     yield app
     app.stop()
@@ -154,13 +131,13 @@ def test_only_an_ended_job_of_ones_own_can_be_deleted(team: AppProcess) -> None:
 def test_retention_deletes_only_ended_jobs_older_than_the_setting(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     now = time.time()
-    records = {"old-done": _record("00000000000000a1", at=now - 3 * DAY),
-               "old-failed": _record("00000000000000a2", status=JobStatus.FAILED,
+    records = {"old-done": stored_job("00000000000000a1", at=now - 3 * DAY),
+               "old-failed": stored_job("00000000000000a2", status=JobStatus.FAILED,
                                      at=now - 3 * DAY),
-               "old-waiting": _record("00000000000000a3", status=JobStatus.PENDING,
+               "old-waiting": stored_job("00000000000000a3", status=JobStatus.PENDING,
                                       at=now - 3 * DAY),
-               "new-done": _record("00000000000000a4", at=now - 0.5 * DAY)}
-    _store_before_start(data_dir, list(records.values()))
+               "new-done": stored_job("00000000000000a4", at=now - 0.5 * DAY)}
+    store_before_start(data_dir, list(records.values()))
     for record in records.values():  # each with a file, as a render leaves them
         folder = data_dir / "media" / record.job_id
         folder.mkdir(parents=True)

@@ -1,6 +1,8 @@
-"""What the dialog, the job cards and the workspace do to a job: cancel it, retry it."""
+"""What the dialog, the job cards and the workspace do to a job: cancel, retry or delete it."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
@@ -8,10 +10,14 @@ from services.client import (
     AuroraClient,
     AuroraError,
     CancelNotSupported,
+    DeleteNotSupported,
     JobAlreadyEnded,
+    JobNotEnded,
+    JobNotFound,
     JobNotRetryable,
     RetryNotSupported,
 )
+from services.contract import JobSummary
 from services.dashboard.shared import Dashboard
 from ui.access import User
 
@@ -51,4 +57,48 @@ async def retry_job(dashboard: Dashboard, job_id: str, *, user: User) -> bool:
         ui.notify(f"Could not retry the job: {error}", type="warning")
         return False
     dashboard.hub.job_retried(job_id)
+    return True
+
+
+def confirm_delete(job: JobSummary, on_confirmed: Callable[[], Awaitable[None]]) -> None:
+    """Ask before a job is deleted, naming its prompt; ``on_confirmed`` if the user agrees."""
+    with ui.dialog() as dialog, ui.card().classes("aurora-confirm gap-4") \
+            .props("data-testid=delete-confirmation"):
+        ui.label("Delete this video?").classes("text-lg font-semibold")
+        ui.label(f"“{job.prompt or 'Untitled'}” and every file it made will be gone for good.") \
+            .classes("aurora-muted break-words").props("data-testid=delete-prompt")
+
+        async def confirmed() -> None:
+            dialog.close()
+            await on_confirmed()
+
+        with ui.row().classes("w-full justify-end gap-3"):
+            ui.button("Keep it", on_click=dialog.close, color=None).props("flat no-caps") \
+                .props("data-testid=keep-button")
+            ui.button("Delete", on_click=confirmed, color="negative").props("no-caps unelevated") \
+                .props("data-testid=confirm-delete-button")
+    dialog.on("hide", dialog.delete)
+    dialog.open()
+
+
+async def delete_job(dashboard: Dashboard, job_id: str, *, user: User) -> bool:
+    """Ask the backend to delete the ended job, as ``user``; True once it is gone (deleted
+    here, or already gone), and gone from every tab's list. Why it cannot be is said in a
+    toast."""
+    try:
+        await dashboard.client.delete_job(job_id, user=user.name)
+    except JobNotFound:
+        pass  # deleted already, in another tab
+    except DeleteNotSupported:
+        dashboard.extensions.delete = False  # no Delete from now on, in any tab
+        ui.notify("This backend cannot delete jobs.", type="warning")
+        return False
+    except JobNotEnded:
+        ui.notify("The job is still running: cancel it first.", type="warning")
+        return False
+    except AuroraError as error:
+        ui.notify(f"Could not delete the job: {error}", type="warning")
+        return False
+    dashboard.directory.forget(job_id)  # every tab's list drops it now
+    ui.notify("Video deleted.", type="info")
     return True

@@ -1,9 +1,12 @@
-"""``JobBoard``: every job the backend lists, newest first, filtered by status, kept current.
+"""``JobBoard``: every job the backend lists, newest first, filtered by status and searched by
+words, kept current.
 
-The directory says which jobs exist (one poller for the whole dashboard); each running job's
-card gets its live progress from the hub. Cards are kept by job id across listings: a new job
-adds its card, an ended job's card is replaced by a finished one, and nothing else is rebuilt,
-so live bars never jump back to nothing.
+The directory says which jobs exist (one poller for the whole dashboard); a search asks the
+backend itself (``q``: any number of jobs), again each time the directory sees a change, so
+the results stay live too. Each running job's card gets its live progress from the hub.
+Cards are kept by job id across listings: a new job adds its card, an ended job's card is
+replaced by a finished one, a deleted job's card goes, and nothing else is rebuilt, so live
+bars never jump back to nothing.
 
 A card is built the first time its job is in the filter, and from then on the filter only
 hides or shows it: switching filters sends the few cards whose visibility changed, never a
@@ -15,8 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nicegui import ui
+from nicegui import background_tasks, ui
 
+from services.client import AuroraError
 from services.contract import (
     JobList,
     JobStatus,
@@ -43,6 +47,7 @@ FILTERS: dict[str, tuple[str, Callable[[str], bool]]] = {
 
 
 _TOGGLE = "no-caps unelevated toggle-text-color=dark"  # dark on purple: readable (WCAG AA)
+SEARCH_LIMIT = 200  # the newest matches a search shows
 
 
 def known_filter(name: str | None) -> str:
@@ -61,18 +66,22 @@ class JobBoard(ui.column):
         dashboard: the shared services.
         user: who the page is for: whose jobs are "Mine", and on which jobs Cancel is offered.
         shown: the filter to start with (a key of ``FILTERS``).
+        query: the search to start with ("" for none).
         on_watch: opens a running job's progress dialog (called with the job id).
-        on_filter: told the filter's key each time the user picks another.
+        on_view: told the filter's key and the search each time the user changes either.
     """
 
-    def __init__(self, dashboard: Dashboard, *, user: User, shown: str,
-                 on_watch: Callable[[str], None], on_filter: Callable[[str], None]) -> None:
+    def __init__(self, dashboard: Dashboard, *, user: User, shown: str, query: str,
+                 on_watch: Callable[[str], None],
+                 on_view: Callable[[str, str], None]) -> None:
         super().__init__()
         self.classes("w-full gap-4")
         self._dashboard = dashboard
         self._user = user
         self._on_watch = on_watch
-        self._on_filter = on_filter
+        self._on_view = on_view
+        self.query = query
+        self._searches = 0  # searches asked for; only the latest one's answer is shown
         self._jobs: dict[str, JobSummary] | None = None  # newest first; None until listed
         self._cards: dict[str, JobCard] = {}
         directory = dashboard.directory
@@ -87,6 +96,12 @@ class JobBoard(ui.column):
                 self._owners.set_visibility(user.name is not None)
                 ui.space()
                 backend_notice(directory, test_id="jobs-stale", saying=_stale_text)
+                ui.input(placeholder="Search prompts and styles", value=query,
+                         on_change=lambda event: self._search_changed(event.value)) \
+                    .classes("aurora-search").props(
+                        'dense outlined clearable debounce=300 type=search '
+                        'aria-label="Search prompts and styles" data-testid=jobs-search') \
+                    .props("prepend-icon=search")
             with ui.column().classes("aurora-panel aurora-empty w-full items-center") \
                     .props("data-testid=jobs-empty") as self._empty:
                 self._empty_icon = ui.icon("hourglass_empty", size="2.5rem") \
@@ -98,11 +113,47 @@ class JobBoard(ui.column):
             self._box = ui.column().classes("w-full gap-3")
 
     def follow(self) -> None:
-        """Show the directory's latest jobs now and every changed list from now on."""
+        """Show the directory's latest jobs (or the search's) now, and again on every change
+        from now on."""
         directory = self._dashboard.directory
-        ui.context.client.on_delete(directory.on_change(self.show))
-        if directory.latest is not None:
+        ui.context.client.on_delete(directory.on_change(self._listing_changed))
+        if self.query:
+            self._search()
+        elif directory.latest is not None:
             self.show(directory.latest)
+
+    def _listing_changed(self, listing: JobList) -> None:
+        """The directory saw a change: show it, or what the search finds now."""
+        if self.query:
+            self._search()
+        else:
+            self.show(listing)
+
+    def _search_changed(self, text: str | None) -> None:
+        """The user typed (the box waits for a pause): search, or show every job again."""
+        self.query = (text or "").strip()
+        self._on_view(self.shown, self.query)
+        latest = self._dashboard.directory.latest
+        if self.query:
+            self._search()
+        elif latest is not None:
+            self._searches += 1  # an answer still on its way is no longer wanted
+            self.show(latest)
+
+    def _search(self) -> None:
+        """Ask the backend for the jobs matching the search, in the background."""
+        self._searches += 1
+        background_tasks.create(self._show_search(self._searches, self.query),
+                                name="jobs-search")
+
+    async def _show_search(self, number: int, query: str) -> None:
+        try:
+            found = await self._dashboard.client.list_jobs(q=query, limit=SEARCH_LIMIT)
+        except AuroraError as error:
+            ui.notify(f"Could not search the jobs: {error}", type="warning")
+            return
+        if number == self._searches and not self.is_deleted:
+            self.show(found)
 
     def show(self, listing: JobList) -> None:
         """Take a new listing; an end a card saw on the stream outlives an older listing.
@@ -132,7 +183,7 @@ class JobBoard(ui.column):
     def _filter_changed(self) -> None:
         """Show the picked filter's jobs (building only cards never shown before); say so."""
         self._render()
-        self._on_filter(self._filter.value)
+        self._on_view(self._filter.value, self.query)
 
     def _render(self) -> None:
         """Bring the cards up to date with the jobs, then show only those in the filter."""
@@ -185,10 +236,13 @@ class JobBoard(ui.column):
     def _show_empty(self, any_jobs: bool) -> None:
         """Say so when there is nothing to show: no jobs at all, or none in the filter."""
         self._empty.set_visibility(not any(card.visible for card in self._cards.values()))
-        self._create.set_visibility(not any_jobs)
         label = FILTERS[self._filter.value][0].lower()
-        self._empty_icon.set_name("filter_alt_off" if any_jobs else "movie_filter")
-        self._empty_text.set_text(f"No {label} jobs" if any_jobs else "No videos yet")
+        self._empty_icon.set_name("filter_alt_off" if any_jobs or self.query else "movie_filter")
+        if self.query:
+            self._empty_text.set_text(f"No {label} jobs match “{self.query}”")
+        else:
+            self._empty_text.set_text(f"No {label} jobs" if any_jobs else "No videos yet")
+        self._create.set_visibility(not any_jobs and not self.query)
 
 
 def _waiting_in_turn(newest_first: list[JobSummary]) -> list[JobSummary]:

@@ -19,7 +19,7 @@ from services.client import AuroraError, JobAlreadyEnded, QueueNotSupported
 from services.contract import JobStatus, JobSummary, furthest_status, has_ended
 from services.dashboard.shared import Dashboard
 from ui.access import User
-from ui.components.job_actions import cancel_job, retry_job
+from ui.components.job_actions import cancel_job, confirm_delete, delete_job, retry_job
 from ui.components.progress_panel import ProgressSummary
 from ui.components.watching import WatchingElement
 from ui.format import NO_PROMPT, format_duration, format_started, format_status
@@ -63,6 +63,12 @@ class JobCard(WatchingElement):
             self._model = self._follow(dashboard.hub, job.job_id).model
         with self:
             with ui.row().classes("w-full items-center no-wrap gap-4"):
+                thumbnail = dashboard.media.path_for(job.thumbnail_url, job_id=job.job_id) \
+                    if job.thumbnail_url and not self.running else None
+                if thumbnail:  # the first scene, through the dashboard's media relay
+                    ui.element("img").classes("aurora-job-thumb").props.update(
+                        {"src": thumbnail, "alt": "", "loading": "lazy",
+                         "data-testid": "job-thumbnail"})
                 with ui.column().classes("flex-1 min-w-0 gap-1"):
                     ui.label(job.prompt or NO_PROMPT).classes("aurora-job-prompt") \
                         .props("data-testid=job-card-prompt")
@@ -94,8 +100,9 @@ class JobCard(WatchingElement):
 
     def _actions(self, job_id: str, dashboard: Dashboard,
                  on_watch: Callable[[str], None]) -> None:
-        """*Watch*, *Cancel* and *Run next* for a running job; *Retry* for a failed one; the way
-        to its workspace for a finished one."""
+        """*Watch*, *Cancel* and *Run next* for a running job; for an ended one *Delete*, the
+        way to its workspace, and *Retry* if it failed (the owner's actions for the owner or an
+        admin only, and only where the backend has them)."""
         with ui.row().classes("flex-none no-wrap gap-2"):
             if self.running:
                 if self._user.may_act_on(self.job.owner):  # the backend decides again
@@ -107,23 +114,32 @@ class JobCard(WatchingElement):
                                   test_id="cancel-job-button", subtle=True, icon="close")
                 action_button("Watch", lambda: on_watch(job_id), test_id="watch-button",
                               icon="visibility")
-            elif self.status == JobStatus.COMPLETED:
+                return
+            if self._user.may_act_on(self.job.owner):
+                action_button("Delete", lambda: confirm_delete(
+                    self.job, lambda: self._delete(dashboard)), test_id="delete-button",
+                    subtle=True, icon="delete_outline") \
+                    .bind_visibility_from(dashboard.extensions, "delete")
+            if self.status == JobStatus.COMPLETED:
                 action_button("Open video", lambda: ui.navigate.to(workspace_url(job_id)),
                               test_id="open-workspace-button", icon="play_arrow")
-            else:
-                if self._user.may_act_on(self.job.owner) and \
-                        dashboard.extensions.may_retry(self.job):
-                    action_button("Retry", lambda: self._retry(dashboard, on_watch),
-                                  test_id="retry-job-button", icon="replay") \
-                        .bind_visibility_from(dashboard.extensions, "retry")
-                action_button("Details", lambda: ui.navigate.to(workspace_url(job_id)),
-                              test_id="open-workspace-button", subtle=True)
+                return
+            if self._user.may_act_on(self.job.owner) and dashboard.extensions.may_retry(self.job):
+                action_button("Retry", lambda: self._retry(dashboard, on_watch),
+                              test_id="retry-job-button", icon="replay") \
+                    .bind_visibility_from(dashboard.extensions, "retry")
+            action_button("Details", lambda: ui.navigate.to(workspace_url(job_id)),
+                          test_id="open-workspace-button", subtle=True)
 
     async def _cancel(self, dashboard: Dashboard) -> None:
         """Cancel the job; the card changes when the job ends, like every other view of it."""
         if not await cancel_job(dashboard.client, self.job.job_id, user=self._user):
             ui.notify("This backend cannot cancel jobs; the video keeps generating.",
                       type="warning")
+
+    async def _delete(self, dashboard: Dashboard) -> None:
+        """Delete the ended job; its card goes from every tab's list (``delete_job``)."""
+        await delete_job(dashboard, self.job.job_id, user=self._user)
 
     async def _retry(self, dashboard: Dashboard, on_watch: Callable[[str], None]) -> None:
         """Retry the failed job where it stopped, and watch it: its dialog shows the scenes it

@@ -1,13 +1,14 @@
 """``/jobs``: every job, newest first, running ones live; ``/jobs?job=<id>`` reopens a dialog.
 
-Nothing here asks the backend itself: the list comes from the directory's one poller, live
-progress from the hub's one stream per running job, however many tabs show the page.
+The list comes from the directory's one poller (a search asks the backend, ``job_board.py``),
+live progress from the hub's one stream per running job, however many tabs show the page.
 
-The status filter lives in the URL (``/jobs?status=completed``), so a reload, Back and Forward
-and a shared link show the list as it was left. Picking a filter replaces the URL rather than
-pushing one: a filter is a view of this page, not a place, so Back leaves ``/jobs`` for the
-page before it instead of stepping through every filter clicked (and the history entry of
-``/jobs`` always holds the filter last shown, for Back from a workspace).
+The status filter and the search live in the URL (``/jobs?status=completed&q=fox``), so a
+reload, Back and Forward and a shared link show the list as it was left. Picking a filter or
+searching replaces the URL rather than pushing one: a filter is a view of this page, not a
+place, so Back leaves ``/jobs`` for the page before it instead of stepping through every
+filter clicked (and the history entry of ``/jobs`` always holds the view last shown, for Back
+from a workspace).
 """
 
 from __future__ import annotations
@@ -29,29 +30,32 @@ def register(dashboard: Dashboard) -> None:
     """Add the jobs page."""
 
     @ui.page("/jobs")
-    async def jobs_page(job: str | None = None, status: str | None = None) -> None:
-        shown = known_filter(status)
+    async def jobs_page(job: str | None = None, status: str | None = None,
+                        q: str | None = None) -> None:
+        shown, query = known_filter(status), (q or "").strip()
         with frame("Jobs"):
             ui.label("Jobs").classes("aurora-title")
             ui.label("Every video, newest first; running ones live.") \
                 .classes("aurora-muted -mt-3")
-            board = JobBoard(dashboard, user=page_user(), shown=shown,
-                             on_watch=lambda job_id: show_progress(dashboard, job_id,
-                                                                   filter_url(board.shown)),
-                             on_filter=lambda key: ui.navigate.history.replace(filter_url(key)))
+            board = JobBoard(dashboard, user=page_user(), shown=shown, query=query,
+                             on_watch=lambda job_id: show_progress(
+                                 dashboard, job_id, view_url(board.shown, board.query)),
+                             on_view=lambda key, text: ui.navigate.history.replace(
+                                 view_url(key, text)))
         if not await tab_opened():
             return
         toast_job_endings(dashboard.directory, page_user())
-        if status is not None and status != shown:
-            ui.navigate.history.replace(filter_url(shown))  # the URL says what the page shows
+        if (status is not None and status != shown) or (q is not None and q != query):
+            ui.navigate.history.replace(view_url(shown, query))  # what the page shows
         board.follow()
         if job is not None and is_valid_job_id(job):
-            show_progress(dashboard, job, filter_url(shown))
+            show_progress(dashboard, job, view_url(shown, query))
 
 
-def filter_url(key: str) -> str:
-    """The address of ``/jobs`` showing the filter ``key``: plain ``/jobs`` for All."""
-    return jobs_url(None if key == ALL else key)
+def view_url(key: str, query: str = "") -> str:
+    """The address of ``/jobs`` showing the filter ``key`` and the search ``query``: plain
+    ``/jobs`` for All and no search."""
+    return jobs_url(None if key == ALL else key, query or None)
 
 
 def show_progress(dashboard: Dashboard, job_id: str, page: str) -> None:

@@ -9,6 +9,7 @@ http(s) assets are shown).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from nicegui import ui
@@ -18,14 +19,14 @@ from services.contract import JobDetail, JobStatus, has_ended, is_valid_job_id
 from services.dashboard.shared import Dashboard
 from ui.access import page_user
 from ui.components.dead_end import dead_end
-from ui.components.job_actions import retry_job
+from ui.components.job_actions import confirm_delete, delete_job, retry_job
 from ui.components.live_job import LiveJob
 from ui.components.thumbnails import MediaPath, scene_image
 from ui.connection import tab_opened
 from ui.format import NO_PROMPT, NOT_GIVEN, format_duration
 from ui.theme import action_button, frame, link_button
 from ui.toasts import mark_watched, toast_job_endings
-from ui.urls import CREATE, generate_again_url
+from ui.urls import CREATE, JOBS, generate_again_url
 
 PAGE_TIMEOUT = 15.0  # the job is read before the page is sent; the client gives up after 10 s
 
@@ -78,7 +79,8 @@ def finished(dashboard: Dashboard, job: JobDetail) -> None:
             if job.status == JobStatus.FAILED and page_user().may_act_on(job.owner) \
                     and dashboard.extensions.may_retry(job):
                 retry_offer(dashboard, job.job_id)
-        details(job)
+        details(job, deletable=page_user().may_act_on(job.owner) and dashboard.extensions.delete,
+                on_delete=lambda: confirm_delete(job, lambda: delete_and_leave(dashboard, job)))
     scenes(media_path, job)
 
 
@@ -145,8 +147,15 @@ def thumbnail_strip(media_path: MediaPath, job: JobDetail, video: ui.video) -> N
                 .on("click", partial(video.seek, index * scene_seconds))
 
 
-def details(job: JobDetail) -> None:
-    """Status, settings and the whole prompt beside the video, and *Generate again*."""
+async def delete_and_leave(dashboard: Dashboard, job: JobDetail) -> None:
+    """Delete the job (the user said yes), then go to the list it has left."""
+    if await delete_job(dashboard, job.job_id, user=page_user()):
+        ui.navigate.to(JOBS)
+
+
+def details(job: JobDetail, *, deletable: bool, on_delete: Callable[[], None]) -> None:
+    """Status, settings and the whole prompt beside the video, *Generate again*, and
+    *Delete* where the user may."""
     with ui.column().classes("aurora-panel p-5 gap-3").props("data-testid=job-details"):
         ui.label("Details").classes("aurora-section")
         for name, value in (("Status", job.status.capitalize()),
@@ -159,6 +168,9 @@ def details(job: JobDetail) -> None:
         full_prompt(job.prompt)
         action_button("Generate again", lambda: ui.navigate.to(generate_again_url(job.job_id)),
                       icon="replay", test_id="generate-again-button").classes("w-full mt-2")
+        if deletable:
+            action_button("Delete", on_delete, icon="delete_outline", test_id="delete-button",
+                          subtle=True).classes("w-full")
 
 
 def full_prompt(prompt: str) -> None:

@@ -1,0 +1,33 @@
+"""Histories written straight into a backend's SQLite store before it starts, for tests that
+need many jobs (a thousand renders would take an hour) or old ones (retention)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from services.backend.store import JobRecord, SqliteJobStore
+from services.contract import JobStatus
+
+
+def stored_job(job_id: str, *, prompt: str = "A fox in the snow", style: str = "",
+               status: str = JobStatus.COMPLETED, at: float = 1.0,
+               owner: str | None = None) -> JobRecord:
+    """A 15 s job's record, ended (or not) at ``at``, with no media of its own."""
+    ended = status == JobStatus.COMPLETED
+    return JobRecord(job_id=job_id, status=status, prompt=prompt, duration=15,
+                     aspect_ratio="16:9", style=style, scene_count=3,
+                     current_stage="complete" if ended else "pending",
+                     progress=100 if ended else 0, created_at=at, updated_at=at, owner=owner)
+
+
+def store_before_start(data_dir: Path, records: list[JobRecord]) -> None:
+    """Write ``records`` into the store a backend will open in ``data_dir``."""
+    async def write() -> None:
+        store = SqliteJobStore(data_dir / "jobs.sqlite3")
+        await store.open()
+        for record in records:
+            await store.insert(record)
+        await store.close()
+
+    asyncio.run(write())
