@@ -151,9 +151,14 @@ def _standing(jobs: JobList) -> list[tuple[str, str, int | None]]:
 
 
 def _announce_endings(endings: Endings, previous: JobList, latest: JobList) -> None:
-    """Announce every job that was running in ``previous`` and has ended in ``latest``."""
+    """Announce every job that was running in ``previous`` and has ended in ``latest``; reopen
+    every job that had ended and runs again (retried), so its next end is announced too."""
     before = {job.job_id: job.status for job in previous.jobs}
     for job in latest.jobs:
         was = before.get(job.job_id)
-        if was is not None and not has_ended(was) and has_ended(job.status):
+        if was is None or has_ended(was) == has_ended(job.status):
+            continue
+        if has_ended(job.status):
             endings.announce(JobEnded(job.job_id, job.status, job.prompt or None, job.error))
+        else:
+            endings.reopen(job.job_id)

@@ -40,7 +40,8 @@ class Endings:
     The sources announce only jobs they saw running: a job over before anyone looked is no news.
 
     Ids of announced jobs are kept for the life of the process (a few bytes per job), so a
-    late second sighting, by the directory after the hub or the other way round, stays silent.
+    late second sighting, by the directory after the hub or the other way round, stays silent;
+    a job retried after its end is reopened, and its next end is announced too.
     """
 
     def __init__(self) -> None:
@@ -50,6 +51,10 @@ class Endings:
     def subscribe(self, listener: Callable[[JobEnded], None]) -> Unsubscribe:
         """Hear of every job that ends from now on; the function returned stops that."""
         return self._listeners.subscribe(listener)
+
+    def reopen(self, job_id: str) -> None:
+        """The ended job runs again (it was retried): its next end is news again."""
+        self._announced.discard(job_id)
 
     def announce(self, ending: JobEnded) -> None:
         """Tell every listener, unless this job's end has been announced already."""

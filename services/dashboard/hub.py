@@ -118,8 +118,10 @@ class JobHub:
             feed.tracker.start()
 
     def job_retried(self, job_id: str) -> None:
-        """A failed job was retried: every view of it follows its next attempt. A model
-        nobody watches is forgotten instead, so the next watch starts afresh."""
+        """A failed job was retried: every view of it follows its next attempt, and its next
+        end is announced like its first. A model nobody watches is forgotten instead, so the
+        next watch starts afresh."""
+        self.endings.reopen(job_id)
         feed = self._feeds.get(job_id)
         if feed is None or not feed.tracker.model.ended:
             return

@@ -111,6 +111,24 @@ async def test_an_ending_no_watch_followed_is_announced_once_to_each_listener(
     assert len(lists) == 2
 
 
+async def test_a_job_retried_after_its_end_is_announced_again_when_it_ends_again(
+    directory: JobDirectory, peer: Peer, client: AuroraClient
+) -> None:
+    peer.add_job("run", status="processing", progress=40)
+    endings: list[JobEnded] = []
+    directory.on_job_ended(endings.append)
+    await peer.wait_for(lambda: status_of(directory, "run") == "processing")
+    await client.cancel("run")
+    await peer.wait_for(lambda: len(endings) == 1)
+
+    peer.jobs["run"].state.update(status="processing", error=None)  # retried by another client
+    await peer.wait_for(lambda: status_of(directory, "run") == "processing")
+    peer.jobs["run"].state.update(status="completed", progress=100)
+    await peer.wait_for(lambda: len(endings) == 2)
+    await several_polls()
+    assert [ending.status for ending in endings] == ["failed", "completed"]
+
+
 @pytest.mark.parametrize("first_to_see", ["hub", "directory"])
 async def test_an_ending_seen_by_both_hub_and_directory_is_announced_once(
     client: AuroraClient, peer: Peer, first_to_see: str

@@ -3,12 +3,14 @@ in the waiting line's turns (``waiting_line.py``), whenever the workers run out 
 
 The broker's queue is first come, first served: a job whose pieces were all queued at once
 would start after every job queued before it, whoever asked for them. So a new job waits in
-the store with its pieces not yet named (``record.work`` empty). Each API replica looks every
-quarter second (and at once after a submit) whether the broker's render queue is empty; then
-one replica, under the cluster's release lock, rebuilds the line from the store's held jobs
-and Redis's record of when each owner was last served, and queues the pieces of the job whose
-turn it is. The workers finish the pieces they hold and compositions first (they have a queue
-of their own ahead), so the released job's pieces wait in the broker only for a free worker.
+the store with its pieces not yet named (``record.work`` empty). Each API replica looks whether
+the broker's render queue is empty: at once after a submit, every quarter second while jobs
+are held, every two seconds while none is (for the jobs of a replica that died before it
+released them). When the queue is empty and jobs are held, one replica, under the cluster's
+release lock, rebuilds the line from the store's held jobs and Redis's record of when each
+owner was last served, and queues the pieces of the job whose turn it is. The workers finish
+the pieces they hold and compositions first (they have a queue of their own ahead), so the
+released job's pieces wait in the broker only for a free worker.
 
 A replica that dies between naming a job's pieces and queuing them leaves them untaken; the
 dispatcher's watch finds and queues them (``dispatch.py``).
@@ -33,6 +35,7 @@ from services.contract import JobStatus
 log = logging.getLogger(__name__)
 
 LOOK_SECONDS = 0.25  # how often a replica looks whether the workers have run out of pieces
+IDLE_LOOK_SECONDS = 2.0  # the same while no job is held
 
 
 def released(record: JobRecord) -> bool:
@@ -70,29 +73,37 @@ class Releaser:
 
     async def run(self) -> None:
         """Look, release when the workers have run out of new pieces, forever."""
+        holding = True  # until a look finds out
         while True:
             with suppress(TimeoutError):
-                await asyncio.wait_for(self._look_now.wait(), LOOK_SECONDS)
+                await asyncio.wait_for(self._look_now.wait(),
+                                       LOOK_SECONDS if holding else IDLE_LOOK_SECONDS)
             self._look_now.clear()
             try:
-                await self._release_next()
+                holding = await self._release_next()
             except Exception:  # a store or Redis away this time: the next look tries again
                 log.exception("releasing the next waiting job failed")
 
-    async def _release_next(self) -> None:
-        """Queue the pieces of the held job whose turn it is, if the render queue is empty."""
+    async def _release_next(self) -> bool:
+        """Queue the pieces of the held job whose turn it is, if the render queue is empty;
+        whether jobs are held (still, or the queue was busy: a look costs one LLEN then)."""
         if await self._coordination.queued_tasks(RENDER_QUEUE):
-            return  # checked before the lock too, so an idle look costs one LLEN
+            return True
+        if not await self._held():
+            return False
         async with self._coordination.release_lock():
             if await self._coordination.queued_tasks(RENDER_QUEUE):
-                return  # another replica released one meanwhile
-            held = [record for record in await self._store.with_status(JobStatus.PENDING)
-                    if not released(record)]
-            if not held:
-                return
+                return True  # another replica released one meanwhile
+            held = await self._held()
             for record in start_order(held, await self._coordination.served_at()):
                 if await self._release(record.job_id):
-                    return
+                    return len(held) > 1
+            return False
+
+    async def _held(self) -> list[JobRecord]:
+        """The waiting jobs not yet released, from the store."""
+        return [record for record in await self._store.with_status(JobStatus.PENDING)
+                if not released(record)]
 
     async def _release(self, job_id: str) -> bool:
         """Name the job's pieces, count its owner served and queue the pieces; False if it
