@@ -100,8 +100,7 @@ class JobBoard(ui.column):
                          on_change=lambda event: self._search_changed(event.value)) \
                     .classes("aurora-search").props(
                         'dense outlined clearable debounce=300 type=search '
-                        'aria-label="Search prompts and styles" data-testid=jobs-search') \
-                    .props("prepend-icon=search")
+                        'aria-label="Search prompts and styles" data-testid=jobs-search')
             with ui.column().classes("aurora-panel aurora-empty w-full items-center") \
                     .props("data-testid=jobs-empty") as self._empty:
                 self._empty_icon = ui.icon("hourglass_empty", size="2.5rem") \
@@ -150,7 +149,9 @@ class JobBoard(ui.column):
         try:
             found = await self._dashboard.client.list_jobs(q=query, limit=SEARCH_LIMIT)
         except AuroraError as error:
-            ui.notify(f"Could not search the jobs: {error}", type="warning")
+            if not self.is_deleted:
+                with self:  # a task of its own: say it in this board's tab
+                    ui.notify(f"Could not search the jobs: {error}", type="warning")
             return
         if number == self._searches and not self.is_deleted:
             self.show(found)
