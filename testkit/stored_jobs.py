@@ -4,6 +4,7 @@ need many jobs (a thousand renders would take an hour) or old ones (retention)."
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from services.backend.store import JobRecord, SqliteJobStore
@@ -22,7 +23,8 @@ def stored_job(job_id: str, *, prompt: str = "A fox in the snow", style: str = "
 
 
 def store_before_start(data_dir: Path, records: list[JobRecord]) -> None:
-    """Write ``records`` into the store a backend will open in ``data_dir``."""
+    """Write ``records`` into the store a backend will open in ``data_dir`` (in a thread of
+    its own: a browser test's thread already runs Playwright's event loop)."""
     async def write() -> None:
         store = SqliteJobStore(data_dir / "jobs.sqlite3")
         await store.open()
@@ -30,4 +32,5 @@ def store_before_start(data_dir: Path, records: list[JobRecord]) -> None:
             await store.insert(record)
         await store.close()
 
-    asyncio.run(write())
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, write()).result()

@@ -61,6 +61,7 @@ class JobDirectory:
         self._interval = interval
         self._limit = limit
         self._changes: Listeners[JobList] = Listeners()
+        self._deletions: Listeners[str] = Listeners()
         self._holders = 0
         self._poller: asyncio.Task[None] | None = None
         self._stopping: set[asyncio.Task[None]] = set()
@@ -74,13 +75,18 @@ class JobDirectory:
         """Hear of each new list in which a job appeared, went, or changed status."""
         return self._held(self._changes.subscribe(listener))
 
+    def on_deleted(self, listener: Callable[[str], None]) -> Unsubscribe:
+        """Hear of each job deleted from this dashboard (its id), whatever page listed it."""
+        return self._deletions.subscribe(listener)
+
     def on_job_ended(self, listener: Callable[[JobEnded], None]) -> Unsubscribe:
         """Hear of every job that ends, once each, seen here or by the hub."""
         return self._held(self._endings.subscribe(listener))
 
     def forget(self, job_id: str) -> None:
         """The job was deleted from this dashboard: every tab's list drops it now, not at the
-        next poll (which would no longer list it anyway)."""
+        next poll (which would no longer list it anyway), whatever page of it they show."""
+        self._deletions.notify(job_id)
         latest = self.latest
         if latest is None or all(job.job_id != job_id for job in latest.jobs):
             return

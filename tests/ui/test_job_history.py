@@ -111,3 +111,41 @@ def test_deleting_from_the_workspace_removes_the_video_and_goes_to_the_list(
     expect(page.get_by_test_id("job-card").first).to_be_visible()
     assert rendered not in _cards(page)
     assert not (app.data_dir / "media" / rendered).exists()
+
+
+@pytest.fixture(scope="module")
+def long_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """A dashboard whose backend holds 260 finished jobs (and 13 failed among them)."""
+    data_dir = tmp_path_factory.mktemp("long-history") / "data"
+    store_before_start(data_dir, [
+        stored_job(f"{number:016x}", prompt=f"Take {number}", at=1000.0 + number,
+                   status="failed" if number % 20 == 0 else "completed")
+        for number in range(260)])
+    app = AppProcess(data_dir, env={"AURORA_RENDER_SIZE": "draft"}).start()
+    yield app
+    app.stop()
+
+
+def test_pages_of_fifty_load_as_the_list_scrolls_and_with_load_more(
+        long_history: AppProcess, page: Page) -> None:
+    page.goto(long_history.base_url + "/jobs")
+    cards = page.get_by_test_id("job-card")
+    expect(cards).to_have_count(50)
+    counts = page.get_by_test_id("status-filter")
+    expect(counts).to_contain_text("All · 260")  # the backend's counts, not what is loaded
+    expect(counts).to_contain_text("Failed · 13")
+    expect(counts).to_contain_text("Completed · 247")
+    more = page.get_by_test_id("load-more")
+    more.scroll_into_view_if_needed()  # scrolling down to it loads the next page by itself
+    expect(cards).to_have_count(100)
+    for _ in range(6):  # and a click on it, the ones after (the last from the backend)
+        if not more.is_visible():
+            break
+        before = cards.count()
+        more.click()
+        expect(cards).not_to_have_count(before)
+    expect(cards).to_have_count(260)
+    expect(more).to_be_hidden()
+    ids = _cards(page)
+    assert len(set(ids)) == 260
+    assert ids == [f"{number:016x}" for number in reversed(range(260))]  # newest first

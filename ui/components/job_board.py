@@ -16,19 +16,19 @@ watches nothing, and a running card shown once keeps watching its job while it i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from nicegui import background_tasks, ui
 
 from services.client import AuroraError
 from services.contract import (
-    JobList,
     JobStatus,
     JobSummary,
     furthest_status,
     has_ended,
-    is_valid_job_id,
 )
+from services.dashboard.job_pages import JobPages, JobView
 from services.dashboard.shared import Dashboard
 from ui.access import User
 from ui.components.backend_notice import backend_notice
@@ -47,7 +47,14 @@ FILTERS: dict[str, tuple[str, Callable[[str], bool]]] = {
 
 
 _TOGGLE = "no-caps unelevated toggle-text-color=dark"  # dark on purple: readable (WCAG AA)
-SEARCH_LIMIT = 200  # the newest matches a search shows
+# A click on *Load more* as soon as it scrolls into sight: pages load as the user scrolls.
+_LOAD_ON_SIGHT = """(() => {
+  const button = document.getElementById(%s);
+  if (!button) return;
+  new IntersectionObserver((seen) => {
+    if (seen.some((entry) => entry.isIntersecting)) button.click();
+  }).observe(button);
+})();"""
 
 
 def known_filter(name: str | None) -> str:
@@ -81,7 +88,9 @@ class JobBoard(ui.column):
         self._on_watch = on_watch
         self._on_view = on_view
         self.query = query
-        self._searches = 0  # searches asked for; only the latest one's answer is shown
+        self._pages = JobPages(dashboard.client, dashboard.directory)
+        self._pages.show(JobView(query=query))
+        self._loading = False  # a page being loaded: a second click waits for it
         self._jobs: dict[str, JobSummary] | None = None  # newest first; None until listed
         self._cards: dict[str, JobCard] = {}
         directory = dashboard.directory
@@ -91,7 +100,7 @@ class JobBoard(ui.column):
                                          value=shown, on_change=self._filter_changed) \
                     .classes("aurora-filter").props(f"{_TOGGLE} data-testid=status-filter")
                 self._owners = ui.toggle({MINE: "Mine", EVERYONE: "Everyone"}, value=EVERYONE,
-                                         on_change=self._render) \
+                                         on_change=self._view_changed) \
                     .classes("aurora-filter").props(f"{_TOGGLE} data-testid=owner-filter")
                 self._owners.set_visibility(user.name is not None)
                 ui.space()
@@ -110,61 +119,79 @@ class JobBoard(ui.column):
                                              icon="movie")
                 self._create.set_visibility(False)
             self._box = ui.column().classes("w-full gap-3")
+            self._more = action_button("Load more", self._load_more, test_id="load-more",
+                                       subtle=True, icon="expand_more").classes("self-center")
+            self._more.set_visibility(False)
 
     def follow(self) -> None:
-        """Show the directory's latest jobs (or the search's) now, and again on every change
-        from now on."""
-        directory = self._dashboard.directory
-        ui.context.client.on_delete(directory.on_change(self._listing_changed))
-        if self.query:
-            self._search()
-        elif directory.latest is not None:
-            self.show(directory.latest)
+        """Show the view's jobs now, and again on every change the directory sees (and every
+        deletion) from now on."""
+        directory, client = self._dashboard.directory, ui.context.client
+        client.on_delete(directory.on_change(lambda _: self._refresh()))
+        client.on_delete(directory.on_deleted(self._job_deleted))
+        self._refresh()
+        ui.run_javascript(_LOAD_ON_SIGHT % json.dumps(self._more.html_id))
 
-    def _listing_changed(self, listing: JobList) -> None:
-        """The directory saw a change: show it, or what the search finds now."""
-        if self.query:
-            self._search()
-        else:
-            self.show(listing)
+    def _view_changed(self) -> None:
+        """The user searched or picked Mine or Everyone: list that view (the URL says it)."""
+        owner = self._user.name if self._owners.value == MINE else None
+        self._pages.show(JobView(query=self.query, owner=owner))
+        self._refresh()
 
     def _search_changed(self, text: str | None) -> None:
-        """The user typed (the box waits for a pause): search, or show every job again."""
+        """The user typed (the box waits for a pause): list what matches, or every job."""
         self.query = (text or "").strip()
         self._on_view(self.shown, self.query)
-        latest = self._dashboard.directory.latest
-        if self.query:
-            self._search()
-        elif latest is not None:
-            self._searches += 1  # an answer still on its way is no longer wanted
-            self.show(latest)
+        self._view_changed()
 
-    def _search(self) -> None:
-        """Ask the backend for the jobs matching the search, in the background."""
-        self._searches += 1
-        background_tasks.create(self._show_search(self._searches, self.query),
-                                name="jobs-search")
+    def _refresh(self) -> None:
+        """Show the directory's newest jobs at once where they are the view's, then read the
+        view (and its counts) from the backend in the background."""
+        if self._pages.take_shared():
+            self._show_pages()
+        background_tasks.create(self._read_pages(), name="jobs-page")
 
-    async def _show_search(self, number: int, query: str) -> None:
+    async def _read_pages(self) -> None:
         try:
-            found = await self._dashboard.client.list_jobs(q=query, limit=SEARCH_LIMIT)
+            await self._pages.refresh()
         except AuroraError as error:
-            if not self.is_deleted:
-                with self:  # a task of its own: say it in this board's tab
-                    ui.notify(f"Could not search the jobs: {error}", type="warning")
+            self._say(f"Could not list the jobs: {error}")
             return
-        if number == self._searches and not self.is_deleted:
-            self.show(found)
+        self._show_pages()
 
-    def show(self, listing: JobList) -> None:
-        """Take a new listing; an end a card saw on the stream outlives an older listing.
+    async def _load_more(self) -> None:
+        """The next older page of the view, below the cards (once at a time)."""
+        if self._loading:
+            return
+        self._loading = True
+        self._more.props(add="loading")
+        try:
+            await self._pages.load_more()
+        except AuroraError as error:
+            self._say(f"Could not load more jobs: {error}")
+        finally:
+            self._loading = False
+            self._more.props(remove="loading")
+        self._show_pages()
 
-        A job whose id the dashboard could not put into a URL is left out.
-        """
+    def _job_deleted(self, job_id: str) -> None:
+        """A job was deleted from this dashboard: its card goes, whatever page it was on."""
+        self._pages.forget(job_id)
+        self._show_pages()
+
+    def _say(self, text: str) -> None:
+        """A warning in this board's tab (from a task of its own, which has no page)."""
+        if not self.is_deleted:
+            with self:
+                ui.notify(text, type="warning")
+
+    def _show_pages(self) -> None:
+        """Take the jobs loaded; an end a card saw on the stream outlives an older listing."""
+        if self.is_deleted or not self._pages.listed:
+            return
         known = self._jobs or {}
-        jobs = _waiting_in_turn(sorted((job for job in listing.jobs
-                                        if is_valid_job_id(job.job_id)),
-                                       key=lambda job: job.created_at, reverse=True))
+        jobs = _waiting_in_turn(sorted(self._pages.jobs, key=lambda job: job.created_at,
+                                       reverse=True))
         self._jobs = {job.job_id: _newer(known.get(job.job_id), job) for job in jobs}
         self._render()
 
@@ -196,6 +223,7 @@ class JobBoard(ui.column):
             card.set_visibility(self._in_filter(jobs[job_id]))
         self._show_counts()
         self._show_empty(bool(jobs))
+        self._more.set_visibility(self._pages.more)
 
     def _match_cards(self, jobs: dict[str, JobSummary]) -> None:
         """Keep, advance, replace, add (in the filter only), drop and order the cards."""
@@ -228,11 +256,14 @@ class JobBoard(ui.column):
         return self._owners.value == EVERYONE or job.owner == self._user.name
 
     def _show_counts(self) -> None:
-        """Each status filter's label with how many of the shown owner's jobs it holds."""
+        """Each status filter's label with how many of the view's jobs it holds: the
+        backend's count, or (from a backend that counts nothing) those loaded."""
         statuses = [job.status for job in (self._jobs or {}).values()
                     if self._is_shown_owner(job)]
-        self._filter.set_options({key: f"{label} · {sum(map(matches, statuses))}"
-                                  for key, (label, matches) in FILTERS.items()})
+        counts = {key: self._pages.count(None if key == ALL else key) for key in FILTERS}
+        self._filter.set_options({
+            key: f"{label} · {sum(map(matches, statuses)) if counts[key] is None else counts[key]}"
+            for key, (label, matches) in FILTERS.items()})
 
     def _show_empty(self, any_jobs: bool) -> None:
         """Say so when there is nothing to show: no jobs at all, or none in the filter."""
