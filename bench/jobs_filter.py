@@ -100,6 +100,11 @@ def run() -> dict[str, list[float]]:
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 860})
             page.goto(f"{app.base_url}/jobs")
+            more = page.get_by_test_id("load-more")
+            more.wait_for()  # the list shows pages of 50: load the rest, the page has them all
+            while more.is_visible():
+                more.click()
+                page.wait_for_timeout(200)
             page.wait_for_function(
                 f"document.querySelectorAll('[data-testid=job-card]').length >= {COUNTS['All']}")
             time.sleep(1.0)  # the first updates of the running cards arrive

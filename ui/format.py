@@ -59,6 +59,14 @@ def format_started(timestamp: float, *, now: float) -> str:
     return f"{when.tm_mday} {time.strftime('%b', when)} {clock}"
 
 
+def format_clock(timestamp: float) -> str:
+    """A log line's time of day, to the second, in this machine's time: "14:03:27" ("" when
+    not given)."""
+    if not math.isfinite(timestamp) or timestamp <= 0:
+        return ""
+    return time.strftime("%H:%M:%S", time.localtime(timestamp))
+
+
 def format_status(status: str) -> str:
     """A job's status as its card says it: "Queued", "Running", "Ready", "Failed"; any other
     value as the backend wrote it."""

@@ -21,6 +21,7 @@ from services.backend.deps import BackendParts
 from services.backend.driver import JobDriver
 from services.backend.engines import job_store, media_store, progress_feed
 from services.backend.eta import Throughput
+from services.backend.job_log import JobLogBook
 from services.backend.planner import EtaPlanner
 from services.backend.pool import ProcessPool, RenderPool
 from services.backend.presenter import JobPresenter
@@ -63,7 +64,7 @@ class VideoBackend:
         self._retention_days = settings.retention_days
         deletion = JobDeletion(store=self._store, media=self._media)
         self.parts = BackendParts(queue=queue, presenter=presenter, deletion=deletion,
-                                  local_media=local_media,
+                                  log=JobLogBook(self._store), local_media=local_media,
                                   keepalive_seconds=settings.keepalive_seconds)
         token = settings.service_token
         self.gate = Gate(mode=settings.auth or "open", accounts=Accounts(self._store),

@@ -10,11 +10,12 @@ import logging
 import time
 
 from services.backend.feed import FeedUnavailable, ProgressFeed
+from services.backend.job_log import note
 from services.backend.persist import until_stored
 from services.backend.presenter import JobPresenter
 from services.backend.progression import due_stages
 from services.backend.store import JobRecord, JobStore, StoreUnavailable
-from services.contract import JobStatus, stages
+from services.contract import CANCELLED_ERROR, JobStatus, stages
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,16 @@ class Publisher:
         if finished is not None:
             record.stage_times[finished] = time.time()
         await self.publish(record)
+        await note(self._store, record.job_id, stages.stage_display(stage))
 
     async def fail(self, record: JobRecord, message: str) -> None:
         """End the job as failed, saying why; stored however long the store takes to answer."""
         record.status = JobStatus.FAILED
         record.error = message
         await until_stored(lambda: self.publish(record), what=f"job {record.job_id}'s end")
+        await note(self._store, record.job_id,
+                   f"Ended at “{stages.stage_display(record.current_stage)}”: {message}",
+                   "warning" if message == CANCELLED_ERROR else "error")
 
     async def republish(self, record: JobRecord) -> None:
         """Tell the job's streams its stored state once more. On a cluster, a process killed

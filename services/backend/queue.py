@@ -19,6 +19,7 @@ import uuid
 from typing import Protocol
 
 from services.backend.driver import JobDriver
+from services.backend.job_log import by, note
 from services.backend.persist import until_stored
 from services.backend.picture_sizes import RenderSize
 from services.backend.planner import EtaPlanner
@@ -126,6 +127,7 @@ class JobQueue:
         """
         for job_id in await self._store.fail_interrupted():
             log.warning("job %s was interrupted by a restart", job_id)
+            await note(self._store, job_id, "Interrupted by a restart of the backend", "error")
         for record in await self._store.with_status(JobStatus.PENDING):
             self._line.put(record.job_id, record.owner)
         self._consumers = [asyncio.create_task(self._consume(), name=f"job-consumer-{n}")
@@ -144,6 +146,7 @@ class JobQueue:
         ETA in the line already) and the new state of the jobs it was put ahead of."""
         record = new_record(request, self._render_size, owner)
         await self._store.insert(record)
+        await note(self._store, record.job_id, f"Queued{by(owner)}")
         async with self._line_told:  # a slot that takes it reads it once its first state is in
             self._line.put(record.job_id, owner)
             moved = self._line.behind(record.job_id)

@@ -31,6 +31,7 @@ from services.contract import (
     GenerateResponse,
     JobDetail,
     JobList,
+    JobLog,
     JobSummary,
     NewToken,
     QueueState,
@@ -117,6 +118,13 @@ class AuroraClient:
         params.update({name: value for name, value in given.items() if value})
         response = await self._request("GET", f"{API_PREFIX}/jobs", params=params)
         return _parse(JobList, response)
+
+    async def job_log(self, job_id: str) -> JobLog:
+        """What happened to the job, oldest first; ``JobNotFound`` if unknown (or from a
+        backend without logs: it cannot be told apart)."""
+        check_job_id(job_id)
+        response = await self._request("GET", f"{API_PREFIX}/jobs/{job_id}/log", job_id=job_id)
+        return _parse(JobLog, response)
 
     async def delete_job(self, job_id: str, *, user: str | None = None) -> None:
         """Remove an ended job, its record and its files (as ``user``, where the dashboard

@@ -175,6 +175,20 @@ class JobList(BackendAnswer):
     total: int | None = None
 
 
+class LogEntry(BackendAnswer):
+    """One line of a job's log (extension)."""
+
+    at: float = 0  # unix time; 0: not given
+    level: str = "info"  # "info", "warning" or "error"
+    message: str = ""
+
+
+class JobLog(BackendAnswer):
+    """``GET /api/v1/jobs/{id}/log``: what happened to the job, oldest first (extension)."""
+
+    lines: list[LogEntry] = Field(default_factory=list)
+
+
 class QueueState(BackendAnswer):
     """``GET /api/v1/queue``: the jobs waiting and running, the render workers, and how long a
     job the caller submitted now would wait before it starts (0: a slot is free)."""

@@ -7,6 +7,7 @@ data dir.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -158,3 +159,27 @@ def test_retention_deletes_only_ended_jobs_older_than_the_setting(tmp_path: Path
         assert not any((data_dir / "media" / job_id).exists() for job_id in gone)
     finally:
         app.stop()
+
+
+def test_the_log_of_a_cancelled_job_names_its_stages_the_stage_it_ended_at_and_why(
+        team: AppProcess) -> None:
+    with httpx.Client(base_url=f"{team.base_url}{API_PREFIX}", headers=_as("ana"),
+                      timeout=10) as api:
+        job_id: str = api.post("/generate", json={"prompt": "A slow pan over a harbour",
+                                                  "duration": 60}).json()["job_id"]
+        wait_until(lambda: api.get(f"/jobs/{job_id}").json()["current_stage"].startswith(
+            "scene_2"), timeout=60, what="scene 2 under way")
+        assert api.post(f"/jobs/{job_id}/cancel").status_code == 202
+        lines = api.get(f"/jobs/{job_id}/log").json()["lines"]
+        assert api.get("/jobs/0123456789abcdef/log").status_code == 404
+
+    messages = [line["message"] for line in lines]
+    assert messages[0] == "Queued by ana"
+    assert messages.index("Script ready") < messages.index("Scene 1 ready")
+    assert "Cancel asked by ana" in messages
+    assert lines[-1]["level"] == "warning"
+    assert re.fullmatch(r"Ended at “(Generating scene|Scene) \d+( ready)?”: Cancelled by user",
+                        messages[-1])
+    assert [line["at"] for line in lines] == sorted(line["at"] for line in lines)
+    assert not any("token" in message.lower() or "password" in message.lower()
+                   for message in messages)

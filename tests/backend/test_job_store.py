@@ -19,6 +19,7 @@ from services.backend.store import (
     JobFilter,
     JobRecord,
     JobStore,
+    LogLevel,
     SqliteJobStore,
     StoreUnavailable,
     migrations,
@@ -98,6 +99,25 @@ async def test_a_search_finds_every_word_in_the_prompt_or_style_in_any_case(
     assert await found("fox", status=JobStatus.PENDING) == ([], 0)
     page, total = await job_store.page(JobFilter.searching("a"), limit=1, offset=1)
     assert (_ids(page), total) == (["both"], 4)  # total counts every match, not the page
+
+
+async def test_a_jobs_log_reads_back_in_order_and_goes_with_the_job(job_store: JobStore) -> None:
+    await job_store.insert(_record("logged"))
+    await job_store.insert(_record("other"))
+    written: list[tuple[str, LogLevel]] = [
+        ("Queued by ana", "info"), ("Scene 1 ready", "info"),
+        ("Ended at “Generating scene 2”: out of memory", "error")]
+    for message, level in written:
+        await job_store.add_log("logged", level, message)
+    await job_store.add_log("other", "info", "Queued")
+    lines = await job_store.log_of("logged")
+    assert [(line.level, line.message) for line in lines] == [
+        ("info", "Queued by ana"), ("info", "Scene 1 ready"),
+        ("error", "Ended at “Generating scene 2”: out of memory")]
+    assert [line.at for line in lines] == sorted(line.at for line in lines)
+    await job_store.delete("logged")
+    assert await job_store.log_of("logged") == []
+    assert [line.message for line in await job_store.log_of("other")] == ["Queued"]
 
 
 async def test_every_field_reads_back_as_written(job_store: JobStore) -> None:

@@ -97,6 +97,22 @@ def test_a_job_deleted_in_one_tab_leaves_the_other_tabs_list(app: AppProcess,
     assert answer.status_code == 404
 
 
+def test_a_failed_jobs_workspace_shows_its_log_newest_last(app: AppProcess, page: Page) -> None:
+    with httpx.Client(base_url=f"{app.base_url}{API_PREFIX}", timeout=10) as api:
+        job_id: str = api.post("/generate", json={"prompt": "A slow pan over a harbour",
+                                                  "duration": 60}).json()["job_id"]
+        wait_until(lambda: api.get(f"/jobs/{job_id}").json()["current_stage"].startswith(
+            "scene_"), timeout=60, what="the scenes under way")
+        api.post(f"/jobs/{job_id}/cancel")
+    page.goto(f"{app.base_url}/workspace/{job_id}")
+    log = page.get_by_test_id("job-log")
+    expect(log).to_be_visible()  # open at once: the job failed
+    lines = log.locator(".aurora-log-line")
+    expect(lines.first).to_contain_text("Queued")
+    expect(lines.last).to_contain_text("Cancelled by user")  # newest last
+    expect(lines.last).to_have_attribute("data-level", "warning")
+
+
 def test_deleting_from_the_workspace_removes_the_video_and_goes_to_the_list(
         app: AppProcess, rendered: str, page: Page) -> None:
     page.goto(f"{app.base_url}/workspace/{rendered}")

@@ -23,7 +23,7 @@ from ui.components.job_actions import confirm_delete, delete_job, retry_job
 from ui.components.live_job import LiveJob
 from ui.components.thumbnails import MediaPath, scene_image
 from ui.connection import tab_opened
-from ui.format import NO_PROMPT, NOT_GIVEN, format_duration
+from ui.format import NO_PROMPT, NOT_GIVEN, format_clock, format_duration
 from ui.theme import action_button, frame, link_button
 from ui.toasts import mark_watched, toast_job_endings
 from ui.urls import CREATE, JOBS, generate_again_url
@@ -43,6 +43,7 @@ def register(dashboard: Dashboard) -> None:
                 job_header(job)
                 if has_ended(job.status):
                     finished(dashboard, job)
+                await job_log(dashboard.client, job)
             if not await tab_opened():
                 return
             toast_job_endings(dashboard.directory, page_user())
@@ -134,6 +135,26 @@ def retry_offer(dashboard: Dashboard, job_id: str) -> None:
         .bind_visibility_from(dashboard.extensions, "retry")
 
 
+async def job_log(client: AuroraClient, job: JobDetail) -> None:
+    """What happened to the job, newest last, folded away unless the job failed (nothing from
+    a backend that keeps no logs, or cannot be asked just now)."""
+    try:
+        entries = (await client.job_log(job.job_id)).lines
+    except AuroraError:
+        return
+    if not entries:
+        return
+    section = ui.expansion(f"Log · {len(entries)} lines", icon="receipt_long",
+                           value=job.status == JobStatus.FAILED) \
+        .classes("aurora-panel w-full mt-4").props("data-testid=job-log-section")
+    with section, ui.column().classes("aurora-log w-full gap-1").props("data-testid=job-log"):
+        for entry in entries:
+            with ui.row().classes("aurora-log-line w-full no-wrap gap-3") \
+                    .props(f"data-level={entry.level}"):
+                ui.label(format_clock(entry.at)).classes("aurora-muted flex-none")
+                ui.label(entry.message).classes("min-w-0 break-words")
+
+
 def thumbnail_strip(media_path: MediaPath, job: JobDetail, video: ui.video) -> None:
     """Scene thumbnails under the video; a click jumps to that scene."""
     thumbnails = job.assets.thumbnails if job.assets else []
@@ -149,8 +170,10 @@ def thumbnail_strip(media_path: MediaPath, job: JobDetail, video: ui.video) -> N
 
 async def delete_and_leave(dashboard: Dashboard, job: JobDetail) -> None:
     """Delete the job (the user said yes), then go to the list it has left."""
-    if await delete_job(dashboard, job.job_id, user=page_user()):
-        ui.navigate.to(JOBS)
+    tab = ui.context.client
+    if await delete_job(dashboard, job.job_id, user=page_user()) and not tab.is_deleted:
+        with tab:
+            ui.navigate.to(JOBS)
 
 
 def details(job: JobDetail, *, deletable: bool, on_delete: Callable[[], None]) -> None:

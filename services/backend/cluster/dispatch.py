@@ -22,6 +22,7 @@ from celery import Celery
 from services.backend.cluster.celery_app import BROKER_QUEUES, UNACKED_KEY, send_piece
 from services.backend.cluster.coordination import Coordination
 from services.backend.cluster.release import Releaser
+from services.backend.job_log import by, note
 from services.backend.picture_sizes import RenderSize
 from services.backend.pieces import is_finished
 from services.backend.publisher import Publisher
@@ -70,6 +71,7 @@ class ClusterQueue:
         """Store a new job, held until its turn (``release.py``)."""
         record = new_record(request, self._render_size, owner)
         await self._store.insert(record)
+        await note(self._store, record.job_id, f"Queued{by(owner)}")
         await self._publisher.publish(record)
         self._releaser.look_now()
         return record
@@ -146,6 +148,9 @@ class ClusterQueue:
             log.warning("job %s: the task of %s was lost (%s); attempt %d", job_id, name,
                         "its worker is gone" if was_taken else "never taken",
                         entry["attempt"])
+            await note(self._store, job_id, f"The render of {name} was lost "
+                       f"({'its worker is gone' if was_taken else 'never taken'}): "
+                       f"attempt {entry['attempt']}", "warning")
             if entry["attempt"] > MAX_ATTEMPTS:
                 await self._publisher.fail(record, f"Rendering failed: {MAX_ATTEMPTS} render "
                                                    f"workers were lost rendering {name}")

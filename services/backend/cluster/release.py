@@ -27,6 +27,7 @@ from celery import Celery
 
 from services.backend.cluster.celery_app import RENDER_QUEUE, send_piece
 from services.backend.cluster.coordination import Coordination
+from services.backend.job_log import note
 from services.backend.pieces import MUSIC, scene_task
 from services.backend.store import JobRecord, JobStore
 from services.backend.waiting_line import Owner, WaitingLine
@@ -119,4 +120,5 @@ class Releaser:
         await self._coordination.count_served(record.owner)
         for name in names:
             await asyncio.to_thread(send_piece, self._celery, job_id, name, 1, resume=False)
+        await note(self._store, job_id, f"Sent to the render workers ({len(names)} pieces)")
         return True

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from services.backend import pieces as pieces_of
 from services.backend.cluster.coordination import RENEW_SECONDS
 from services.backend.cluster.parts import ClusterParts
+from services.backend.job_log import note
 from services.backend.pieces import COMPOSE, Piece
 from services.backend.render import RenderCancelled
 from services.backend.script import Scene, write_script
@@ -47,6 +48,7 @@ class PieceRun:
         self._job_id = job_id
         self._name = piece
         self._attempt = attempt
+        self._worker = worker
         self._holder = f"{worker}#{attempt}"
         self._queue_composition = queue_composition
 
@@ -189,6 +191,8 @@ class PieceRun:
                 await self._parts.store.save(record)
             if compose_now:
                 await asyncio.to_thread(self._queue_composition, self._job_id)
+        await note(self._parts.store, self._job_id,
+                   f"{self._worker} rendered {self._name} (attempt {self._attempt})")
         return "rendered"
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""Generate, list (and search), read, cancel, retry and delete jobs."""
+"""Generate, list (and search), read, cancel, retry and delete jobs, and read their logs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from services.backend.access import CallerDep
 from services.backend.deletion import JobNotEnded
 from services.backend.deps import Backend, not_found, refusal_to_act
+from services.backend.job_log import by
 from services.backend.queue import JobAlreadyEnded, JobNotFailed, JobNotFound, RetryNotSupported
 from services.backend.store import JobFilter
 from services.contract import (
@@ -19,7 +20,9 @@ from services.contract import (
     GenerateResponse,
     JobDetail,
     JobList,
+    JobLog,
     JobSummary,
+    LogEntry,
     is_valid_job_id,
 )
 
@@ -82,6 +85,7 @@ async def cancel_job(job_id: str, backend: Backend,
     "Cancelled by user"."""
     if refused := await refusal_to_act(backend, caller, job_id, "cancel"):
         return refused
+    await backend.log.note(job_id, f"Cancel asked{by(caller.name)}")
     try:
         record = await backend.queue.cancel(job_id)
     except JobNotFound:
@@ -108,4 +112,16 @@ async def retry_job(job_id: str, backend: Backend,
     except RetryNotSupported:
         return JSONResponse({"detail": "This backend cannot retry jobs"}, status_code=405)
     retried = await backend.presenter.summary(job_id)
-    return not_found() if retried is None else retried
+    if retried is None:
+        return not_found()
+    await backend.log.note(job_id, f"Retried{by(caller.name)}: attempt {retried.attempt}")
+    return retried
+
+
+@router.get("/jobs/{job_id}/log", response_model=JobLog, responses=_NOT_FOUND)
+async def job_log(job_id: str, backend: Backend) -> JobLog | JSONResponse:
+    """What happened to the job, oldest first: queued, its stages, retries, its end and why."""
+    if not is_valid_job_id(job_id) or await backend.presenter.summary(job_id) is None:
+        return not_found()
+    return JobLog(lines=[LogEntry(at=line.at, level=line.level, message=line.message)
+                         for line in await backend.log.lines(job_id)])

@@ -33,6 +33,8 @@ from services.backend.store.protocol import (
     JSON_FIELDS,
     JobFilter,
     JobRecord,
+    LogLevel,
+    LogLine,
     StoreUnavailable,
     TokenRecord,
     UserExists,
@@ -212,8 +214,21 @@ class PostgresJobStore:
         return [row["job_id"] for row in rows]
 
     async def delete(self, job_id: str) -> None:
-        """Forget the job's record."""
-        await self._execute("DELETE FROM jobs WHERE job_id = %s", (job_id,))
+        """Forget the job's record and its log."""
+        await self._execute("WITH log_removed AS (DELETE FROM job_log WHERE job_id = %(id)s) "
+                            "DELETE FROM jobs WHERE job_id = %(id)s", {"id": job_id})
+
+    async def add_log(self, job_id: str, level: LogLevel, message: str) -> None:
+        """Add a line to the job's log, stamped now."""
+        await self._execute("INSERT INTO job_log (job_id, at, level, message) "
+                            "VALUES (%s, %s, %s, %s)", (job_id, time.time(), level, message))
+
+    async def log_of(self, job_id: str) -> list[LogLine]:
+        """The job's log, oldest line first."""
+        rows = await self._rows("SELECT at, level, message FROM job_log WHERE job_id = %s "
+                                "ORDER BY seq", (job_id,))
+        return [LogLine(at=row["at"], level=row["level"], message=row["message"])
+                for row in rows]
 
     async def fail_interrupted(self) -> list[str]:
         """Mark every job that was rendering when the process died as failed; their ids.

@@ -9,7 +9,7 @@ this time, so callers never see an engine's exception types.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from services.contract import has_ended
 
@@ -73,6 +73,17 @@ class JobFilter:
 
 EVERY_JOB = JobFilter()
 
+LogLevel = Literal["info", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One line of a job's log: when, how bad, what happened (never a secret)."""
+
+    at: float
+    level: LogLevel
+    message: str
+
 
 class JobStore(Protocol):
     """Every job's record, and the measured render rates the ETA learns from.
@@ -109,7 +120,13 @@ class JobStore(Protocol):
         """The jobs that ended (completed or failed) before ``moment``, oldest first."""
 
     async def delete(self, job_id: str) -> None:
-        """Forget the job's record (nothing if there is none)."""
+        """Forget the job's record and its log (nothing if there is none)."""
+
+    async def add_log(self, job_id: str, level: LogLevel, message: str) -> None:
+        """Add a line to the job's log, stamped now."""
+
+    async def log_of(self, job_id: str) -> list[LogLine]:
+        """The job's log, oldest line first."""
 
     async def fail_interrupted(self) -> list[str]:
         """Mark every job that was rendering when the process died as failed; their ids,

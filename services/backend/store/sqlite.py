@@ -26,6 +26,8 @@ from services.backend.store.protocol import (
     JSON_FIELDS,
     JobFilter,
     JobRecord,
+    LogLevel,
+    LogLine,
     StoreUnavailable,
     TokenRecord,
     UserExists,
@@ -195,9 +197,23 @@ class SqliteJobStore:
         return [row["job_id"] for row in rows]
 
     async def delete(self, job_id: str) -> None:
-        """Forget the job's record."""
+        """Forget the job's record and its log."""
         with self._transaction() as db:
             db.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,))
+            db.execute("DELETE FROM job_log WHERE job_id = ?", (job_id,))
+
+    async def add_log(self, job_id: str, level: LogLevel, message: str) -> None:
+        """Add a line to the job's log, stamped now."""
+        with self._transaction() as db:
+            db.execute("INSERT INTO job_log (job_id, at, level, message) VALUES (?, ?, ?, ?)",
+                       (job_id, time.time(), level, message))
+
+    async def log_of(self, job_id: str) -> list[LogLine]:
+        """The job's log, oldest line first."""
+        rows = self._rows("SELECT at, level, message FROM job_log WHERE job_id = ? "
+                          "ORDER BY rowid", (job_id,))
+        return [LogLine(at=row["at"], level=row["level"], message=row["message"])
+                for row in rows]
 
     async def fail_interrupted(self) -> list[str]:
         """Mark every job that was rendering when the process died as failed; their ids.
