@@ -35,6 +35,7 @@ bench: $(DEV_STAMP) debian-packages
 	$(BIN)/python -m bench.jobs_filter
 	$(BIN)/python -m bench.cluster
 	$(BIN)/python -m bench.sign_in
+	$(BIN)/python -m bench.history
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
