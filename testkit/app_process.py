@@ -95,6 +95,20 @@ class AppProcess:
             self.process.wait(timeout=5)
 
 
+QUICK_RENDERS = {"AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1"}  # one at a time
+
+
+@contextmanager
+def quick_dashboard(data_dir: Path) -> Iterator[AppProcess]:
+    """The dashboard with its embedded backend rendering quick draft pictures, one render
+    worker (so a job's scenes come one after another), for the block."""
+    app = AppProcess(data_dir, env=QUICK_RENDERS).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
 @contextmanager
 def dashboard_on_separate_api(scratch: Path, *, api_env: dict[str, str] | None = None,
                               ) -> Iterator[AppProcess]:

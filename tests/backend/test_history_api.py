@@ -16,14 +16,13 @@ import httpx
 import pytest
 
 from services.contract import API_PREFIX, JobStatus
-from testkit.app_process import AppProcess
+from testkit.app_process import QUICK_RENDERS, AppProcess
 from testkit.stored_jobs import store_before_start, stored_job
 from testkit.team_api import acting_for as _as
 from testkit.team_api import cancel_unfinished, start_team_api
 from testkit.waiting import wait_until
 
 DAY = 24 * 3600.0
-QUICK = {"AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +74,8 @@ def test_offset_paging_over_a_thousand_jobs_returns_each_job_once(history: AppPr
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    app = start_team_api(tmp_path_factory.mktemp("delete") / "data", ("ana", "ben"), env=QUICK)
+    app = start_team_api(tmp_path_factory.mktemp("delete") / "data", ("ana", "ben"),
+                         env=QUICK_RENDERS)
     yield app
     app.stop()
 
@@ -145,7 +145,7 @@ def test_retention_deletes_only_ended_jobs_older_than_the_setting(tmp_path: Path
         (folder / "final.mp4").write_bytes(b"video")
 
     app = AppProcess(data_dir, command="api", env={
-        "AURORA_RETENTION_DAYS": "2", "AURORA_MAX_CONCURRENT_JOBS": "1", **QUICK}).start()
+        "AURORA_RETENTION_DAYS": "2", "AURORA_MAX_CONCURRENT_JOBS": "1", **QUICK_RENDERS}).start()
     try:
         gone = {records["old-done"].job_id, records["old-failed"].job_id}
 

@@ -11,17 +11,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from services.contract import API_PREFIX
-from testkit.app_process import AppProcess
+from testkit.app_process import AppProcess, quick_dashboard
 from testkit.axe import serious_violations
 from testkit.browser import choose, start_job
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    app = AppProcess(tmp_path_factory.mktemp("a11y") / "data",
-                     env={"AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1"}).start()
-    yield app
-    app.stop()
+    with quick_dashboard(tmp_path_factory.mktemp("a11y") / "data") as app:
+        yield app
 
 
 # Every text the announcer takes, in order (window.auroraSaid).

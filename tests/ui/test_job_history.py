@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from services.contract import API_PREFIX
-from testkit.app_process import AppProcess
+from testkit.app_process import AppProcess, quick_dashboard
 from testkit.browser import job_card
 from testkit.stored_jobs import store_before_start, stored_job
 from testkit.waiting import wait_until
@@ -30,10 +30,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     now = time.time()
     store_before_start(data_dir, [stored_job(job_id, prompt=prompt, at=now - 600 + number)
                                   for number, (job_id, prompt) in enumerate(PROMPTS.items())])
-    app = AppProcess(data_dir, env={"AURORA_RENDER_SIZE": "draft",
-                                    "AURORA_RENDER_WORKERS": "1"}).start()
-    yield app
-    app.stop()
+    with quick_dashboard(data_dir) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

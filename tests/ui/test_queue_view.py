@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from services.contract import API_PREFIX
-from testkit.app_process import AppProcess
+from testkit.app_process import AppProcess, quick_dashboard
 from testkit.browser import TRACE_SCRIPT, job_card, read_trace, start_job
 
 MINUTE = {"prompt": "A slow pan over a harbour at dusk", "duration": 60}
@@ -24,10 +24,8 @@ MINUTE = {"prompt": "A slow pan over a harbour at dusk", "duration": 60}
 
 @pytest.fixture(scope="module")
 def queue_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    app = AppProcess(tmp_path_factory.mktemp("queue") / "data",
-                     env={"AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1"}).start()
-    yield app
-    app.stop()
+    with quick_dashboard(tmp_path_factory.mktemp("queue") / "data") as app:
+        yield app
 
 
 @pytest.fixture

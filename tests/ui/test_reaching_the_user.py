@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from services.contract import API_PREFIX
-from testkit.app_process import AppProcess
+from testkit.app_process import AppProcess, quick_dashboard
 from testkit.browser import VIEWPORT, expect_toast, start_job
 
 # Headless Chromium never hides a tab (bringing another to the front or minimising its window
@@ -40,10 +40,8 @@ NOTICES = "() => window.auroraNotices.map((n) => ({title: n.title, body: n.body,
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    app = AppProcess(tmp_path_factory.mktemp("reach") / "data",
-                     env={"AURORA_RENDER_SIZE": "draft", "AURORA_RENDER_WORKERS": "1"}).start()
-    yield app
-    app.stop()
+    with quick_dashboard(tmp_path_factory.mktemp("reach") / "data") as app:
+        yield app
 
 
 def test_the_title_tells_the_progress_and_goes_back_when_the_dialog_closes(
