@@ -303,13 +303,14 @@ class Access:
 
 
 async def _send_off(client: Client) -> None:
-    """Once a signed-out tab has had a moment to go to the sign-in page: close its sockets
-    and delete it, so a script that ignores the navigation cannot act in it any longer."""
+    """Once a signed-out tab has had a moment to go to the sign-in page: close its sockets,
+    so a script that ignores the navigation cannot act in it any longer (no socket of a
+    signed-out session is let in again). NiceGUI deletes the tab once its reconnect grace is
+    over, as for any tab whose sockets closed: deleting it here too made that a second
+    deletion, which fails."""
     await asyncio.sleep(SEND_OFF_SECONDS)
     for sid, _ in list(core.sio.manager.get_participants("/", client.id)):
         await core.sio.disconnect(sid)
-    if not client.is_deleted:
-        client.delete()
 
 
 def _guard_socket_messages() -> None:

@@ -1,6 +1,6 @@
 """Reading what a backend sends, robustly: nulls, missing fields, odd values and unreadable rows.
 
-The table holds every optional field of the four answers a page shows, each read once as
+The table holds every optional field of the answers a page shows, each read once as
 ``null`` and once missing; what it reads as ("not given") is written out by hand.
 """
 
@@ -17,7 +17,9 @@ from services.contract import (
     GenerateRequest,
     JobDetail,
     JobList,
+    JobLog,
     JobSummary,
+    LogEntry,
     ProgressResponse,
     QueueState,
     reading,
@@ -34,7 +36,7 @@ SUMMARY = {"job_id": "job-1", "status": "processing", "progress": 40.0,
            "style": "cinematic", "current_stage": "scene_2_generating",
            "current_stage_display": "Generating scene 2", "created_at": 1_700_000_000.0,
            "updated_at": 1_700_000_050.0, "error": "none yet", "owner": "ada",
-           "queue_position": 2, "attempt": 2}
+           "queue_position": 2, "attempt": 2, "thumbnail_url": "/t1.jpg"}
 PROGRESS_ONLY = {"stages_completed": [STAGE], "stages_pending": [STAGE],
                  "estimated_time_remaining": 75.5, "assets": ASSETS}
 DETAIL = {**SUMMARY, **PROGRESS_ONLY, "script": ["A fox wakes", "It runs"]}
@@ -42,6 +44,8 @@ PROGRESS = {key: SUMMARY[key] for key in ("job_id", "status", "progress", "curre
                                           "current_stage_display", "error",
                                           "queue_position")} | PROGRESS_ONLY
 QUEUE = {"pending": 3, "running": 1, "workers": 4, "estimated_start_seconds": 42.5}
+LOG_LINE = {"at": 1_700_000_010.0, "level": "warning", "message": "Cancel asked by ada"}
+LOG = {"lines": [LOG_LINE]}
 
 # What each optional field reads as when the backend does not give it.
 NOT_GIVEN: dict[str, Any] = {
@@ -50,10 +54,11 @@ NOT_GIVEN: dict[str, Any] = {
     "error": None, "owner": None, "stages_completed": [], "stages_pending": [],
     "estimated_time_remaining": None, "assets": None, "script": None, "queue_position": None,
     "attempt": None, "pending": 0, "running": 0, "workers": 0, "estimated_start_seconds": None,
+    "thumbnail_url": None, "at": 0, "level": "info", "message": "", "lines": [],
 }
 ANSWERS: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (JobSummary, SUMMARY), (JobDetail, DETAIL), (ProgressResponse, PROGRESS),
-    (QueueState, QUEUE)]
+    (QueueState, QUEUE), (LogEntry, LOG_LINE), (JobLog, LOG)]
 CASES = [pytest.param(model, full, name, how, id=f"{model.__name__}.{name}-{how}")
          for model, full in ANSWERS for name in full if name not in ("job_id", "status")
          for how in ("null", "missing")]
