@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import cast
 
 from redis.asyncio import ConnectionPool, Redis
@@ -30,6 +30,20 @@ LINGER_SECONDS = 5.0  # a stream nobody waits on stays in the read (its next wai
 RETRY_SECONDS = 0.5  # after a failed read, before the next
 UNBLOCK_TRIES = 20  # the read to interrupt may not have reached the server yet
 UNBLOCK_PAUSE = 0.005
+
+
+CLOSE_SECONDS = 2.0  # a connection that takes longer to close is left to the server
+
+
+async def closed_within(closing: Awaitable[object], what: str) -> None:
+    """Wait for ``closing`` at most ``CLOSE_SECONDS``: redis-py's close can wait for ever on a
+    socket that is going (redis/redis-py#3941), and a feed that stops must not hang its
+    process's shutdown for it."""
+    try:
+        await asyncio.wait_for(closing, CLOSE_SECONDS)
+    except TimeoutError:
+        log.warning("%s did not close within %.0f s; left to close on its own", what,
+                    CLOSE_SECONDS)
 
 
 def entry_event_id(entry_id: str) -> int:
@@ -87,11 +101,12 @@ class StreamListener:
             watch.idle_since = time.monotonic()
 
     async def aclose(self) -> None:
-        """Stop reading and give the connection back."""
+        """Stop reading and give the connection back, each within ``CLOSE_SECONDS``."""
         if self._task is not None:
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        await self._control.aclose()
+            await closed_within(asyncio.gather(self._task, return_exceptions=True),
+                                "the blocking read")
+        await closed_within(self._control.aclose(), "the control connection")
 
     async def _interrupt(self) -> None:
         """Have the read in flight start over (and so take in the streams it lacks)."""

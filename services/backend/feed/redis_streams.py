@@ -25,7 +25,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError, ResponseError
 
-from services.backend.feed.listener import StreamListener, entry_event_id
+from services.backend.feed.listener import StreamListener, closed_within, entry_event_id
 from services.backend.feed.protocol import FeedUnavailable
 from services.contract import ProgressResponse, has_ended
 
@@ -95,9 +95,9 @@ class RedisFeed:
                         await asyncio.wait_for(grew.wait(), left)
 
     async def aclose(self) -> None:
-        """Stop the blocking read and close the pool."""
+        """Stop the blocking read and close the pool (``closed_within`` its time)."""
         await self._listener.aclose()
-        await self._redis.aclose()
+        await closed_within(self._redis.aclose(), "the feed's connection pool")
 
     async def _range(self, key: str, event_id: int) -> list[tuple[int, ProgressResponse]]:
         entries = cast("list[tuple[str, dict[str, str]]]",  # answers decoded: text
