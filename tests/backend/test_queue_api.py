@@ -142,13 +142,15 @@ def test_the_queue_says_how_long_a_new_job_would_wait_within_a_quarter(
     waiting), against the time from that read until the job has started rendering.
 
     A warm-up job first: the planner forecasts from this machine's measured speed, and a
-    backend that has rendered nothing yet knows only a default."""
+    backend that has rendered nothing yet knows only a default. The jobs ahead are a minute of
+    video each, so the wait is long beside a render's fixed costs (with 15 s videos it was
+    about 3 s, and a 0.75 s error was over a quarter of it)."""
     _wait_for(api, _submit(api, "ana"), "completed")
     assert api.get("/queue", headers=_as("ana")).json() == {
         "pending": 0, "running": 0, "workers": 1, "estimated_start_seconds": 0}
-    _wait_for(api, _submit(api, "ana"), "processing")
-    _submit(api, "ana")
-    _submit(api, "ana")
+    _wait_for(api, _submit(api, "ana", 60), "processing")
+    _submit(api, "ana", 60)
+    _submit(api, "ana", 60)
 
     asked_at = time.monotonic()
     state = api.get("/queue", headers=_as("ana")).json()
