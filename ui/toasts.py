@@ -49,10 +49,11 @@ def toast_job_endings(directory: JobDirectory, user: User) -> None:
     client = ui.context.client
     waiting: list[JobEnded] = []
 
-    def toast_waiting() -> None:
+    async def toast_waiting() -> None:
         endings = waiting.copy()
         waiting.clear()
-        prompts = [ending.prompt or _listed_prompt(directory, ending.job_id) for ending in endings]
+        prompts = [ending.prompt or await directory.prompt_of(ending.job_id)
+                   for ending in endings]
         for ending, prompt in zip(endings, prompts, strict=True):
             notify(ending, prompt=prompt)  # on the desktop, if the page finds it should
         if len(endings) > MOST_TOASTS_AT_ONCE:
@@ -125,12 +126,6 @@ def failure_text(reason: str | None) -> str:
     if not reason:
         return "Generation failed"
     return reason if reason.startswith("Generation failed") else f"Generation failed: {reason}"
-
-
-def _listed_prompt(directory: JobDirectory, job_id: str) -> str:
-    """The job's prompt from the latest list (an end the hub saw comes without one)."""
-    jobs = directory.latest.jobs if directory.latest is not None else []
-    return next((job.prompt for job in jobs if job.job_id == job_id), "")
 
 
 def _listed_owner(directory: JobDirectory, job_id: str) -> str | None:

@@ -83,6 +83,18 @@ class JobDirectory:
         """Hear of every job that ends, once each, seen here or by the hub."""
         return self._held(self._endings.subscribe(listener))
 
+    async def prompt_of(self, job_id: str) -> str:
+        """The job's prompt: from the latest list, or asked of the backend for a job too new
+        to be listed yet ("" if it cannot say)."""
+        jobs = self.latest.jobs if self.latest is not None else []
+        listed = next((job.prompt for job in jobs if job.job_id == job_id), None)
+        if listed is not None:
+            return listed
+        try:
+            return (await self._client.get_job(job_id)).prompt
+        except AuroraError:
+            return ""
+
     def forget(self, job_id: str) -> None:
         """The job was deleted from this dashboard: every tab's list drops it now, not at the
         next poll (which would no longer list it anyway), whatever page of it they show."""
