@@ -1,4 +1,5 @@
-"""Reading the embedded backend's progress stream in tests, as any SSE client would."""
+"""Reading the embedded backend's event streams in tests (a job's progress, every job's
+changes), as any SSE client would."""
 
 from __future__ import annotations
 
@@ -32,17 +33,33 @@ def follow(base_url: str, job_id: str, *, last_event_id: str | None = None,
     """The job's stream, event by event (keep-alives skipped), until ``done`` or the caller
     stops reading; the connection closes either way. ``headers`` go with the request (say,
     a token)."""
+    for event in _events(base_url, f"/api/v1/jobs/{job_id}/progress", last_event_id,
+                         timeout, headers):
+        yield event
+        if event.event == "done":
+            return
+
+
+def follow_changes(base_url: str, *, last_event_id: str | None = None, owner: str | None = None,
+                   timeout: float = 120.0, headers: dict[str, str] | None = None
+                   ) -> Generator[Event, None, None]:
+    """Every job's changes (``GET /api/v1/events``; ``owner``'s jobs only, if given), event by
+    event, until the caller stops reading, which closes the connection."""
+    path = "/api/v1/events" + ("" if owner is None else f"?owner={owner}")
+    yield from _events(base_url, path, last_event_id, timeout, headers)
+
+
+def _events(base_url: str, path: str, last_event_id: str | None, timeout: float,
+            headers: dict[str, str] | None) -> Generator[Event, None, None]:
     headers = {**(headers or {}),
                **({} if last_event_id is None else {"Last-Event-ID": last_event_id})}
     with httpx.Client(base_url=base_url, timeout=timeout) as client, connect_sse(
-        client, "GET", f"/api/v1/jobs/{job_id}/progress", headers=headers
+        client, "GET", path, headers=headers
     ) as source:
         for sse in source.iter_sse():
             if not sse.data:  # a keep-alive comment: httpx-sse dispatches it as an empty event
                 continue
             yield Event(sse.event, sse.id, sse.retry, json.loads(sse.data))
-            if sse.event == "done":
-                return
 
 
 def read_events(base_url: str, job_id: str, *, limit: int | None = None,

@@ -19,7 +19,7 @@ from services.backend.accounts import Accounts
 from services.backend.deletion import JobDeletion
 from services.backend.deps import BackendParts
 from services.backend.driver import JobDriver
-from services.backend.engines import job_store, media_store, progress_feed
+from services.backend.engines import feeds, job_store, media_store
 from services.backend.eta import Throughput
 from services.backend.job_log import JobLogBook
 from services.backend.planner import EtaPlanner
@@ -27,7 +27,7 @@ from services.backend.pool import ProcessPool, RenderPool
 from services.backend.presenter import JobPresenter
 from services.backend.publisher import Publisher
 from services.backend.queue import JobIntake, JobQueue
-from services.backend.routes import account, assets, jobs, progress, queue
+from services.backend.routes import account, assets, events, jobs, progress, queue
 from services.backend.settings import BackendSettings
 from services.backend.store import BackendStore, StoreUnavailable
 from services.backend.waiting_line import WaitingLine
@@ -52,7 +52,7 @@ class VideoBackend:
     def __init__(self, settings: BackendSettings) -> None:
         # Each swappable part's engine (``engines.py`` chooses where a setting can).
         self._store: BackendStore = job_store(settings)
-        self._feed = progress_feed(settings)
+        self._feed, self._changes = feeds(settings)
         self._media, local_media = media_store(settings)
         self._pool: RenderPool | None = None  # this process's own workers, if it renders
         self._started = AsyncExitStack()  # what ``stop`` closes, once ``start`` has opened it
@@ -62,9 +62,10 @@ class VideoBackend:
         else:
             queue, presenter = self._local_queue(settings)
         self._retention_days = settings.retention_days
-        deletion = JobDeletion(store=self._store, media=self._media)
-        self.parts = BackendParts(queue=queue, presenter=presenter, deletion=deletion,
-                                  log=JobLogBook(self._store), local_media=local_media,
+        deletion = JobDeletion(store=self._store, media=self._media, changes=self._changes)
+        self.parts = BackendParts(queue=queue, presenter=presenter, changes=self._changes,
+                                  deletion=deletion, log=JobLogBook(self._store),
+                                  local_media=local_media,
                                   keepalive_seconds=settings.keepalive_seconds)
         token = settings.service_token
         self.gate = Gate(mode=settings.auth or "open", accounts=Accounts(self._store),
@@ -79,7 +80,8 @@ class VideoBackend:
                              ahead_of=line.ahead_of)
         presenter = JobPresenter(store=self._store, feed=self._feed, media=self._media,
                                  planner=planner, line=line)
-        publisher = Publisher(store=self._store, feed=self._feed, presenter=presenter)
+        publisher = Publisher(store=self._store, feed=self._feed, changes=self._changes,
+                              presenter=presenter)
         driver = JobDriver(publisher=publisher, pool=pool, planner=planner,
                            throughput=self._throughput, media=self._media)
         queue = JobQueue(store=self._store, line=line, publisher=publisher, driver=driver,
@@ -100,7 +102,8 @@ class VideoBackend:
                                  coordination=coordination)
         presenter = JobPresenter(store=self._store, feed=self._feed, media=self._media,
                                  planner=planner)
-        publisher = Publisher(store=self._store, feed=self._feed, presenter=presenter)
+        publisher = Publisher(store=self._store, feed=self._feed, changes=self._changes,
+                              presenter=presenter)
         queue = ClusterQueue(store=self._store, publisher=publisher, coordination=coordination,
                              celery=create_celery(settings.redis_url),
                              render_size=settings.render_size)
@@ -109,7 +112,7 @@ class VideoBackend:
     def install(self, app: FastAPI) -> None:
         """Mount the API routes on ``app`` at ``API_PREFIX``, every one behind the gate."""
         router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(caller)])
-        for module in (jobs, queue, progress, assets, account):
+        for module in (jobs, queue, progress, events, assets, account):
             router.include_router(module.router)
         router.add_api_route("/{path:path}", _no_such_endpoint, include_in_schema=False,
                              methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -13,9 +13,11 @@ import asyncio
 import logging
 import time
 
+from services.backend.feed import ChangeLog
 from services.backend.media import MediaStore
 from services.backend.queue import JobNotFound
 from services.backend.store import JobStore
+from services.contract import DeletedData
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +32,14 @@ class JobNotEnded(Exception):
 class JobDeletion:
     """Deletes ended jobs, one at a time or as retention finds them."""
 
-    def __init__(self, *, store: JobStore, media: MediaStore) -> None:
+    def __init__(self, *, store: JobStore, media: MediaStore, changes: ChangeLog) -> None:
         self._store = store
         self._media = media
+        self._changes = changes
 
     async def delete(self, job_id: str) -> None:
-        """Remove the ended job's files, then its record (``JobNotFound``, ``JobNotEnded``)."""
+        """Remove the ended job's files, then its record (``JobNotFound``, ``JobNotEnded``);
+        then tell the lists it is gone."""
         record = await self._store.get(job_id)
         if record is None:
             raise JobNotFound(job_id)
@@ -43,6 +47,8 @@ class JobDeletion:
             raise JobNotEnded(job_id)
         await self._media.delete(job_id)
         await self._store.delete(job_id)
+        await self._changes.record("deleted", DeletedData(job_id=job_id).model_dump_json(),
+                                   record.owner)
 
     async def keep_for(self, days: float) -> None:
         """Forever, every hour from now: delete the jobs that ended more than ``days`` ago."""

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from services.backend.access import Caller
 from services.backend.deletion import JobDeletion
+from services.backend.feed import ChangeLog
 from services.backend.job_log import JobLogBook
 from services.backend.media import LocalMedia
 from services.backend.presenter import JobPresenter
@@ -19,12 +20,13 @@ from services.contract import is_valid_job_id
 
 @dataclass(frozen=True)
 class BackendParts:
-    """What the routes use: the queue for changes, the presenter for reads, deletion, the
-    jobs' logs, and the media files the backend serves itself (None when an object store
-    serves them)."""
+    """What the routes use: the queue for changes, the presenter for reads, the change log
+    of every job, deletion, the jobs' logs, and the media files the backend serves itself
+    (None when an object store serves them)."""
 
     queue: JobIntake
     presenter: JobPresenter
+    changes: ChangeLog
     deletion: JobDeletion
     log: JobLogBook
     local_media: LocalMedia | None

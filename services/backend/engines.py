@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from services.backend.feed import MemoryFeed, ProgressFeed
+from services.backend.feed import ChangeLog, MemoryChangeLog, MemoryFeed, ProgressFeed
 from services.backend.media import LocalMedia, MediaStore, MediaUnavailable
 from services.backend.settings import BackendSettings
 from services.backend.signing import AssetSigner, load_or_create_secret
@@ -26,13 +26,16 @@ def job_store(settings: BackendSettings) -> BackendStore:
     return SqliteJobStore(settings.data_dir / "jobs.sqlite3")
 
 
-def progress_feed(settings: BackendSettings) -> ProgressFeed:
-    """Redis Streams when ``AURORA_REDIS_URL`` names a server, else this process's memory."""
+def feeds(settings: BackendSettings) -> tuple[ProgressFeed, ChangeLog]:
+    """The progress feed and the change log: Redis Streams when ``AURORA_REDIS_URL`` names a
+    server (both on one connection pool, which closing the feed closes), else this process's
+    memory."""
     if settings.redis_url:
         from services.backend.feed.redis_streams import RedisFeed  # redis loads only when chosen
 
-        return RedisFeed(settings.redis_url)
-    return MemoryFeed()
+        feed = RedisFeed(settings.redis_url)
+        return feed, feed.change_log()
+    return MemoryFeed(), MemoryChangeLog()
 
 
 def media_store(settings: BackendSettings) -> tuple[MediaStore, LocalMedia | None]:

@@ -1,4 +1,5 @@
-"""Recording a job's changes: each one stored first, then published to the job's streams.
+"""Recording a job's changes: each one stored first, then published to the job's streams and
+to the change log that keeps job lists live (``GET /api/v1/events``).
 
 Storing first means a stream that opens after any change, on this process or after a restart,
 reads that change from the store; the feed carries it to the streams already open.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from services.backend.feed import FeedUnavailable, ProgressFeed
+from services.backend.feed import ChangeLog, FeedUnavailable, ProgressFeed
 from services.backend.job_log import note
 from services.backend.persist import until_stored
 from services.backend.presenter import JobPresenter
@@ -21,11 +22,14 @@ log = logging.getLogger(__name__)
 
 
 class Publisher:
-    """Stores a job's record with its next event id and publishes its state under that id."""
+    """Stores a job's record with its next event id and publishes its state under that id,
+    and its list row as the next change."""
 
-    def __init__(self, *, store: JobStore, feed: ProgressFeed, presenter: JobPresenter) -> None:
+    def __init__(self, *, store: JobStore, feed: ProgressFeed, changes: ChangeLog,
+                 presenter: JobPresenter) -> None:
         self._store = store
         self._feed = feed
+        self._changes = changes
         self._presenter = presenter
 
     async def catch_up(self, record: JobRecord) -> int:
@@ -68,6 +72,7 @@ class Publisher:
         except FeedUnavailable as error:
             log.warning("job %s: event %d not published again: %s", record.job_id,
                         record.event_id, error)
+        await self._tell_lists(record)  # a list that had it reads the same row again: harmless
 
     async def publish(self, record: JobRecord) -> None:
         """Store the record as it is now and tell the job's streams (nothing changes if the
@@ -84,3 +89,9 @@ class Publisher:
         except FeedUnavailable as error:  # stored already: open streams catch up from the store
             log.warning("job %s: event %d not published: %s", record.job_id, record.event_id,
                         error)
+        await self._tell_lists(record)
+
+    async def _tell_lists(self, record: JobRecord) -> None:
+        """Record the job's list row as it is now in the change log."""
+        row = self._presenter.row(record)
+        await self._changes.record("job", row.model_dump_json(), record.owner)

@@ -211,6 +211,12 @@ class ErrorData(BackendAnswer):
     error: str
 
 
+class DeletedData(BackendAnswer):
+    """Data of a ``deleted`` event of ``GET /api/v1/events``: this job is gone (extension)."""
+
+    job_id: str
+
+
 class CancelResponse(BackendAnswer):
     """Answer to ``POST /api/v1/jobs/{id}/cancel``."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from services.backend.cluster.coordination import Coordination
 from services.backend.cluster.planner import ClusterPlanner
-from services.backend.engines import job_store, media_store, progress_feed
+from services.backend.engines import feeds, job_store, media_store
 from services.backend.eta import Throughput
 from services.backend.media import LocalMedia, MediaStore
 from services.backend.presenter import JobPresenter
@@ -36,7 +36,7 @@ async def cluster_parts(settings: BackendSettings) -> AsyncIterator[ClusterParts
     """Open every part for the block, and close them after it."""
     assert settings.redis_url is not None, "a cluster runs on AURORA_REDIS_URL"
     store = job_store(settings)
-    feed = progress_feed(settings)
+    feed, changes = feeds(settings)
     media, local_media = media_store(settings)
     coordination = Coordination(settings.redis_url)
     throughput = Throughput(store)
@@ -53,4 +53,5 @@ async def cluster_parts(settings: BackendSettings) -> AsyncIterator[ClusterParts
         yield ClusterParts(store=store, media=media, local_media=local_media,
                            coordination=coordination, throughput=throughput,
                            presenter=presenter,
-                           publisher=Publisher(store=store, feed=feed, presenter=presenter))
+                           publisher=Publisher(store=store, feed=feed, changes=changes,
+                                               presenter=presenter))

@@ -23,6 +23,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services.backend.deps import Backend, BackendParts, not_found
 from services.backend.feed import FeedUnavailable
+from services.backend.routes.sse import RETRY_MILLISECONDS, event_stream, sent_event_id
 from services.backend.store import StoreUnavailable
 from services.contract import (
     DoneData,
@@ -36,7 +37,6 @@ from services.contract import (
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["progress"])
-RETRY_MILLISECONDS = 3000
 ERROR_PAUSE_SECONDS = 1.0  # after an `error` event, before reading again
 
 Change = tuple[int, ProgressResponse]
@@ -119,12 +119,6 @@ async def _events(backend: BackendParts, job_id: str,
             await asyncio.sleep(ERROR_PAUSE_SECONDS)
 
 
-def _event_id(header: str | None) -> int | None:
-    """The id a client sends back in ``Last-Event-ID``, if it is one of ours."""
-    text = (header or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
-
-
 @router.get("/jobs/{job_id}/progress", responses={404: {"model": ErrorBody}},
             response_model=None)
 async def progress(
@@ -136,10 +130,5 @@ async def progress(
     first = await backend.presenter.latest(job_id) if is_valid_job_id(job_id) else None
     if first is None:
         return not_found()
-    opening = await _opening(backend, job_id, first, _event_id(last_event_id))
-    return EventSourceResponse(
-        _events(backend, job_id, opening),
-        ping=backend.keepalive_seconds,
-        ping_message_factory=lambda: ServerSentEvent(comment="keep-alive"),
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    opening = await _opening(backend, job_id, first, sent_event_id(last_event_id))
+    return event_stream(_events(backend, job_id, opening), backend.keepalive_seconds)
