@@ -9,11 +9,12 @@ beforehand; a dashboard (``--api-url``) and Debian's Chromium use it. Prints, in
    (``offset=5000``), median and p95 of 30 requests each, beside the plain first page;
 3. *Load more* in the page: click to the next 50 cards drawn (median of five);
 4. the dashboard's memory (RSS) with five ``/jobs`` tabs open;
-5. requests per minute the backend gets from the dashboard with those five tabs open and
-   nothing changing (it polls; a dashboard following ``/api/v1/events`` would not).
+5. requests per minute the backend gets from a dashboard with five ``/jobs`` tabs open and
+   nothing changing, side by side: this backend (the dashboard follows its events stream) and
+   a backend without one (the contract peer, ``testkit/peer``: the dashboard polls it).
 
-Targets (issue 16): first paint ≤ 1 s, search and next page ≤ 200 ms. Run with
-``python -m bench.history``.
+Targets (issue 16): first paint ≤ 1 s, search and next page ≤ 200 ms, no list requests with
+events. Run with ``python -m bench.history``.
 """
 
 from __future__ import annotations
@@ -21,22 +22,25 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import psutil
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from bench.stats import percentile
 from services.contract import API_PREFIX
 from testkit.app_process import AppProcess
 from testkit.browser import launch
+from testkit.peer import PeerServer
 from testkit.stored_jobs import store_before_start, stored_job
 
 JOBS = 10_000
 WORDS = ("lighthouse", "harbour", "fox", "tram", "kite", "rain", "dunes", "lantern")
 TABS = 5
-QUIET_SECONDS = 60.0
+QUIET_SECONDS = 30.0
+LISTING = f"{API_PREFIX}/jobs"
 
 # Resolves with the milliseconds from a click on *Load more* until 50 more cards are drawn.
 LOAD_MORE = """async () => {
@@ -87,9 +91,42 @@ def answers(api: httpx.Client, params: dict[str, str | int], rounds: int = 30) -
     return timings
 
 
-def list_requests(api: AppProcess) -> int:
-    """How many job-list requests the backend has logged so far."""
-    return api.log().count(f"GET {API_PREFIX}/jobs")
+def open_jobs_tabs(browser: Browser, dashboard: AppProcess, count: int) -> list[Page]:
+    """``count`` more tabs on the dashboard's ``/jobs``, each listed."""
+    tabs = [browser.new_page(viewport={"width": 1280, "height": 860}) for _ in range(count)]
+    for tab in tabs:
+        tab.goto(f"{dashboard.base_url}/jobs")
+        tab.wait_for_selector("[data-testid=job-card], [data-testid=jobs-empty]")
+    return tabs
+
+
+def per_minute(count: Callable[[], tuple[int, int]]) -> tuple[float, float]:
+    """List requests and all requests a minute, by ``count`` (both, so far) over a quiet
+    ``QUIET_SECONDS``."""
+    time.sleep(2)  # the tabs' own first requests are not part of the quiet
+    lists, every = count()
+    time.sleep(QUIET_SECONDS)
+    lists_after, every_after = count()
+    return ((lists_after - lists) * 60 / QUIET_SECONDS,
+            (every_after - every) * 60 / QUIET_SECONDS)
+
+
+def polling_per_minute(browser: Browser, scratch: Path) -> tuple[float, float]:
+    """``per_minute`` of a dashboard polling a backend without the events stream (the peer,
+    which answers it 404), with ``TABS`` ``/jobs`` tabs open."""
+    with PeerServer() as server:
+        peer = server.peer
+        peer.add_job("a-finished-one", status="completed", progress=100)
+        dashboard = AppProcess(scratch / "polling-dashboard", api_url=server.url).start()
+        try:
+            tabs = open_jobs_tabs(browser, dashboard, TABS)
+            rates = per_minute(lambda: (
+                sum(seen.path == LISTING for seen in peer.requests), len(peer.requests)))
+            for tab in tabs:
+                tab.close()
+            return rates
+        finally:
+            dashboard.stop()
 
 
 def main() -> None:
@@ -123,21 +160,21 @@ def main() -> None:
             print(f"3. load more: click -> 50 more cards drawn, median "
                   f"{statistics.median(more):.0f} ms, worst {max(more):.0f} ms")
 
-            tabs = [page, *(browser.new_page(viewport={"width": 1280, "height": 860})
-                            for _ in range(TABS - 1))]
-            for tab in tabs[1:]:
-                tab.goto(f"{dashboard.base_url}/jobs")
-                tab.wait_for_selector("[data-testid=job-card]")
+            tabs = [page, *open_jobs_tabs(browser, dashboard, TABS - 1)]
             time.sleep(2)
             assert dashboard.process is not None
             rss = psutil.Process(dashboard.process.pid).memory_info().rss / 2**20
             print(f"4. dashboard memory with {TABS} /jobs tabs open: {rss:.0f} MiB RSS")
 
-            before = list_requests(backend)
-            time.sleep(QUIET_SECONDS)
-            per_minute = (list_requests(backend) - before) * 60 / QUIET_SECONDS
-            print(f"5. with {TABS} /jobs tabs open and nothing changing: {per_minute:.0f} "
-                  f"list requests a minute to the backend (polling; no events stream yet)")
+            events = per_minute(lambda: (backend.requests_served(LISTING),
+                                         backend.requests_served()))
+            for tab in tabs:
+                tab.close()
+            polling = polling_per_minute(browser, Path(scratch))
+            print(f"5. requests a minute to the backend, {TABS} /jobs tabs open, nothing "
+                  f"changing (target with events: 0 list requests):")
+            for label, (lists, every) in (("events stream", events), ("polling", polling)):
+                print(f"   {label:<14} {lists:5.0f} list requests   {every:5.0f} requests")
         finally:
             browser.close()
             dashboard.stop()

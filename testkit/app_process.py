@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -82,6 +83,14 @@ class AppProcess:
     def log(self) -> str:
         """What the process printed so far."""
         return self._log_path.read_text(errors="replace") if self._log_path.exists() else ""
+
+    def requests_served(self, path: str | None = None, *, method: str = "GET") -> int:
+        """How many ``method`` requests for ``path`` (any query; None: any path) the process
+        has answered so far, by its own access log (``main.py api`` keeps one; the dashboard
+        does not)."""
+        target = r"\S+" if path is None else rf"{re.escape(path)}(\?\S*)?"
+        line = re.compile(rf'"{re.escape(method)} {target} HTTP/')
+        return sum(1 for _ in line.finditer(self.log()))
 
     def stop(self, sig: int = signal.SIGTERM, *, timeout: float = 15.0) -> None:
         """Send ``sig`` and wait for the process to end (SIGKILL if it does not)."""

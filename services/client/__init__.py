@@ -1,6 +1,14 @@
-"""The dashboard's client of the video-generation backend: calls, progress stream, errors."""
+"""The dashboard's client of the video-generation backend: calls, event streams, errors."""
 
 from services.client.api import AuroraClient
+from services.client.changes import (
+    ChangeEvent,
+    ChangeStream,
+    JobChanged,
+    JobDeleted,
+    ListAgain,
+    StreamOpened,
+)
 from services.client.errors import (
     AuroraError,
     BackendFailure,
@@ -37,15 +45,20 @@ __all__ = [
     "BackendUnavailable",
     "Backoff",
     "CancelNotSupported",
+    "ChangeEvent",
+    "ChangeStream",
     "ConnectionFailed",
     "DeleteNotSupported",
     "Done",
     "InvalidJobId",
     "JobAlreadyEnded",
+    "JobChanged",
     "JobConflict",
+    "JobDeleted",
     "JobNotEnded",
     "JobNotFound",
     "JobNotRetryable",
+    "ListAgain",
     "NotSupported",
     "Overloaded",
     "ProgressStream",
@@ -55,6 +68,7 @@ __all__ = [
     "RetryNotSupported",
     "ServerError",
     "StreamEvent",
+    "StreamOpened",
     "Update",
     "ValidationRejected",
 ]

@@ -7,6 +7,7 @@ from typing import Any, Self, TypeVar
 import httpx
 from pydantic import ValidationError
 
+from services.client.changes import ChangeStream
 from services.client.errors import (
     BackendFailure,
     CancelNotSupported,
@@ -257,6 +258,26 @@ class AuroraClient:
         return ProgressStream(
             self._http,
             job_id,
+            last_event_id=last_event_id,
+            max_attempts=max_attempts,
+            read_timeout=self._read_timeout if read_timeout is None else read_timeout,
+            backoff=backoff,
+        )
+
+    def changes(
+        self,
+        *,
+        owner: str | None = None,
+        last_event_id: str | None = None,
+        max_attempts: int = 3,
+        read_timeout: float | None = None,
+        backoff: Backoff = DEFAULT_BACKOFF,
+    ) -> ChangeStream:
+        """Every job's changes (``owner``'s only, if given) as they happen (see
+        ``ChangeStream``); nothing connects until read."""
+        return ChangeStream(
+            self._http,
+            owner=owner,
             last_event_id=last_event_id,
             max_attempts=max_attempts,
             read_timeout=self._read_timeout if read_timeout is None else read_timeout,

@@ -44,9 +44,11 @@ class Reconnecting:
 
 @dataclass(frozen=True, slots=True)
 class ConnectionFailed:
-    """Every reconnection attempt failed; the stream is over until the user retries."""
+    """Every reconnection attempt failed, or the backend refused the stream (``status_code``:
+    its 4xx; 404 where it has no such stream); the stream is over until the user retries."""
 
     reason: str
+    status_code: int | None = None
 
 
 StreamEvent = Update | Done | ServerError | Reconnecting | ConnectionFailed

@@ -4,9 +4,10 @@ A tab shows one view at a time: every job, or a search (words of the prompt or s
 owner's jobs. It lists that view's newest ``PAGE_SIZE`` jobs, then a page more each time the
 user asks, and knows the backend's count of each status filter, so "Failed · 37" is the whole
 history's and not just what is loaded. Every job's newest pages come from the directory's
-listing, which the whole dashboard shares (older ones are asked for); any other view's are
-asked of the backend (``q``, ``owner``), again each time the directory sees a change, so they
-stay live too.
+listing, which the whole dashboard shares (older ones are asked for), with its counts where
+the directory keeps them from the events stream (else they are asked for); any other view's
+are asked of the backend (``q``, ``owner``), again each time the directory sees a change, so
+they stay live too.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from services.client import AuroraClient
-from services.contract import JobList, JobStatus, JobSummary, is_valid_job_id
+from services.contract import JobList, JobSummary, is_valid_job_id
 from services.dashboard.directory import JobDirectory
+from services.dashboard.listing import ENDED
 
 PAGE_SIZE = 50
-ENDED = (JobStatus.COMPLETED, JobStatus.FAILED)  # the filters counted with a request each
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,33 +93,38 @@ class JobPages:
         return None
 
     def take_shared(self) -> bool:
-        """For the view of every job, take the directory's newest jobs now (no request);
-        whether there were any to take."""
+        """For the view of every job, take the directory's newest jobs (and its counts, where
+        it keeps them) now, with no request; whether there were any to take."""
         latest = self._directory.latest
         if not self.view.shared or latest is None:
             return False
         self._newest, self._total = latest.jobs[:self._shared_shown], latest.total
+        self._ended_counts = self._directory.ended_counts or self._ended_counts
         return True
 
     async def refresh(self) -> None:
-        """Read the view's newest jobs (the directory's, for every job) and its counts again."""
+        """Read the view's newest jobs (the directory's, for every job) and its counts again
+        (the directory's too, where it keeps them)."""
         view, asked = self.view, self._asked
+        counts: dict[str, int] | None = None
         if view.shared and self._directory.latest is not None:
             latest = self._directory.latest
             newest: JobList = latest.model_copy(
                 update={"jobs": latest.jobs[:self._shared_shown]})
+            counts = self._directory.ended_counts
         else:
             newest = await self._client.list_jobs(q=view.query or None, owner=view.owner,
                                                   limit=PAGE_SIZE)
-        counts: dict[str, int] = {}
-        if newest.total is not None:  # a backend that counts: each ended filter's count
+        if counts is None and newest.total is not None:  # a backend that counts: ask it
+            counts = {}
             for status in ENDED:
                 counted = await self._client.list_jobs(
                     status=status, q=view.query or None, owner=view.owner, limit=1)
                 if counted.total is not None:
                     counts[status] = counted.total
         if (view, asked) == (self.view, self._asked):
-            self._newest, self._total, self._ended_counts = newest.jobs, newest.total, counts
+            self._newest, self._total = newest.jobs, newest.total
+            self._ended_counts = counts or {}
 
     async def load_more(self) -> None:
         """Read the next older page of the view (the offset is what is loaded so far: jobs

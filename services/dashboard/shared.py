@@ -2,8 +2,8 @@
 
 Pages never open their own connections to the backend: they go through this one client, watch
 running jobs through the hub (one upstream stream per job, however many tabs) and learn of jobs
-through the directory (one list poller, however many tabs); the media relay serves the
-backend's pictures and videos to the browser from the dashboard's origin.
+through the directory (one follower of the job list, however many tabs); the media relay
+serves the backend's pictures and videos to the browser from the dashboard's origin.
 """
 
 from __future__ import annotations

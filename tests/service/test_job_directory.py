@@ -44,10 +44,10 @@ async def several_polls() -> None:
 
 async def test_it_polls_only_while_someone_listens(directory: JobDirectory, peer: Peer) -> None:
     await several_polls()
-    assert (list_requests(peer), directory.polling) == (0, False)
+    assert (list_requests(peer), directory.following) == (0, False)
 
     stop_toasts = directory.on_job_ended(lambda ending: None)
-    assert directory.polling
+    assert directory.following
     await peer.wait_for(lambda: list_requests(peer) >= 3)
 
     asked: list[int] = []
@@ -62,7 +62,7 @@ async def test_it_polls_only_while_someone_listens(directory: JobDirectory, peer
     peer.add_job("new")  # a change, so the listener is called after the next poll
     await peer.wait_for(lambda: bool(asked))
 
-    assert not directory.polling
+    assert not directory.following
     await several_polls()
     assert list_requests(peer) == asked[0]
     assert directory.latest is None  # nobody listens: nothing stale is kept
@@ -196,4 +196,4 @@ async def test_an_unreachable_backend_is_an_error_text_not_a_crash(
             await peer.wait_for(lambda: directory.error != "")  # the peer only keeps time here
 
             assert directory.error.startswith("Cannot reach the backend")
-            assert (directory.latest, directory.polling) == (None, True)
+            assert (directory.latest, directory.following) == (None, True)

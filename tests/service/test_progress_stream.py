@@ -267,7 +267,7 @@ async def test_a_busy_backend_is_tried_again(client: AuroraClient, peer: Peer) -
 async def test_an_unknown_job_fails_at_once(client: AuroraClient, peer: Peer) -> None:
     events = await collect(client.progress("ghost", backoff=FAST))
 
-    assert events == [ConnectionFailed("Job ghost not found")]
+    assert events == [ConnectionFailed("Job ghost not found", 404)]
     assert len(peer.requests) == 1
 
 
@@ -277,7 +277,8 @@ async def test_a_refusal_fails_at_once(client: AuroraClient, peer: Peer) -> None
 
     events = await collect(client.progress("j", backoff=FAST))
 
-    assert events == [ConnectionFailed("The backend refused the request (401): Not authenticated")]
+    assert events == [ConnectionFailed("The backend refused the request (401): Not authenticated",
+                                       401)]
 
 
 async def test_silence_past_the_read_timeout_reconnects(client: AuroraClient, peer: Peer) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from testkit.app_process import AppProcess, dashboard_on_separate_api
 from testkit.browser import VIEWPORT
@@ -57,6 +57,15 @@ def rendering_app(real_backend_app: AppProcess) -> Iterator[AppProcess]:
         for status in ("pending", "processing"):
             for job in api.get("/api/v1/jobs", params={"status": status}).json()["jobs"]:
                 api.post(f"/api/v1/jobs/{job['job_id']}/cancel")
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[BrowserContext]:
+    """One browser context for the test's tabs, closed (every tab with it) after the test."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ are pages of one browser context: each is its own NiceGUI client all the same.
 """
 
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -15,7 +13,6 @@ from playwright.sync_api import BrowserContext, Page, expect
 from testkit.app_process import AppProcess
 from testkit.browser import (
     RELEASED_WITHIN,
-    VIEWPORT,
     job_card,
     job_toast,
     open_tab,
@@ -29,15 +26,6 @@ RUNNING = {"status": "processing", "current_stage": "scene_2_generating",
 LATER = {"progress": 70, "current_stage": "scene_4_generating",
          "current_stage_display": "Generating scene 4"}
 IN_SYNC_AT_ONCE = 3_000  # ms for a late tab to show the current state: its page load, no event
-
-
-@pytest.fixture
-def context(browser: Any) -> Iterator[BrowserContext]:
-    """One browser context for the test's tabs, closed (every tab with it) after the test."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
 
 
 def dialog_tab(context: BrowserContext, app: AppProcess, job_id: str) -> Page:

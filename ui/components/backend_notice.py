@@ -1,5 +1,5 @@
-"""A notice that says, while the job list's poller cannot reach the backend, why; and goes away
-once the poller reaches it again."""
+"""A notice that says, while the job list's follower cannot reach the backend, why; and goes away
+once it reaches it again."""
 
 from __future__ import annotations
 

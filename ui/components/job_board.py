@@ -1,7 +1,7 @@
 """``JobBoard``: every job the backend lists, newest first, filtered by status and searched by
 words, kept current.
 
-The directory says which jobs exist (one poller for the whole dashboard); a search asks the
+The directory says which jobs exist (one follower for the whole dashboard); a search asks the
 backend itself (``q``: any number of jobs), again each time the directory sees a change, so
 the results stay live too. Each running job's card gets its live progress from the hub.
 Cards are kept by job id across listings: a new job adds its card, an ended job's card is

@@ -1,6 +1,6 @@
 """``/jobs``: every job, newest first, running ones live; ``/jobs?job=<id>`` reopens a dialog.
 
-The list comes from the directory's one poller (a search asks the backend, ``job_board.py``),
+The list comes from the directory's one follower (a search asks the backend, ``job_board.py``),
 live progress from the hub's one stream per running job, however many tabs show the page.
 
 The status filter and the search live in the URL (``/jobs?status=completed&q=fox``), so a
