@@ -23,7 +23,6 @@ from services.client import (
     AuroraClient,
     AuroraError,
     CancelNotSupported,
-    ConnectionFailed,
     DeleteNotSupported,
     Done,
     JobNotFound,
@@ -75,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 class Session:
-    """One command's run: its output, its client, and the job it is watching, if any."""
+    """One command's run: its output, and the job it follows, if any (named after Ctrl-C)."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -116,8 +115,8 @@ class Session:
         except ValidationError as error:
             problem = error.errors()[0]
             field = ".".join(str(part) for part in problem["loc"])
-            raise CommandFailed(f"Invalid {field}: {problem['msg']}",
-                                ExitCode.BAD_ARGUMENT) from None
+            reason = problem["msg"].removeprefix("Value error, ")
+            raise CommandFailed(f"Invalid {field}: {reason}", ExitCode.BAD_ARGUMENT) from None
         job = await client.generate(request)
         if args.no_wait:
             self.say(job.job_id, {"job_id": job.job_id, "status": job.status})
@@ -143,20 +142,13 @@ class Session:
                 async for event in stream:
                     watched.take(event)
                     view.show(event)
-                    if isinstance(event, ConnectionFailed):
-                        self.watching = None
-                        raise CommandFailed(f"{watched.notice}. Watch it again: "
-                                            f"python main.py watch {job_id}",
-                                            ExitCode.UNREACHABLE)
                     if isinstance(event, Done):
                         ending = await _ending(client, watched, event.status)
                         view.finish(ending)
-                        break
-        self.watching = None
-        if ending.completed:
-            return ExitCode.DONE
-        say_error(f"Job {job_id} failed: {ending.error}")
-        return ExitCode.FAILED
+                        return _exit_code_of(ending)
+        # A stream's last event is ``done`` or, as here, ``ConnectionFailed``.
+        raise CommandFailed(f"{watched.notice}. Watch it again: python main.py watch {job_id}",
+                            ExitCode.UNREACHABLE)
 
     async def jobs(self, client: AuroraClient) -> int:
         """The jobs, newest first, of the status, words and owner asked for."""
@@ -229,6 +221,14 @@ async def _act(client: AuroraClient, name: str, job_id: str
                 moved.model_dump(mode="json"))
     await client.delete_job(job_id)
     return f"Deleted job {job_id} and its files", {"job_id": job_id, "deleted": True}
+
+
+def _exit_code_of(ending: Ending) -> ExitCode:
+    """0 for a video made; 1, with the backend's reason said, for a job that failed."""
+    if ending.completed:
+        return ExitCode.DONE
+    say_error(f"Job {ending.job_id} failed: {ending.error}")
+    return ExitCode.FAILED
 
 
 async def _ending(client: AuroraClient, watched: Watched, status: str) -> Ending:

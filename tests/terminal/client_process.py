@@ -11,11 +11,14 @@ from testkit.app_process import ROOT, program_env
 TIMEOUT = 120.0  # seconds any one command may take before the test fails (a render included)
 
 
-def client_env() -> dict[str, str]:
-    """The client's environment: the test's, without a token or address it may have set."""
+def client_env(token: str | None = None) -> dict[str, str]:
+    """The client's environment: the test's, without a token or address it may have set;
+    ``token`` as its ``AURORA_API_TOKEN``, if given."""
     env = program_env()
     for name in ("AURORA_API_TOKEN", "AURORA_API_URL"):
         env.pop(name, None)
+    if token is not None:
+        env["AURORA_API_TOKEN"] = token
     return env
 
 
@@ -24,11 +27,11 @@ def client_command(*args: str, api_url: str) -> list[str]:
     return [sys.executable, str(ROOT / "main.py"), *args, "--api-url", api_url]
 
 
-def run_client(*args: str, api_url: str, cwd: str | None = None
+def run_client(*args: str, api_url: str, token: str | None = None
                ) -> subprocess.CompletedProcess[str]:
-    """Run one command to its end, its output piped (so never a terminal)."""
+    """Run one command to its end (sending ``token``), its output piped (never a terminal)."""
     return subprocess.run(client_command(*args, api_url=api_url), capture_output=True,
-                          text=True, env=client_env(), cwd=cwd or ROOT, timeout=TIMEOUT)
+                          text=True, env=client_env(token), cwd=ROOT, timeout=TIMEOUT)
 
 
 def start_client(*args: str, api_url: str) -> subprocess.Popen[str]:

@@ -11,7 +11,7 @@ import av
 import httpx
 
 from services.contract import stages
-from testkit.app_process import AppProcess, free_port
+from testkit.app_process import AppProcess, free_port, quick_dashboard
 from testkit.sse import FIFTEEN_SECOND_STAGES, generate, read_events
 from tests.terminal.client_process import run_client
 
@@ -122,3 +122,24 @@ def test_an_unreachable_backend_exits_3_saying_where() -> None:
         done = run_client(*command, api_url=nowhere)  # fails the test if it never gives up
         assert done.returncode == 3, command
         assert done.stderr.strip() == f"aurora: Cannot reach the backend at {nowhere}"
+
+
+def test_the_dashboards_embedded_backend_answers_the_client(tmp_path: Path) -> None:
+    with quick_dashboard(tmp_path / "data") as dashboard:
+        done = run_client("generate", "A heron at dusk", api_url=dashboard.base_url)
+        listed = run_client("jobs", "--status", "completed", api_url=dashboard.base_url)
+
+    assert done.returncode == 0, done.stderr
+    job_id = done.stdout.splitlines()[0].removeprefix("Job ").removesuffix(" submitted")
+    assert done.stdout.splitlines()[-1] == f"Video ready: python main.py download {job_id}"
+    assert listed.stdout.splitlines()[1].split()[:2] == [job_id, "completed"]
+
+
+def test_an_empty_prompt_exits_2_before_anything_is_sent(quick_backend: AppProcess) -> None:
+    before = httpx.get(f"{quick_backend.api_url}/api/v1/jobs", timeout=10).json()["total"]
+
+    done = run_client("generate", "   ", api_url=quick_backend.api_url)
+
+    assert done.returncode == 2
+    assert done.stderr == "aurora: Invalid prompt: prompt must not be empty\n"
+    assert httpx.get(f"{quick_backend.api_url}/api/v1/jobs", timeout=10).json()["total"] == before

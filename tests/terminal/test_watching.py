@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -123,3 +124,22 @@ def test_the_live_display_on_a_terminal_and_ctrl_c_leaves_the_job_running(
             f"python main.py watch {job_id}") in tmux.screen()
     assert status_of(full_size_backend, job_id) in {"pending", "processing", "completed"}
     assert read_events(url, job_id)[-1].data == {"status": "completed"}
+
+
+def test_a_backend_gone_while_watching_exits_3_once_the_reconnections_fail(
+        tmp_path: Path) -> None:
+    backend = AppProcess(tmp_path / "data", command="api",
+                         env={"AURORA_RENDER_WORKERS": "1"}).start()
+    try:
+        job_id = generate(backend.api_url, duration=30)
+        watching = start_client("watch", job_id, api_url=backend.api_url)
+        assert watching.stdout is not None
+        assert "%" in watching.stdout.readline()
+    finally:
+        backend.stop()
+    out, err = watching.communicate(timeout=60)  # three reconnections, then it gives up
+
+    assert watching.returncode == 3, out + err
+    assert "Connection lost, reconnecting (attempt 3 of 3)" in out
+    assert err == (f"aurora: Connection failed: Cannot reach the backend at {backend.api_url}. "
+                   f"Watch it again: python main.py watch {job_id}\n")
