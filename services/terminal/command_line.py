@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from urllib.parse import urlsplit
 
 from services.contract import ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, DURATIONS
 
@@ -46,12 +47,23 @@ def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name
              help_text: str) -> argparse.ArgumentParser:
     """One client command with the flags every one of them takes."""
     command = commands.add_parser(name, help=help_text, description=help_text)
-    command.add_argument("--api-url", default=os.environ.get("AURORA_API_URL", DEFAULT_API_URL),
+    command.add_argument("--api-url", type=backend_url,
+                         default=os.environ.get("AURORA_API_URL", DEFAULT_API_URL),
                          help="the backend (default AURORA_API_URL, else %(default)s); "
                               "AURORA_API_TOKEN is sent as its bearer token")
     command.add_argument("--json", action="store_true",
                          help="one JSON object per line instead of text")
     return command
+
+
+def backend_url(text: str) -> str:
+    """An http(s) URL with a host; anything else is a bad argument (exit 2), not a backend
+    that cannot be reached."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a backend's address such as {DEFAULT_API_URL}")
+    return text
 
 
 def _job_argument(command: argparse.ArgumentParser) -> None:

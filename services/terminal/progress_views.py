@@ -58,9 +58,11 @@ class Watched:
                 if math.isfinite(state.progress):
                     self.percent = max(self.percent, min(100.0, max(0.0, state.progress)))
                 eta = state.estimated_time_remaining
-                usable = (eta is not None and math.isfinite(eta) and eta >= 0
-                          and not has_ended(state.status))
-                self.eta_deadline = time.monotonic() + eta if usable and eta is not None else None
+                if eta is not None and math.isfinite(eta) and eta >= 0 and not has_ended(
+                        state.status):
+                    self.eta_deadline = time.monotonic() + eta
+                else:
+                    self.eta_deadline = None
                 self.notice = ""
             case ServerError(message=message):
                 self.notice = message

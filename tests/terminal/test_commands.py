@@ -9,6 +9,7 @@ from pathlib import Path
 
 import av
 import httpx
+import pytest
 
 from services.contract import stages
 from testkit.app_process import AppProcess, free_port, quick_dashboard
@@ -100,12 +101,22 @@ def test_jobs_lists_the_backends_jobs_newest_first_as_a_table_and_as_json(
     assert [json.loads(line)["job_id"] for line in listed.stdout.splitlines()] == [newer, older]
 
 
-def test_a_bad_duration_exits_2_naming_it(quick_backend: AppProcess) -> None:
-    done = run_client("generate", "A fox", "--duration", "45", api_url=quick_backend.api_url)
+@pytest.mark.parametrize(("argument", "value"), [("--duration", "45"),
+                                                 ("--aspect-ratio", "4:3")])
+def test_a_bad_argument_exits_2_naming_it(quick_backend: AppProcess, argument: str,
+                                          value: str) -> None:
+    done = run_client("generate", "A fox", argument, value, api_url=quick_backend.api_url)
 
     assert done.returncode == 2
-    assert "--duration" in done.stderr
-    assert "45" in done.stderr
+    assert f"argument {argument}: invalid choice:" in done.stderr
+    assert value in done.stderr
+
+
+def test_an_address_that_is_no_backends_exits_2_naming_it() -> None:
+    done = run_client("jobs", api_url="localhost:8080")
+
+    assert done.returncode == 2
+    assert "argument --api-url: 'localhost:8080' is not a backend's address" in done.stderr
 
 
 def test_an_unknown_job_exits_2_naming_it(quick_backend: AppProcess) -> None:

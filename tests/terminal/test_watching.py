@@ -3,6 +3,7 @@ display on a real terminal (tmux), Ctrl-C, and the actions on a job under way.""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -54,12 +55,27 @@ def test_cancel_retry_and_delete_act_on_the_job(full_size_backend: AppProcess) -
     not_ended = run_client("delete", job_id, api_url=url)
     assert not_ended.returncode == 1
     assert "has not ended, so it cannot be deleted" in not_ended.stderr
-    run_client("cancel", job_id, api_url=url)
+    assert run_client("cancel", job_id, api_url=url).returncode == 0
     read_events(url, job_id)
     deleted = run_client("delete", job_id, api_url=url)
 
     assert deleted.returncode == 0, deleted.stderr
     assert httpx.get(f"{url}/api/v1/jobs/{job_id}", timeout=10).status_code == 404
+
+
+def test_run_next_moves_a_waiting_job_to_the_front(full_size_backend: AppProcess) -> None:
+    url = full_size_backend.api_url
+    running, first, last = (generate(url, duration=30) for _ in range(3))
+    wait_for_stage(url, running, "scene_")  # one job renders at a time: the other two wait
+
+    moved = run_client("run-next", last, "--json", api_url=url)
+
+    assert moved.returncode == 0, moved.stderr
+    assert json.loads(moved.stdout)["queue_position"] == 1
+    position = httpx.get(f"{url}/api/v1/jobs/{first}", timeout=10).json()["queue_position"]
+    assert position == 2
+    for job_id in (running, first, last):
+        assert run_client("cancel", job_id, api_url=url).returncode == 0
 
 
 class Tmux:
