@@ -1,6 +1,6 @@
 # Aurora Studio: `make run` starts the dashboard, `make test` runs the whole suite.
 # Both set themselves up on a fresh machine: a .venv, and for the tests Debian's chromium,
-# redis-server and postgresql (the real servers the browser and cluster tests start).
+# redis-server and postgresql (the real servers the browser and cluster tests start) and tmux.
 
 PYTHON ?= python3
 VENV := .venv
@@ -52,10 +52,10 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 $(AXE):
 	npm install --silent --no-audit --no-fund --prefix .tools axe-core@$(AXE_VERSION)
 
-# The tests drive Debian's Chromium and start Debian's Redis and PostgreSQL servers on
-# loopback; install whichever is missing, when we may.
+# The tests drive Debian's Chromium, start Debian's Redis and PostgreSQL servers on
+# loopback, and run the terminal client in tmux; install whichever is missing, when we may.
 DEBIAN_PACKAGES := /usr/bin/chromium:chromium /usr/bin/redis-server:redis-server \
-	/usr/lib/postgresql/15/bin/postgres:postgresql
+	/usr/lib/postgresql/15/bin/postgres:postgresql /usr/bin/tmux:tmux
 debian-packages:
 	@missing="$(foreach entry,$(DEBIAN_PACKAGES),$(if $(wildcard $(firstword $(subst :, ,$(entry)))),,$(lastword $(subst :, ,$(entry)))))"; \
 	if [ -n "$$(echo $$missing)" ]; then \

@@ -1,9 +1,11 @@
-"""Aurora Studio's commands: the dashboard with its embedded backend, or the backend alone.
+"""Aurora Studio's commands: the dashboard with its embedded backend, the backend alone, or the
+terminal client of either.
 
     python main.py [serve] [--host H] [--port P] [--api-url URL] [--data-dir D]
     python main.py api [--host H] [--port P] [--data-dir D]
     python main.py worker [--concurrency N] [--name NAME] [--data-dir D]
     python main.py users add NAME [--admin] [--password-stdin] | remove NAME | list [--data-dir D]
+    python main.py generate|watch|jobs|cancel|retry|delete|run-next|download … [--api-url URL]
 
 Each program has its own settings (``AURORA_*``, a flag overriding its variable); this file
 is the only place that wires the two programs together. Imports live inside the functions:
@@ -23,7 +25,9 @@ if TYPE_CHECKING:
     from services.dashboard.settings import DashboardSettings
     from services.dashboard.sign_in import PasswordBook
 
-COMMANDS = ("serve", "api", "worker", "users")
+CLIENT_COMMANDS = ("generate", "watch", "jobs", "cancel", "retry", "delete", "run-next",
+                   "download")  # the terminal client's (services/terminal)
+COMMANDS = ("serve", "api", "worker", "users", *CLIENT_COMMANDS)
 NOT_SETTINGS = ("command", "concurrency", "name", "action", "admin", "password_stdin")
 
 
@@ -114,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
                                                         "(default AURORA_RENDER_WORKERS)")
     worker.add_argument("--name", help="the worker's name in the logs (default render)")
     _add_users_parser(commands)
+    from services.terminal.command_line import add_client_commands
+
+    add_client_commands(commands)
     return parser
 
 
@@ -146,6 +153,8 @@ def prepare(args: argparse.Namespace) -> Callable[[], None]:
 
     Raises ``SettingsError`` naming the first wrong setting.
     """
+    if args.command in CLIENT_COMMANDS:
+        return lambda: run_client(args)
     from services.backend.settings import BackendSettings
     from services.startup import SettingsError, check_port_free, read_settings
 
@@ -217,6 +226,14 @@ def users_action(settings: BackendSettings, args: argparse.Namespace) -> Callabl
     if args.action == "remove":
         return lambda: users.remove_user(settings, args.name)
     return lambda: users.list_users(settings)
+
+
+def run_client(args: argparse.Namespace) -> None:
+    """A terminal client command, ending with its exit code (0 done, 1 the job failed, 2 a bad
+    argument, 3 the backend unreachable)."""
+    from services.terminal.actions import run
+
+    raise SystemExit(run(args))
 
 
 def check_backend(settings: BackendSettings) -> None:

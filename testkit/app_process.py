@@ -29,6 +29,16 @@ def free_port() -> int:
         return port
 
 
+def program_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a program of ours runs in from a test: this one, without what only
+    the test runner means (ui.run treats PYTEST_* as NiceGUI's own test harness), plus
+    ``extra``."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("PYTEST_", "NICEGUI_"))}
+    env.update(extra or {})
+    return env
+
+
 class AppProcess:
     """``python main.py COMMAND`` with the given flags and ``AURORA_*`` settings.
 
@@ -48,10 +58,7 @@ class AppProcess:
         self._args = [sys.executable, *(python_options or []), str(ROOT / "main.py"), command,
                       "--port", str(self.port), "--data-dir", str(data_dir), *remote,
                       *(extra_args or [])]
-        # ui.run treats PYTEST_* in its environment as NiceGUI's own test harness.
-        self._env = {key: value for key, value in os.environ.items()
-                     if not key.startswith(("PYTEST_", "NICEGUI_"))}
-        self._env.update(env or {})
+        self._env = program_env(env)
         self._log_path = data_dir.parent / f"app-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -2,7 +2,9 @@
 
 The backend never imports the dashboard, its client or NiceGUI; the dashboard (its services,
 the client and the pages) never imports the backend: it reaches any backend, the embedded one
-included, over HTTP. The contract imports neither. Only ``main.py`` wires both.
+included, over HTTP. The terminal client is a third program on that one client, with nothing
+of the backend's or the dashboard's. The contract imports none of them. Only ``main.py`` wires
+them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ FORBIDDEN = {
     "backend": (["services/backend"],
                 ["services.dashboard", "services.client", "ui", "nicegui"]),
     "dashboard": (["services/dashboard", "services/client", "ui"], ["services.backend"]),
+    "terminal client": (["services/terminal"],
+                        ["services.backend", "services.dashboard", "ui", "nicegui"]),
 }
 
 

@@ -5,14 +5,8 @@ import time
 
 import pytest
 
-from ui.format import (
-    format_eta,
-    format_percent,
-    format_place_in_line,
-    format_queue_outlook,
-    format_started,
-    format_time_remaining,
-)
+from services.wording import format_eta, format_percent, format_time_remaining
+from ui.format import format_place_in_line, format_queue_outlook, format_started
 
 
 @pytest.mark.parametrize(("seconds", "text"), [

@@ -13,11 +13,12 @@ import time
 from nicegui import ui
 
 from services.dashboard.progress_model import Phase, ProgressModel
+from services.wording import format_eta, format_percent
 from ui.components.announcer import ProgressAnnouncer
 from ui.components.progress_bar import ProgressBar
 from ui.components.stage_list import StageList
 from ui.components.thumbnails import MediaPath, ThumbnailStrip
-from ui.format import format_eta, format_percent, format_place_in_line
+from ui.format import format_place_in_line
 
 
 class ProgressSummary(ui.column):

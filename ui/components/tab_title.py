@@ -8,7 +8,7 @@ from nicegui import binding, ui
 from nicegui.binding import BindableProperty
 
 from services.dashboard.progress_model import Phase, ProgressModel
-from ui.format import format_percent
+from services.wording import format_percent
 from ui.theme import PRODUCT
 
 _SHOWN_IN = frozenset({Phase.LIVE, Phase.RECONNECTING})  # a stage to tell, and still running
