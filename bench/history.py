@@ -92,11 +92,11 @@ def answers(api: httpx.Client, params: dict[str, str | int], rounds: int = 30) -
 
 
 def open_jobs_tabs(browser: Browser, dashboard: AppProcess, count: int) -> list[Page]:
-    """``count`` more tabs on the dashboard's ``/jobs``, each listed."""
+    """``count`` more tabs on the dashboard's ``/jobs``, each with its cards drawn."""
     tabs = [browser.new_page(viewport={"width": 1280, "height": 860}) for _ in range(count)]
     for tab in tabs:
         tab.goto(f"{dashboard.base_url}/jobs")
-        tab.wait_for_selector("[data-testid=job-card], [data-testid=jobs-empty]")
+        tab.wait_for_selector("[data-testid=job-card]")
     return tabs
 
 
