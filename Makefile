@@ -11,13 +11,17 @@ DEV_STAMP := $(VENV)/.dev-installed
 AXE_VERSION := 4.14.1
 AXE := .tools/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint bench cluster debian-packages clean
+.PHONY: run test test-fast lint bench cluster debian-packages clean
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/python main.py
 
 test: $(DEV_STAMP) debian-packages $(AXE) lint
 	$(BIN)/python -m pytest
+
+# the quick tier, for the edit-test loop: unit and service tests (real servers, no browser)
+test-fast: $(DEV_STAMP) debian-packages
+	$(BIN)/python -m pytest -q tests/unit tests/service
 
 # a whole cluster on this machine for trying it (Redis, PostgreSQL, SeaweedFS, two workers,
 # two API replicas, a dashboard on :8080); Ctrl-C stops it
