@@ -169,26 +169,26 @@ class JobDirectory:
 
     async def _follow(self) -> None:
         """Follow the backend's changes; poll it if it has no events stream."""
-        if await self._follow_changes():
-            return
+        await self._follow_changes()
         self._listing = None
         while True:
             await self._poll()
             await asyncio.sleep(self._interval)
 
-    async def _follow_changes(self) -> bool:
+    async def _follow_changes(self) -> None:
         """List the jobs when the stream says so, then take each change it tells of; resume
-        after a drop where it stopped, or start afresh when a listing failed. Returns (False)
-        only when the backend has no events stream."""
+        after a drop where it stopped, or start afresh when there is no listing to keep up
+        (its listing failed). Returns only when the backend has no events stream."""
         resume_after: str | None = None
         while True:
             async with self._client.changes(last_event_id=resume_after) as stream:
+                resume_after = None  # unless the stream ends with everything up to it taken
                 async for event in stream:
                     if isinstance(event, StreamOpened):
                         self.error = ""
                     elif isinstance(event, ListAgain):
                         if not await self._list_again():
-                            break
+                            break  # with no list to keep up: start afresh
                     elif isinstance(event, JobChanged):
                         self._changed(event.job)
                     elif isinstance(event, JobDeleted):
@@ -199,9 +199,11 @@ class JobDirectory:
                         self.error = event.reason
                     elif isinstance(event, ConnectionFailed):
                         if event.status_code in NO_EVENTS_STREAM:
-                            return False
+                            return
                         self.error = event.reason
-                resume_after = stream.last_event_id if self._listing is not None else None
+                else:  # given up on: resume where it stopped, if a listing was taken
+                    if self._listing is not None:
+                        resume_after = stream.last_event_id
             await asyncio.sleep(self._interval)
 
     async def _list_again(self) -> bool:
