@@ -45,14 +45,16 @@ class JobPresenter:
     async def page(self, matching: JobFilter, *, limit: int, offset: int) -> JobList:
         """A page of the job list, newest first: the jobs ``matching``, and how many do."""
         records, total = await self._store.page(matching, limit=limit, offset=offset)
-        return JobList(jobs=[summary_of(record, self._media, self._queue_position(record))
-                             for record in records], total=total)
+        return JobList(jobs=[self.row(record) for record in records], total=total)
 
     async def summary(self, job_id: str) -> JobSummary | None:
         """One job as a list row (its owner included), or None if there is no such job."""
         record = await self._store.get(job_id)
-        return None if record is None else summary_of(record, self._media,
-                                                      self._queue_position(record))
+        return None if record is None else self.row(record)
+
+    def row(self, record: JobRecord) -> JobSummary:
+        """The job as a list row (what a webhook carries of an ended job, too)."""
+        return summary_of(record, self._media, self._queue_position(record))
 
     async def detail(self, job_id: str) -> JobDetail | None:
         """One job in full, or None if there is no such job."""

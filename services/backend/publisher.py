@@ -1,7 +1,9 @@
 """Recording a job's changes: each one stored first, then published to the job's streams.
 
 Storing first means a stream that opens after any change, on this process or after a restart,
-reads that change from the store; the feed carries it to the streams already open.
+reads that change from the store; the feed carries it to the streams already open. Every end
+of a job (its last stage, or a failure) passes through here, on whichever process it happens,
+and goes on to the job's webhook.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from services.backend.persist import until_stored
 from services.backend.presenter import JobPresenter
 from services.backend.progression import due_stages
 from services.backend.store import JobRecord, JobStore, StoreUnavailable
+from services.backend.webhooks import Webhooks
 from services.contract import CANCELLED_ERROR, JobStatus, stages
 
 log = logging.getLogger(__name__)
@@ -23,10 +26,12 @@ log = logging.getLogger(__name__)
 class Publisher:
     """Stores a job's record with its next event id and publishes its state under that id."""
 
-    def __init__(self, *, store: JobStore, feed: ProgressFeed, presenter: JobPresenter) -> None:
+    def __init__(self, *, store: JobStore, feed: ProgressFeed, presenter: JobPresenter,
+                 webhooks: Webhooks) -> None:
         self._store = store
         self._feed = feed
         self._presenter = presenter
+        self._webhooks = webhooks
 
     async def catch_up(self, record: JobRecord) -> int:
         """Publish, in order, every stage the job's finished work has reached since the last
@@ -45,6 +50,8 @@ class Publisher:
             record.stage_times[finished] = time.time()
         await self.publish(record)
         await note(self._store, record.job_id, stages.stage_display(stage))
+        if stage == stages.COMPLETE:
+            self._webhooks.job_ended(self._presenter.row(record), record.webhook_url)
 
     async def fail(self, record: JobRecord, message: str) -> None:
         """End the job as failed, saying why; stored however long the store takes to answer."""
@@ -54,6 +61,7 @@ class Publisher:
         await note(self._store, record.job_id,
                    f"Ended at “{stages.stage_display(record.current_stage)}”: {message}",
                    "warning" if message == CANCELLED_ERROR else "error")
+        self._webhooks.job_ended(self._presenter.row(record), record.webhook_url)
 
     async def republish(self, record: JobRecord) -> None:
         """Tell the job's streams its stored state once more. On a cluster, a process killed

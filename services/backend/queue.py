@@ -42,6 +42,7 @@ def new_record(request: GenerateRequest, render_size: RenderSize,
         duration=request.duration, aspect_ratio=request.aspect_ratio, style=request.style,
         scene_count=scene_count(request.duration), current_stage=stages.PENDING,
         progress=0, created_at=now, updated_at=now, render_size=render_size, owner=owner,
+        webhook_url=request.webhook_url,
     )
 
 

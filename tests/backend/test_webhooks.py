@@ -1,0 +1,161 @@
+"""Webhooks: the backend (``python main.py api``) POSTs each job's end, signed, to a real
+receiver on loopback, tries again when it fails, calls only the hosts it allows, and never
+lets a receiver hold up a render."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from testkit.app_process import QUICK_RENDERS, AppProcess
+from testkit.sse import generate, read_events
+from testkit.waiting import wait_until
+from testkit.webhook_receiver import Received, WebhookReceiver
+
+ALLOWED = {**QUICK_RENDERS, "AURORA_WEBHOOK_HOSTS": "127.0.0.1, hooks.example.com"}
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    """The backend alone, calling 127.0.0.1 only, signing with the key it makes itself."""
+    app = AppProcess(tmp_path_factory.mktemp("hooks") / "data", command="api",
+                     env=ALLOWED).start()
+    yield app
+    app.stop()
+
+
+def verified(received: Received, key: bytes) -> dict[str, Any]:
+    """The README's recipe: the body, once its ``Aurora-Signature`` checks with ``key``."""
+    fields = dict(part.split("=", 1) for part in received.headers["Aurora-Signature"].split(","))
+    signed = fields["t"].encode() + b"." + received.body
+    expected = hmac.new(key, signed, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(expected, fields["v1"]), "the signature does not check"
+    body: dict[str, Any] = json.loads(received.body)
+    return body
+
+
+def key_of(api: AppProcess) -> bytes:
+    return (api.data_dir / "webhook.key").read_text().strip().encode()
+
+
+def log_of(api: AppProcess, job_id: str) -> list[str]:
+    lines = httpx.get(f"{api.base_url}/api/v1/jobs/{job_id}/log", timeout=10).json()["lines"]
+    return [line["message"] for line in lines]
+
+
+def delivered(api: AppProcess, job_id: str) -> bool:
+    return any(line.startswith("Webhook delivered") for line in log_of(api, job_id))
+
+
+def test_a_completed_job_is_posted_once_signed_with_the_key_startup_names(
+        api: AppProcess) -> None:
+    key_file = api.data_dir / "webhook.key"
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    assert f"webhooks are signed with the key in {key_file.resolve()}" in api.log()
+    with WebhookReceiver().running() as receiver:
+        job_id = generate(api.base_url, webhook_url=receiver.url)
+        assert read_events(api.base_url, job_id)[-1].data == {"status": "completed"}
+        wait_until(lambda: delivered(api, job_id), timeout=30, what="the delivery logged")
+        [post] = receiver.received  # logged after its 200: one POST, no second try
+
+    body = verified(post, key_of(api))
+    assert body["event"] == "job.completed"
+    assert (body["job"]["job_id"], body["job"]["status"]) == (job_id, "completed")
+    assert post.headers["Content-Type"] == "application/json"
+    log = log_of(api, job_id)
+    assert "Webhook delivered to 127.0.0.1 (try 1 of 5)" in log
+    assert not any(key_of(api).decode() in line or "t0p" in line for line in log)
+
+
+def test_a_cancelled_job_is_posted_as_failed(api: AppProcess) -> None:
+    with WebhookReceiver().running() as receiver:
+        job_id = generate(api.base_url, webhook_url=receiver.url, duration=60)
+        assert httpx.post(f"{api.base_url}/api/v1/jobs/{job_id}/cancel",
+                          timeout=10).status_code == 202
+        [post] = receiver.wait_for(1)
+        wait_until(lambda: delivered(api, job_id), timeout=30, what="the delivery logged")
+        assert len(receiver.received) == 1
+
+    body = verified(post, key_of(api))
+    assert body["event"] == "job.failed"
+    assert (body["job"]["job_id"], body["job"]["error"]) == (job_id, "Cancelled by user")
+
+
+def test_a_receiver_that_fails_twice_gets_the_third_try(api: AppProcess) -> None:
+    with WebhookReceiver(failures=2).running() as receiver:
+        job_id = generate(api.base_url, webhook_url=receiver.url)
+        posts = receiver.wait_for(3)
+        wait_until(lambda: delivered(api, job_id), timeout=30, what="the delivery logged")
+        assert len(receiver.received) == 3
+
+    bodies = [verified(post, key_of(api)) for post in posts]
+    assert {body["job"]["job_id"] for body in bodies} == {job_id}
+    log = log_of(api, job_id)
+    assert [line for line in log if line.startswith("Webhook")] == [
+        "Webhook to 127.0.0.1 failed (HTTP 500, try 1 of 5); trying again in 2 s",
+        "Webhook to 127.0.0.1 failed (HTTP 500, try 2 of 5); trying again in 4 s",
+        "Webhook delivered to 127.0.0.1 (try 3 of 5)",
+    ]
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8080/hook", "http://10.0.0.1/hook",
+                                 "https://hooks.example.com.evil.test/hook"])
+def test_a_host_not_in_the_list_is_refused_at_generate(api: AppProcess, url: str) -> None:
+    refusal = refused(api, url)
+    assert refusal["loc"] == ["body", "webhook_url"]
+    assert "AURORA_WEBHOOK_HOSTS" in refusal["msg"]
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/hook", "127.0.0.1/hook", "http:///hook"])
+def test_a_webhook_url_that_is_not_http_is_refused(api: AppProcess, url: str) -> None:
+    assert refused(api, url)["loc"] == ["body", "webhook_url"]
+
+
+def refused(api: AppProcess, url: str) -> dict[str, Any]:
+    """The 422's one complaint about a generate request with ``url`` as its webhook."""
+    before = httpx.get(f"{api.base_url}/api/v1/jobs", timeout=10).json()["total"]
+    answer = httpx.post(f"{api.base_url}/api/v1/generate", timeout=10, json={
+        "prompt": "A fox at dawn", "duration": 15, "webhook_url": url})
+    assert answer.status_code == 422, answer.text
+    assert httpx.get(f"{api.base_url}/api/v1/jobs", timeout=10).json()["total"] == before
+    [complaint] = answer.json()["detail"]
+    return dict(complaint)
+
+
+def test_without_a_host_list_webhooks_are_off(tmp_path: Path) -> None:
+    app = AppProcess(tmp_path / "data", command="api", env=QUICK_RENDERS).start()
+    try:
+        refusal = refused(app, "http://127.0.0.1:9/hook")
+        assert "webhooks are off" in refusal["msg"]
+        assert httpx.post(f"{app.base_url}/api/v1/generate", timeout=10, json={
+            "prompt": "A fox at dawn", "duration": 15}).status_code == 202
+    finally:
+        app.stop()
+    assert not (tmp_path / "data" / "webhook.key").exists()
+
+
+def test_a_slow_receiver_does_not_delay_the_next_jobs_render(api: AppProcess) -> None:
+    with WebhookReceiver(hold=True).running() as receiver:
+        first = generate(api.base_url, webhook_url=receiver.url)
+        second = generate(api.base_url)  # waits for the one slot behind the first
+        assert read_events(api.base_url, second)[-1].data == {"status": "completed"}
+        first_log_then, answered_then = log_of(api, first), receiver.answered
+        receiver.release()
+        wait_until(lambda: delivered(api, first), timeout=60, what="the delivery logged")
+
+    # The second job rendered from start to end while the first's POST went unanswered: its
+    # delivery had no outcome yet (a delivery on the render path ends before the next job).
+    since_its_end = first_log_then[first_log_then.index("Complete") + 1:]
+    assert all(line.startswith("Webhook to 127.0.0.1 failed (no answer within 10 s")
+               for line in since_its_end)
+    assert answered_then == 0
+    assert not any(line.startswith("Webhook") for line in log_of(api, second))  # it had none
