@@ -17,6 +17,10 @@ import httpx
 import pytest
 
 from testkit.app_process import QUICK_RENDERS, AppProcess
+from testkit.cluster import running_cluster
+from testkit.postgres_server import PostgresServer
+from testkit.redis_server import RedisServer
+from testkit.s3_server import S3Server
 from testkit.sse import generate, read_events
 from testkit.waiting import wait_until
 from testkit.webhook_receiver import Received, WebhookReceiver
@@ -159,3 +163,26 @@ def test_a_slow_receiver_does_not_delay_the_next_jobs_render(api: AppProcess) ->
                for line in since_its_end)
     assert answered_then == 0
     assert not any(line.startswith("Webhook") for line in log_of(api, second))  # it had none
+
+
+def test_on_a_cluster_the_worker_that_ends_a_job_posts_it_and_tries_again_between_tasks(
+        postgres_server: PostgresServer, s3_server: S3Server, own_redis: RedisServer,
+        tmp_path: Path) -> None:
+    key = "the cluster's shared key"
+    database_url = postgres_server.new_database()
+    with WebhookReceiver(failures=1).running() as receiver, running_cluster(
+            tmp_path, database_url=database_url, redis_url=own_redis.url, s3=s3_server,
+            render_size="draft", workers=1,
+            env={"AURORA_WEBHOOK_HOSTS": "127.0.0.1", "AURORA_WEBHOOK_SECRET": key}) as cluster:
+        replica = cluster.replicas[0]
+        job_id = generate(replica.base_url, webhook_url=receiver.url)
+        assert read_events(replica.base_url, job_id)[-1].data == {"status": "completed"}
+        # the worker that composed the video is idle now: its second try comes all the same
+        wait_until(lambda: delivered(replica, job_id), timeout=30, what="the delivery logged")
+        posts = receiver.wait_for(2)
+        log = log_of(replica, job_id)
+    postgres_server.drop_database(database_url)
+
+    assert len(posts) == 2
+    assert {verified(post, key.encode())["event"] for post in posts} == {"job.completed"}
+    assert "Webhook delivered to 127.0.0.1 (try 2 of 5)" in log
