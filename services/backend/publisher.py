@@ -51,7 +51,7 @@ class Publisher:
         await self.publish(record)
         await note(self._store, record.job_id, stages.stage_display(stage))
         if stage == stages.COMPLETE:
-            self._webhooks.job_ended(self._presenter.row(record), record.webhook_url)
+            self._ended(record)
 
     async def fail(self, record: JobRecord, message: str) -> None:
         """End the job as failed, saying why; stored however long the store takes to answer."""
@@ -61,6 +61,18 @@ class Publisher:
         await note(self._store, record.job_id,
                    f"Ended at “{stages.stage_display(record.current_stage)}”: {message}",
                    "warning" if message == CANCELLED_ERROR else "error")
+        self._ended(record)
+
+    async def interrupted(self, job_id: str) -> None:
+        """The store has just marked the job "Interrupted by restart" (``fail_interrupted``):
+        that end goes to its webhook like any other."""
+        record = await self._store.get(job_id)
+        if record is not None:
+            self._ended(record)
+
+    def _ended(self, record: JobRecord) -> None:
+        """Hand the job's end to its webhook, if it has one (delivered from a task of its
+        own: ``webhooks.py``)."""
         self._webhooks.job_ended(self._presenter.row(record), record.webhook_url)
 
     async def republish(self, record: JobRecord) -> None:

@@ -129,6 +129,7 @@ class JobQueue:
         for job_id in await self._store.fail_interrupted():
             log.warning("job %s was interrupted by a restart", job_id)
             await note(self._store, job_id, "Interrupted by a restart of the backend", "error")
+            await self._publisher.interrupted(job_id)
         for record in await self._store.with_status(JobStatus.PENDING):
             self._line.put(record.job_id, record.owner)
         self._consumers = [asyncio.create_task(self._consume(), name=f"job-consumer-{n}")

@@ -11,7 +11,7 @@ import pytest
 
 from testkit.app_process import QUICK_RENDERS, AppProcess
 from testkit.metrics import Samples, scrape
-from testkit.sse import follow, generate, read_events
+from testkit.sse import follow, generate, read_events, status_of
 from testkit.waiting import wait_until
 from testkit.webhook_receiver import WebhookReceiver
 
@@ -19,11 +19,6 @@ from testkit.webhook_receiver import WebhookReceiver
 def jobs_by_status(samples: Samples) -> dict[str, float]:
     return {dict(labels)["status"]: value for (name, labels), value in samples.items()
             if name == "aurora_jobs"}
-
-
-def status_of(api: AppProcess, job_id: str) -> str:
-    status: str = httpx.get(f"{api.base_url}/api/v1/jobs/{job_id}", timeout=10).json()["status"]
-    return status
 
 
 @pytest.fixture
@@ -59,7 +54,7 @@ def test_the_backends_metrics_count_its_jobs_scenes_and_webhooks(api: AppProcess
 def test_open_progress_streams_and_the_queue_are_counted(api: AppProcess) -> None:
     running = generate(api.base_url, duration=60)
     waiting = generate(api.base_url)  # behind it: one slot
-    wait_until(lambda: status_of(api, running) == "processing", timeout=30,
+    wait_until(lambda: status_of(api.base_url, running) == "processing", timeout=30,
                what="the first job rendering")
     samples = scrape(api.base_url)
     assert jobs_by_status(samples)["processing"] == 1

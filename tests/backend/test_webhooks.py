@@ -21,7 +21,7 @@ from testkit.cluster import running_cluster
 from testkit.postgres_server import PostgresServer
 from testkit.redis_server import RedisServer
 from testkit.s3_server import S3Server
-from testkit.sse import generate, read_events
+from testkit.sse import generate, read_events, status_of
 from testkit.waiting import wait_until
 from testkit.webhook_receiver import Received, WebhookReceiver
 
@@ -152,17 +152,43 @@ def test_a_slow_receiver_does_not_delay_the_next_jobs_render(api: AppProcess) ->
         first = generate(api.base_url, webhook_url=receiver.url)
         second = generate(api.base_url)  # waits for the one slot behind the first
         assert read_events(api.base_url, second)[-1].data == {"status": "completed"}
-        first_log_then, answered_then = log_of(api, first), receiver.answered
+
+        # The second job rendered from start to end while the first's POST went unanswered:
+        # its delivery had no outcome yet (one on the render path ends before the next job).
+        first_log = log_of(api, first)
+        assert all(line.startswith("Webhook to 127.0.0.1 failed (no answer within 10 s")
+                   for line in first_log[first_log.index("Complete") + 1:])
+        assert receiver.answered == 0
         receiver.release()
         wait_until(lambda: delivered(api, first), timeout=60, what="the delivery logged")
-
-    # The second job rendered from start to end while the first's POST went unanswered: its
-    # delivery had no outcome yet (a delivery on the render path ends before the next job).
-    since_its_end = first_log_then[first_log_then.index("Complete") + 1:]
-    assert all(line.startswith("Webhook to 127.0.0.1 failed (no answer within 10 s")
-               for line in since_its_end)
-    assert answered_then == 0
     assert not any(line.startswith("Webhook") for line in log_of(api, second))  # it had none
+
+
+def test_ends_across_a_restart_are_posted_the_interrupted_one_and_the_one_that_waited(
+        tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    with WebhookReceiver().running() as receiver:
+        before = AppProcess(data_dir, command="api", env=ALLOWED).start()
+        try:
+            rendering = generate(before.base_url, webhook_url=receiver.url, duration=60)
+            waiting = generate(before.base_url, webhook_url=receiver.url)
+            wait_until(lambda: status_of(before.base_url, rendering) == "processing", timeout=30,
+                       what="the first job rendering")
+        finally:
+            before.stop()
+        assert receiver.received == []
+        after = AppProcess(data_dir, command="api", env=ALLOWED).start()
+        try:
+            assert read_events(after.base_url, waiting)[-1].data == {"status": "completed"}
+            wait_until(lambda: delivered(after, rendering) and delivered(after, waiting),
+                       timeout=30, what="both deliveries logged")
+            posts = [verified(post, key_of(after)) for post in receiver.received]
+        finally:
+            after.stop()
+
+    assert sorted((post["job"]["job_id"], post["event"], post["job"].get("error"))
+                  for post in posts) == sorted([
+        (rendering, "job.failed", "Interrupted by restart"), (waiting, "job.completed", None)])
 
 
 def test_on_a_cluster_the_worker_that_ends_a_job_posts_it_and_tries_again_between_tasks(
