@@ -96,6 +96,15 @@ class BackendSettings(BaseSettings):
             raise ValueError("AURORA_RENDER_POOL=celery needs AURORA_REDIS_URL (the broker)")
         return self
 
+    @model_validator(mode="after")
+    def _one_webhook_key_per_cluster(self) -> BackendSettings:
+        """On a cluster, whichever replica or worker ends a job signs its webhook: all must
+        share one key, which a data dir of each machine's own cannot give."""
+        if self.webhook_hosts and self.render_pool == "celery" and self.webhook_secret is None:
+            raise ValueError("AURORA_WEBHOOK_HOSTS on a cluster needs AURORA_WEBHOOK_SECRET, "
+                             "the same on every API replica and render worker")
+        return self
+
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
