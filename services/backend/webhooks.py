@@ -21,7 +21,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-import logging
 import sys
 import time
 from collections.abc import Callable
@@ -33,8 +32,6 @@ from services.backend.settings import BackendSettings
 from services.backend.store import JobStore
 from services.contract import JobStatus, JobSummary, webhook_host
 from services.startup import secret_in
-
-log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "Aurora-Signature"
 KEY_FILE = "webhook.key"
@@ -153,12 +150,14 @@ class Webhooks:
                    f"Webhook to {host} abandoned after {TRIES} tries ({failure})", "error")
 
     async def _try(self, url: str, body: bytes, signed: str) -> str | None:
-        """POST once; None if the receiver took it (2xx), else what went wrong."""
+        """POST once; None if the receiver took it (2xx), else what went wrong. The whole try
+        has 10 s, however slowly a receiver trickles its answer."""
         assert self._client is not None
         try:
-            response = await self._client.post(url, content=body, headers={
-                "Content-Type": "application/json", SIGNATURE_HEADER: signed})
-        except httpx.TimeoutException:
+            async with asyncio.timeout(TRY_TIMEOUT_SECONDS):
+                response = await self._client.post(url, content=body, headers={
+                    "Content-Type": "application/json", SIGNATURE_HEADER: signed})
+        except (TimeoutError, httpx.TimeoutException):
             return f"no answer within {TRY_TIMEOUT_SECONDS:g} s"
         except httpx.HTTPError as error:
             return f"could not connect: {type(error).__name__}"
