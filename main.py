@@ -53,11 +53,13 @@ def serve(dashboard_settings: DashboardSettings, backend_settings: BackendSettin
     app.on_startup(access.start)
     app.on_shutdown(access.stop)
     dashboard.media.install(app)
+    dashboard.metrics.install(app)
     if dashboard_settings.embedded:
         from services.backend.app import VideoBackend
 
         backend = VideoBackend(backend_settings)
         backend.install(app)
+        dashboard.metrics.include(backend.metrics.exposition)  # one process, one /metrics
         app.on_startup(backend.start)
         app.on_shutdown(backend.stop)
     register_pages(dashboard, access)

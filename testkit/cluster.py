@@ -61,13 +61,15 @@ class Cluster:
 
 @contextmanager
 def running_cluster(scratch: Path, *, database_url: str, redis_url: str, s3: S3Server,
-                    render_size: str, workers: int = 2) -> Iterator[Cluster]:
+                    render_size: str, workers: int = 2, env: dict[str, str] | None = None,
+                    ) -> Iterator[Cluster]:
     """Two API replicas and ``workers`` render workers (``w1``, ``w2``, …) on the given
-    servers, with a media bucket of their own; all stopped after the block."""
+    servers, with a media bucket of their own and any further settings ``env`` has; all
+    stopped after the block."""
     bucket = f"aurora-{uuid.uuid4().hex[:12]}"
     env = {**s3.env, "AURORA_DATABASE_URL": database_url, "AURORA_REDIS_URL": redis_url,
            "AURORA_MEDIA_URL": f"s3://{bucket}", "AURORA_RENDER_POOL": "celery",
-           "AURORA_RENDER_SIZE": render_size}
+           "AURORA_RENDER_SIZE": render_size, **(env or {})}
     started: list[AppProcess | RenderWorker] = []
     try:
         replicas = []

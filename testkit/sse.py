@@ -82,6 +82,12 @@ def generate(base_url: str, **fields: Any) -> str:
     return job_id
 
 
+def status_of(base_url: str, job_id: str) -> str:
+    """The job's status now, as ``GET /api/v1/jobs/{id}`` says."""
+    status: str = httpx.get(f"{base_url}/api/v1/jobs/{job_id}", timeout=10).json()["status"]
+    return status
+
+
 def wait_for_stage(base_url: str, job_id: str, prefix: str) -> Event:
     """Follow the stream until the job's stage starts with ``prefix``."""
     for event in follow(base_url, job_id):

@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 SIGN_IN_KEY = "aurora_sign_in"  # in app.storage.user: name, admin, until, nonce
 NONCE_KEY = "aurora_nonce"  # in the signed cookie: the nonce of the browser's sign-in
-OPEN_PATHS = ("/_nicegui/", "/favicon.ico")  # NiceGUI's scripts and styles: the login page's
+# NiceGUI's scripts and styles (the login page's), and the counts Prometheus scrapes
+OPEN_PATHS = ("/_nicegui/", "/favicon.ico", "/metrics")
 SOCKET_PATH = "/_nicegui_ws/"
 EXPIRY_CHECK_SECONDS = 30.0
 SEND_OFF_SECONDS = 1.0  # a signed-out tab's time to go to the sign-in page before it is closed

@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from services.backend.access import Gate, caller
 from services.backend.accounts import Accounts
@@ -22,6 +23,7 @@ from services.backend.driver import JobDriver
 from services.backend.engines import feeds, job_store, media_store
 from services.backend.eta import Throughput
 from services.backend.job_log import JobLogBook
+from services.backend.metrics import BackendMetrics
 from services.backend.planner import EtaPlanner
 from services.backend.pool import ProcessPool, RenderPool
 from services.backend.presenter import JobPresenter
@@ -31,6 +33,7 @@ from services.backend.routes import account, assets, events, jobs, progress, que
 from services.backend.settings import BackendSettings
 from services.backend.store import BackendStore, StoreUnavailable
 from services.backend.waiting_line import WaitingLine
+from services.backend.webhooks import webhooks_for
 from services.contract import API_PREFIX
 
 
@@ -57,6 +60,8 @@ class VideoBackend:
         self._pool: RenderPool | None = None  # this process's own workers, if it renders
         self._started = AsyncExitStack()  # what ``stop`` closes, once ``start`` has opened it
         self._throughput = Throughput(self._store)
+        self.metrics = BackendMetrics(self._store)
+        self._webhooks = webhooks_for(settings, self._store, self.metrics.webhook_outcome)
         if settings.render_pool == "celery":
             queue, presenter = self._cluster_queue(settings)
         else:
@@ -66,7 +71,8 @@ class VideoBackend:
         self.parts = BackendParts(queue=queue, presenter=presenter, changes=self._changes,
                                   deletion=deletion, log=JobLogBook(self._store),
                                   local_media=local_media,
-                                  keepalive_seconds=settings.keepalive_seconds)
+                                  keepalive_seconds=settings.keepalive_seconds,
+                                  webhooks=self._webhooks, metrics=self.metrics)
         token = settings.service_token
         self.gate = Gate(mode=settings.auth or "open", accounts=Accounts(self._store),
                          service_token=None if token is None else token.get_secret_value())
@@ -81,9 +87,10 @@ class VideoBackend:
         presenter = JobPresenter(store=self._store, feed=self._feed, media=self._media,
                                  planner=planner, line=line)
         publisher = Publisher(store=self._store, feed=self._feed, changes=self._changes,
-                              presenter=presenter)
+                              presenter=presenter, webhooks=self._webhooks)
         driver = JobDriver(publisher=publisher, pool=pool, planner=planner,
-                           throughput=self._throughput, media=self._media)
+                           throughput=self._throughput, media=self._media,
+                           scene_seconds=self.metrics.scene_seconds)
         queue = JobQueue(store=self._store, line=line, publisher=publisher, driver=driver,
                          planner=planner, slots=settings.max_concurrent_jobs,
                          render_size=settings.render_size)
@@ -103,7 +110,7 @@ class VideoBackend:
         presenter = JobPresenter(store=self._store, feed=self._feed, media=self._media,
                                  planner=planner)
         publisher = Publisher(store=self._store, feed=self._feed, changes=self._changes,
-                              presenter=presenter)
+                              presenter=presenter, webhooks=self._webhooks)
         queue = ClusterQueue(store=self._store, publisher=publisher, coordination=coordination,
                              celery=create_celery(settings.redis_url),
                              render_size=settings.render_size)
@@ -131,6 +138,8 @@ class VideoBackend:
             started.push_async_callback(self._media.close)
             started.push_async_callback(self._feed.aclose)
             await self._throughput.load()
+            await self._webhooks.start()
+            started.push_async_callback(self._webhooks.stop)
             if self._pool is not None:
                 self._pool.start()
                 started.callback(self._pool.close)
@@ -166,6 +175,11 @@ def create_app(settings: BackendSettings) -> FastAPI:
         finally:
             await backend.stop()
 
+    async def metrics() -> Response:
+        """The backend's series for Prometheus (counts only: open like a health check)."""
+        return Response(await backend.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
     app = FastAPI(title="Aurora Studio backend", lifespan=lifespan, openapi_url=None)
     backend.install(app)
+    app.add_api_route("/metrics", metrics, include_in_schema=False)
     return app

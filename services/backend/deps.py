@@ -13,16 +13,19 @@ from services.backend.deletion import JobDeletion
 from services.backend.feed import ChangeLog
 from services.backend.job_log import JobLogBook
 from services.backend.media import LocalMedia
+from services.backend.metrics import BackendMetrics
 from services.backend.presenter import JobPresenter
 from services.backend.queue import JobIntake
+from services.backend.webhooks import Webhooks
 from services.contract import is_valid_job_id
 
 
 @dataclass(frozen=True)
 class BackendParts:
     """What the routes use: the queue for changes, the presenter for reads, the change log
-    of every job, deletion, the jobs' logs, and the media files the backend serves itself
-    (None when an object store serves them)."""
+    of every job, deletion, the jobs' logs, the media files the backend serves itself (None
+    when an object store serves them), the webhooks (which URLs a job may name) and the
+    metrics."""
 
     queue: JobIntake
     presenter: JobPresenter
@@ -31,6 +34,8 @@ class BackendParts:
     log: JobLogBook
     local_media: LocalMedia | None
     keepalive_seconds: float
+    webhooks: Webhooks
+    metrics: BackendMetrics
 
 
 def _parts(request: Request) -> BackendParts:

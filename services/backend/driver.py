@@ -18,6 +18,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from prometheus_client import Histogram
+
 from services.backend import pieces as pieces_of
 from services.backend.eta import COMPOSE, Throughput, WorkLeft
 from services.backend.media import MediaStore, MediaUnavailable
@@ -37,8 +39,9 @@ class JobDriver:
     """Runs one job at a time per call of ``run``; cancelling the call cancels the job."""
 
     def __init__(self, *, publisher: Publisher, pool: RenderPool, planner: EtaPlanner,
-                 throughput: Throughput, media: MediaStore) -> None:
+                 throughput: Throughput, media: MediaStore, scene_seconds: Histogram) -> None:
         self._publisher = publisher
+        self._scene_seconds = scene_seconds  # ``/metrics``: each scene's render time
         self._pool = pool
         self._planner = planner
         self._throughput = throughput
@@ -172,6 +175,8 @@ class JobDriver:
         finally:
             work.in_worker.pop(piece.name, None)
         work.finished(piece.name)
+        if pieces_of.scene_of(piece.name) is not None:
+            self._scene_seconds.observe(seconds)
         await pieces_of.learn_from(self._throughput, record, piece, seconds)
         for path in piece.files:
             await self._media.put(record.job_id, path.name)

@@ -53,7 +53,8 @@ class JobPresenter:
         return None if record is None else self.row(record)
 
     def row(self, record: JobRecord) -> JobSummary:
-        """The job as a list row, as its record stands now."""
+        """The job as a list row, as its record stands now (what the change log and a
+        webhook carry of it, too)."""
         return summary_of(record, self._media, self._queue_position(record))
 
     async def detail(self, job_id: str) -> JobDetail | None:

@@ -2,7 +2,9 @@
 to the change log that keeps job lists live (``GET /api/v1/events``).
 
 Storing first means a stream that opens after any change, on this process or after a restart,
-reads that change from the store; the feed carries it to the streams already open.
+reads that change from the store; the feed carries it to the streams already open. Every end
+of a job (its last stage, or a failure) passes through here, on whichever process it happens,
+and goes on to the job's webhook.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from services.backend.persist import until_stored
 from services.backend.presenter import JobPresenter
 from services.backend.progression import due_stages
 from services.backend.store import JobRecord, JobStore, StoreUnavailable
+from services.backend.webhooks import Webhooks
 from services.contract import CANCELLED_ERROR, JobStatus, stages
 
 log = logging.getLogger(__name__)
@@ -26,11 +29,12 @@ class Publisher:
     and its list row as the next change."""
 
     def __init__(self, *, store: JobStore, feed: ProgressFeed, changes: ChangeLog,
-                 presenter: JobPresenter) -> None:
+                 presenter: JobPresenter, webhooks: Webhooks) -> None:
         self._store = store
         self._feed = feed
         self._changes = changes
         self._presenter = presenter
+        self._webhooks = webhooks
 
     async def catch_up(self, record: JobRecord) -> int:
         """Publish, in order, every stage the job's finished work has reached since the last
@@ -49,6 +53,8 @@ class Publisher:
             record.stage_times[finished] = time.time()
         await self.publish(record)
         await note(self._store, record.job_id, stages.stage_display(stage))
+        if stage == stages.COMPLETE:
+            self._ended(record)
 
     async def fail(self, record: JobRecord, message: str) -> None:
         """End the job as failed, saying why; stored however long the store takes to answer."""
@@ -58,6 +64,20 @@ class Publisher:
         await note(self._store, record.job_id,
                    f"Ended at “{stages.stage_display(record.current_stage)}”: {message}",
                    "warning" if message == CANCELLED_ERROR else "error")
+        self._ended(record)
+
+    async def interrupted(self, job_id: str) -> None:
+        """The store has just marked the job "Interrupted by restart" (``fail_interrupted``):
+        that end goes to the lists and to its webhook like any other."""
+        record = await self._store.get(job_id)
+        if record is not None:
+            await self._tell_lists(record)
+            self._ended(record)
+
+    def _ended(self, record: JobRecord) -> None:
+        """Hand the job's end to its webhook, if it has one (delivered from a task of its
+        own: ``webhooks.py``)."""
+        self._webhooks.job_ended(self._presenter.row(record), record.webhook_url)
 
     async def republish(self, record: JobRecord) -> None:
         """Tell the job's streams its stored state once more. On a cluster, a process killed

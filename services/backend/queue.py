@@ -42,6 +42,7 @@ def new_record(request: GenerateRequest, render_size: RenderSize,
         duration=request.duration, aspect_ratio=request.aspect_ratio, style=request.style,
         scene_count=scene_count(request.duration), current_stage=stages.PENDING,
         progress=0, created_at=now, updated_at=now, render_size=render_size, owner=owner,
+        webhook_url=request.webhook_url,
     )
 
 
@@ -128,6 +129,7 @@ class JobQueue:
         for job_id in await self._store.fail_interrupted():
             log.warning("job %s was interrupted by a restart", job_id)
             await note(self._store, job_id, "Interrupted by a restart of the backend", "error")
+            await self._publisher.interrupted(job_id)
         for record in await self._store.with_status(JobStatus.PENDING):
             self._line.put(record.job_id, record.owner)
         self._consumers = [asyncio.create_task(self._consume(), name=f"job-consumer-{n}")

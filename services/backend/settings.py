@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.backend.media.protocol import parse_media_url
 from services.backend.picture_sizes import RenderSize
@@ -41,8 +41,21 @@ class BackendSettings(BaseSettings):
     service_token: SecretStr | None = None  # the dashboard's: it may act for any user
     # where jobs are kept: SQLite in the data dir (unset) or PostgreSQL, ``postgresql://…``
     database_url: str | None = None
+    # the hosts a job's ``webhook_url`` may name, comma-separated (none: webhooks are off), and
+    # the key its POSTs are signed with (unset: one kept in the data dir, ``webhook.key``)
+    webhook_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_secret: SecretStr | None = None
 
-    @field_validator("database_url", "media_url", "s3_endpoint", "redis_url", mode="before")
+    @field_validator("webhook_hosts", mode="before")
+    @classmethod
+    def _hosts_from_text(cls, value: object) -> object:
+        """``hooks.example.com, 127.0.0.1`` as host names, lower-cased as URLs compare them."""
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("database_url", "media_url", "s3_endpoint", "redis_url", "webhook_secret",
+                     mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """An exported but blank variable means the engine's single-machine default."""
@@ -81,6 +94,15 @@ class BackendSettings(BaseSettings):
             self.render_pool = "processes" if self.redis_url is None else "celery"
         elif self.render_pool == "celery" and self.redis_url is None:
             raise ValueError("AURORA_RENDER_POOL=celery needs AURORA_REDIS_URL (the broker)")
+        return self
+
+    @model_validator(mode="after")
+    def _one_webhook_key_per_cluster(self) -> BackendSettings:
+        """On a cluster, whichever replica or worker ends a job signs its webhook: all must
+        share one key, which a data dir of each machine's own cannot give."""
+        if self.webhook_hosts and self.render_pool == "celery" and self.webhook_secret is None:
+            raise ValueError("AURORA_WEBHOOK_HOSTS on a cluster needs AURORA_WEBHOOK_SECRET, "
+                             "the same on every API replica and render worker")
         return self
 
     @field_validator("redis_url")

@@ -103,8 +103,8 @@ class AuroraClient:
         """Start a job (``POST /api/v1/generate``), ``user``'s where the dashboard acts for one;
         a 200 or a 202 both mean it was accepted."""
         response = await self._request(
-            "POST", f"{API_PREFIX}/generate", json=request.model_dump(mode="json"), user=user
-        )
+            "POST", f"{API_PREFIX}/generate",
+            json=request.model_dump(mode="json", exclude_none=True), user=user)
         return _parse(GenerateResponse, response)
 
     async def list_jobs(

@@ -29,6 +29,7 @@ from services.contract.models import (
     TokenList,
     TokenRequest,
     UserInfo,
+    webhook_host,
 )
 from services.contract.vocabulary import (
     API_PREFIX,
@@ -94,4 +95,5 @@ __all__ = [
     "furthest_status",
     "has_ended",
     "is_valid_job_id",
+    "webhook_host",
 ]

@@ -9,6 +9,7 @@ forgivingly besides (``services.contract.reading``); what a client sends is chec
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -24,6 +25,7 @@ from services.contract.vocabulary import (
     DEFAULT_ASPECT_RATIO,
     PROMPT_MAX_CHARS,
     STYLE_MAX_CHARS,
+    WEBHOOK_URL_MAX_CHARS,
     AspectRatio,
     Duration,
     JobStatus,
@@ -57,6 +59,8 @@ class GenerateRequest(ContractModel):
     duration: Duration
     aspect_ratio: AspectRatio = DEFAULT_ASPECT_RATIO
     style: Annotated[str, Field(max_length=STYLE_MAX_CHARS)] = ""
+    # (extension) where the backend POSTs the job's end, signed; only hosts it allows
+    webhook_url: Annotated[str | None, Field(max_length=WEBHOOK_URL_MAX_CHARS)] = None
 
     @field_validator("prompt", "style")
     @classmethod
@@ -80,6 +84,25 @@ class GenerateRequest(ContractModel):
     @classmethod
     def _style_trimmed(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        """An http or https URL naming a host (which hosts are allowed is the backend's say)."""
+        if value is not None and webhook_host(value) is None:
+            raise ValueError("must be an http or https URL with a host")
+        return value
+
+
+def webhook_host(url: str) -> str | None:
+    """The host an http(s) ``url`` names, lower-cased; None for any other URL."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+        parts.port  # noqa: B018 -- a port that is not a number raises here
+    except ValueError:
+        return None
+    return host if parts.scheme in ("http", "https") and host else None
 
 
 class GenerateResponse(BackendAnswer):

@@ -19,6 +19,7 @@ DEFAULT_ASPECT_RATIO: AspectRatio = "16:9"
 
 PROMPT_MAX_CHARS = 2000
 STYLE_MAX_CHARS = 64
+WEBHOOK_URL_MAX_CHARS = 2000  # (extension) a webhook_url of GenerateRequest
 CANCELLED_ERROR = "Cancelled by user"  # the error of a job that ended because it was cancelled
 
 JOB_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

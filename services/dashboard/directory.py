@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import nullcontext
 
 from nicegui.binding import BindableProperty
 
@@ -33,6 +34,7 @@ from services.contract import JobList, JobSummary, has_ended
 from services.dashboard.endings import Endings, JobEnded
 from services.dashboard.listeners import Listeners, Unsubscribe
 from services.dashboard.listing import ENDED, Listing
+from services.dashboard.metrics import DashboardMetrics
 
 NO_EVENTS_STREAM = (404, 405)  # how a backend without ``/events`` answers
 
@@ -57,6 +59,7 @@ class JobDirectory:
         interval: seconds between polls (from the end of one to the start of the next), and
             before the events stream is tried again after it failed.
         limit: how many of the newest jobs are listed (the contract allows up to 200).
+        metrics: where its list reads and open event streams are counted, if anywhere.
     """
 
     error = BindableProperty()
@@ -68,8 +71,10 @@ class JobDirectory:
         *,
         interval: float = 2.0,
         limit: int = 200,
+        metrics: DashboardMetrics | None = None,
     ) -> None:
         self.error = ""
+        self._metrics = metrics
         self._client = client
         self._endings = endings
         self._interval = interval
@@ -169,7 +174,8 @@ class JobDirectory:
 
     async def _follow(self) -> None:
         """Follow the backend's changes; poll it if it has no events stream."""
-        await self._follow_changes()
+        with self._metrics.following_events() if self._metrics else nullcontext():
+            await self._follow_changes()
         self._listing = None
         while True:
             await self._poll()
@@ -210,7 +216,7 @@ class JobDirectory:
         """List the newest jobs and count the ended ones; whether that worked (it says why not
         in ``error``)."""
         try:
-            jobs = await self._client.list_jobs(limit=self._limit)
+            jobs = await self._list(limit=self._limit)
             ended = await self._ended_counts() if jobs.total is not None else None
         except AuroraError as error:
             self.error = str(error)
@@ -222,7 +228,7 @@ class JobDirectory:
         """How many jobs of the history completed and failed, by the backend's totals."""
         counts: dict[str, int] = {}
         for status in ENDED:
-            counted = await self._client.list_jobs(status=status, limit=1)
+            counted = await self._list(status=status, limit=1)
             if counted.total is None:
                 return None
             counts[status] = counted.total
@@ -263,7 +269,7 @@ class JobDirectory:
 
     async def _recount(self) -> None:
         try:
-            total = (await self._client.list_jobs(limit=1)).total
+            total = (await self._list(limit=1)).total
             ended = await self._ended_counts()
         except AuroraError as error:
             self.error = str(error)
@@ -276,11 +282,17 @@ class JobDirectory:
     async def _poll(self) -> None:
         """One poll: keep the answer, announce endings, tell listeners if the list changed."""
         try:
-            latest = await self._client.list_jobs(limit=self._limit)
+            latest = await self._list(limit=self._limit)
         except AuroraError as error:
             self.error = str(error)
             return
         self._take(Listing(latest, None, limit=self._limit))
+
+    async def _list(self, *, limit: int, status: str | None = None) -> JobList:
+        """One read of the job list (counted in the metrics)."""
+        if self._metrics is not None:
+            self._metrics.list_polled()
+        return await self._client.list_jobs(status=status, limit=limit)
 
     def _take(self, listing: Listing) -> None:
         """A new listing: announce what ended since the one held, tell listeners if it

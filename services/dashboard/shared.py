@@ -15,19 +15,22 @@ from services.dashboard.directory import JobDirectory
 from services.dashboard.extensions import Extensions
 from services.dashboard.hub import JobHub
 from services.dashboard.media_relay import MediaRelay
+from services.dashboard.metrics import DashboardMetrics
 from services.dashboard.settings import DashboardSettings, JobDefaults
 
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:
     """The backend's client, the job hub and the job directory (which share the hub's endings),
-    the media relay, what a new job starts with, and which extensions the backend offers."""
+    the media relay, what a new job starts with, the dashboard's metrics, and which extensions
+    the backend offers."""
 
     client: AuroraClient
     hub: JobHub
     directory: JobDirectory
     media: MediaRelay
     job_defaults: JobDefaults
+    metrics: DashboardMetrics
     extensions: Extensions = field(default_factory=Extensions)
 
     @classmethod
@@ -36,11 +39,12 @@ class Dashboard:
         client = AuroraClient(settings.backend_base_url, token=settings.api_token,
                               read_timeout=settings.stream_read_timeout)
         hub = JobHub(client)
-        return cls(client, hub, JobDirectory(client, hub.endings), MediaRelay(client),
-                   settings.job_defaults)
+        metrics = DashboardMetrics(upstream_streams=lambda: hub.open_streams)
+        directory = JobDirectory(client, hub.endings, metrics=metrics)
+        return cls(client, hub, directory, MediaRelay(client), settings.job_defaults, metrics)
 
     async def aclose(self) -> None:
-        """Stop polling and streaming, then close the client they both use."""
+        """Stop following the jobs and streaming, then close the client they both use."""
         await self.directory.aclose()
         await self.hub.aclose()
         await self.client.aclose()

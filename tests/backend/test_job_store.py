@@ -285,7 +285,7 @@ async def test_a_data_dir_from_before_numbered_migrations_is_brought_up_to_date(
     old.executescript((sqlite.MIGRATIONS / "0001_jobs.sql").read_text())  # all it had then
     row = _record("old-job")
     columns = [name for name in row.__dict__ if name not in ("render_size", "work", "owner",
-                                                            "attempt")]
+                                                            "attempt", "webhook_url")]
     old.execute(f"INSERT INTO jobs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                 [json.dumps(value) if isinstance(value, (dict, list)) else value
                  for value in (getattr(row, name) for name in columns)])
@@ -296,8 +296,8 @@ async def test_a_data_dir_from_before_numbered_migrations_is_brought_up_to_date(
     try:
         kept = await store.get("old-job")
         assert kept is not None
-        assert (kept.prompt, kept.render_size, kept.work, kept.owner, kept.attempt) == (
-            row.prompt, "full", {}, None, 1)
+        assert (kept.prompt, kept.render_size, kept.work, kept.owner, kept.attempt,
+                kept.webhook_url) == (row.prompt, "full", {}, None, 1, None)
         applied = sqlite3.connect(tmp_path / "jobs.sqlite3").execute(
             "SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
         assert applied == [(version, path.name)

@@ -41,6 +41,8 @@ def _the_one_line(result: subprocess.CompletedProcess[str]) -> str:
     (["api"], {"AURORA_REDIS_URL": "http://127.0.0.1:6379"}, "AURORA_REDIS_URL"),
     (["api"], {"AURORA_DATABASE_URL": "mysql://localhost/aurora"}, "AURORA_DATABASE_URL"),
     (["api"], {"AURORA_MEDIA_URL": "https://bucket.example"}, "AURORA_MEDIA_URL"),
+    (["api"], {"AURORA_REDIS_URL": "redis://127.0.0.1:6379/0",
+               "AURORA_WEBHOOK_HOSTS": "hooks.example.com"}, "AURORA_WEBHOOK_SECRET"),
 ])
 def test_a_malformed_setting_is_named(args: list[str], env: dict[str, str], named: str) -> None:
     result = _start(args, env)

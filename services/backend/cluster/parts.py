@@ -1,5 +1,6 @@
 """The backend's parts as a cluster process builds them: the chosen engines, the cluster's
-coordination through Redis, and the publisher that reports what the job reached."""
+coordination through Redis, and the publisher that reports what the job reached (and POSTs
+the ends of jobs that end here to their webhooks)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from services.backend.presenter import JobPresenter
 from services.backend.publisher import Publisher
 from services.backend.settings import BackendSettings
 from services.backend.store import JobStore
+from services.backend.webhooks import uncounted, webhooks_for
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ async def cluster_parts(settings: BackendSettings) -> AsyncIterator[ClusterParts
     throughput = Throughput(store)
     planner = ClusterPlanner(store=store, throughput=throughput, coordination=coordination)
     presenter = JobPresenter(store=store, feed=feed, media=media, planner=planner)
+    webhooks = webhooks_for(settings, store, uncounted)
     async with AsyncExitStack() as opened:
         await store.open()
         opened.push_async_callback(store.close)
@@ -50,8 +53,10 @@ async def cluster_parts(settings: BackendSettings) -> AsyncIterator[ClusterParts
         opened.push_async_callback(feed.aclose)
         opened.push_async_callback(coordination.aclose)
         await throughput.load()
+        await webhooks.start()
+        opened.push_async_callback(webhooks.stop)
         yield ClusterParts(store=store, media=media, local_media=local_media,
                            coordination=coordination, throughput=throughput,
                            presenter=presenter,
                            publisher=Publisher(store=store, feed=feed, changes=changes,
-                                               presenter=presenter))
+                                               presenter=presenter, webhooks=webhooks))

@@ -2,7 +2,9 @@
 
 The worker forks ``concurrency`` task processes; each keeps an event loop and the cluster's
 parts (store, feed, media, Redis) open from its first task to its end, so a task costs its
-render, not new connections. A task drives one ``PieceRun``; one that could not reach a part
+render, not new connections. The loop runs in a thread of its own all along, not only while a
+task runs, so what a task leaves to run on (a webhook's delivery and its retries) goes on
+between tasks. A task drives one ``PieceRun``; one that could not reach a part
 tries again in its own process, its message still unacknowledged, rather than through the
 broker (which may be the part that is away), so a piece is not lost to an outage. While the
 worker runs it announces itself (name and concurrency) every few seconds, so the ETA counts
@@ -75,15 +77,17 @@ class _TaskProcess:
         self._parts: ClusterParts | None = None
 
     def begin(self) -> None:
-        """In the new process, after the fork: a loop of its own (the parts open lazily)."""
-        self._loop = asyncio.new_event_loop()
+        """In the new process, after the fork: a loop of its own, running in its own thread
+        (the parts open lazily)."""
+        self._loop = loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, name="aurora-task-loop", daemon=True).start()
 
     def run(self, job_id: str, piece: str, attempt: int, *, worker: str,
             queue_composition: QueueComposition) -> str:
         """Render the piece; what became of it (an exception if a part is away)."""
         assert self._loop is not None, "tasks run in the worker's task processes"
-        return self._loop.run_until_complete(
-            self._render(job_id, piece, attempt, worker, queue_composition))
+        return asyncio.run_coroutine_threadsafe(
+            self._render(job_id, piece, attempt, worker, queue_composition), self._loop).result()
 
     async def _render(self, job_id: str, piece: str, attempt: int, worker: str,
                       queue_composition: QueueComposition) -> str:
@@ -108,10 +112,10 @@ class _TaskProcess:
                 await asyncio.sleep(pause)
 
     def end(self) -> None:
-        """Close the parts and the loop as the process ends."""
+        """Close the parts, then stop the loop, as the process ends."""
         if self._loop is not None:
-            self._loop.run_until_complete(self._opened.aclose())
-            self._loop.close()
+            asyncio.run_coroutine_threadsafe(self._opened.aclose(), self._loop).result()
+            self._loop.call_soon_threadsafe(self._loop.stop)
 
 
 class _Announcer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from services.backend.access import CallerDep
@@ -34,7 +35,12 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
 @router.post("/generate", status_code=202, response_model=GenerateResponse)
 async def generate(request: GenerateRequest, backend: Backend,
                    caller: CallerDep) -> GenerateResponse:
-    """Queue a new video of the caller's; its progress streams at ``/jobs/{job_id}/progress``."""
+    """Queue a new video of the caller's; its progress streams at ``/jobs/{job_id}/progress``.
+    A ``webhook_url`` this backend may not call is refused like any invalid field (422)."""
+    if request.webhook_url is not None and (
+            refused := backend.webhooks.refusal(request.webhook_url)):
+        raise RequestValidationError([{"type": "value_error", "loc": ("body", "webhook_url"),
+                                       "msg": refused, "input": request.webhook_url}])
     record = await backend.queue.submit(request, owner=caller.name)
     return GenerateResponse(job_id=record.job_id, status=record.status)
 

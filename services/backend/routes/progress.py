@@ -97,7 +97,16 @@ class _Follower:
 
 async def _events(backend: BackendParts, job_id: str,
                   opening: list[Change]) -> AsyncIterator[ServerSentEvent]:
-    """The stream's events: the opening ones, every change after them, then ``done``."""
+    """The stream's events: the opening ones, every change after them, then ``done``;
+    counted as an open stream (``/metrics``) until it ends or the client leaves."""
+    with backend.metrics.progress_streams.track_inprogress():
+        async for event in _changes(backend, job_id, opening):
+            yield event
+
+
+async def _changes(backend: BackendParts, job_id: str,
+                   opening: list[Change]) -> AsyncIterator[ServerSentEvent]:
+    """``_events`` without the counting."""
     retry: int | None = RETRY_MILLISECONDS
     changes, last = opening, opening[0][0]
     follower = _Follower(backend, job_id)

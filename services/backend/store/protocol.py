@@ -47,6 +47,7 @@ class JobRecord:
     work: dict[str, Any] = field(default_factory=dict)
     owner: str | None = None  # the user who started it; None where nobody signs in
     attempt: int = 1  # which run this is: one more for each retry (``retry.reopen``)
+    webhook_url: str | None = None  # where the job's end is POSTed (``webhooks.py``)
 
     @property
     def ended(self) -> bool:
