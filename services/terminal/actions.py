@@ -111,7 +111,8 @@ class Session:
         args = self.args
         try:
             request = GenerateRequest(prompt=args.prompt, duration=args.duration,
-                                      aspect_ratio=args.aspect_ratio, style=args.style)
+                                      aspect_ratio=args.aspect_ratio, style=args.style,
+                                      webhook_url=args.webhook_url)
         except ValidationError as error:
             problem = error.errors()[0]
             field = ".".join(str(part) for part in problem["loc"])

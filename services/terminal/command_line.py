@@ -27,6 +27,8 @@ def add_client_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     generate.add_argument("--aspect-ratio", choices=ASPECT_RATIOS, default=DEFAULT_ASPECT_RATIO,
                           help="the picture's shape (default %(default)s)")
     generate.add_argument("--style", default="", help="a style, e.g. cinematic")
+    generate.add_argument("--webhook-url", metavar="URL",
+                          help="where the backend POSTs the job's end (a host it allows)")
     generate.add_argument("--no-wait", action="store_true",
                           help="print the job id and leave, without watching")
     _job_argument(_command(commands, "watch", "follow a job live until it ends"))

@@ -16,9 +16,10 @@ peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
 
 @pytest.fixture(scope="package")
 def quick_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """``main.py api`` rendering draft pictures: a 15 s video in about a second."""
+    """``main.py api`` rendering draft pictures: a 15 s video in about a second; it calls
+    webhooks on this machine."""
     backend = AppProcess(tmp_path_factory.mktemp("quick") / "data", command="api",
-                         env=QUICK_RENDERS).start()
+                         env={**QUICK_RENDERS, "AURORA_WEBHOOK_HOSTS": "127.0.0.1"}).start()
     yield backend
     backend.stop()
 

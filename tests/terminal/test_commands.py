@@ -14,6 +14,7 @@ import pytest
 from services.contract import stages
 from testkit.app_process import AppProcess, free_port, quick_dashboard
 from testkit.sse import FIFTEEN_SECOND_STAGES, generate, read_events
+from testkit.webhook_receiver import WebhookReceiver
 from tests.terminal.client_process import run_client
 
 STAGE_LINE = re.compile(r"^ *\d+%  (?P<stage>.+?)(  \(.+\))?$")
@@ -34,6 +35,23 @@ def test_generate_no_wait_prints_the_job_id(quick_backend: AppProcess) -> None:
     assert done.returncode == 0, done.stderr
     job_id = done.stdout.strip()
     assert job_of(quick_backend, job_id)["prompt"] == "A lighthouse in a storm"
+
+
+def test_generate_with_a_webhook_url_has_the_job_end_posted_there(
+        quick_backend: AppProcess) -> None:
+    receiver = WebhookReceiver()
+    with receiver.running():
+        done = run_client("generate", "A kite over the dunes", "--webhook-url", receiver.url,
+                          api_url=quick_backend.api_url)
+        posted = receiver.wait_for(1)
+
+    assert done.returncode == 0, done.stderr
+    body = json.loads(posted[0].body)
+    assert (body["event"], body["job"]["prompt"]) == ("job.completed", "A kite over the dunes")
+    refused = run_client("generate", "A kite", "--webhook-url", "https://elsewhere.example/h",
+                         api_url=quick_backend.api_url)
+    assert refused.returncode == 2
+    assert "webhook_url" in refused.stderr
 
 
 def test_generate_on_a_pipe_prints_each_stage_on_its_line_in_contract_order(
