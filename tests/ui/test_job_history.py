@@ -79,6 +79,19 @@ def test_a_finished_jobs_card_shows_its_first_scene(app: AppProcess, rendered: s
     expect(job_card(page, "00000000000000b5").get_by_test_id("job-thumbnail")).to_have_count(0)
 
 
+def test_a_job_that_finishes_while_the_list_is_open_gets_its_picture(app: AppProcess,
+                                                                      page: Page) -> None:
+    page.goto(app.base_url + "/jobs")
+    expect(job_card(page, "00000000000000b1")).to_be_visible()
+    with httpx.Client(base_url=f"{app.base_url}{API_PREFIX}", timeout=10) as api:
+        job_id: str = api.post("/generate", json={"prompt": "Lanterns on a river",
+                                                  "duration": 15}).json()["job_id"]
+
+    card = job_card(page, job_id)
+    expect(card).to_have_attribute("data-status", "completed", timeout=120_000)
+    expect(card.get_by_test_id("job-thumbnail")).to_be_visible()
+
+
 def test_a_job_deleted_in_one_tab_leaves_the_other_tabs_list(app: AppProcess,
                                                               page: Page) -> None:
     other = page.context.new_page()

@@ -1,14 +1,16 @@
 """``/jobs`` against the peer: order, the status filter, the ways out of a card, and its look."""
 
+import json
 import re
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from testkit.app_process import AppProcess
 from testkit.browser import job_card
 from testkit.jobs_list import NEWEST_FIRST, add_jobs, expect_shown
-from testkit.peer import Peer, contract_run, play_next
+from testkit.peer import Peer, SendEvent, SendUpdate, contract_run, play_next, waiting
 
 
 def test_jobs_are_newest_first_filtered_by_status_and_only_running_ones_stream(
@@ -53,6 +55,25 @@ def test_a_finished_card_opens_its_workspace_and_a_running_one_its_dialog(
     expect(dialog).to_have_count(0)
     expect(page).to_have_url(re.compile(r"/jobs$"))
     assert peer.jobs[ids["fox"]].streams_opened == 1  # card, dialog and reload: one stream
+
+
+def test_a_card_that_saw_its_job_end_first_takes_the_picture_a_later_listing_brings(
+        page: Page, peer_app: AppProcess, peer: Peer, tmp_path: Path) -> None:
+    Image.new("RGB", (160, 90), (180, 76, 255)).save(tmp_path / "scene_01.png")
+    peer.files["scene_01.png"] = tmp_path / "scene_01.png"
+    job = peer.add_job("fox", [SendUpdate(status="processing", progress=40), *waiting()],
+                       status="processing", progress=40)
+    page.goto(f"{peer_app.base_url}/jobs")
+    card = job_card(page, "fox")
+    expect(card.get_by_test_id("progress-percent")).to_have_text("40%")
+
+    # The stream says it is over while the list still has it running, without a picture.
+    play_next(job, SendEvent("done", json.dumps({"status": "completed"})))
+    expect(card).to_have_attribute("data-status", "completed")
+    expect(card.get_by_test_id("job-thumbnail")).to_have_count(0)
+    job.state.update(status="completed", progress=100, thumbnail_url="/files/scene_01.png")
+
+    expect(card.get_by_test_id("job-thumbnail")).to_be_visible()
 
 
 def test_screenshot_of_the_jobs_page(page: Page, peer_app: AppProcess, peer: Peer,

@@ -230,7 +230,7 @@ class JobBoard(ui.column):
         cards: dict[str, JobCard] = {}
         for job in jobs.values():
             card = self._cards.pop(job.job_id, None)
-            if card is not None and card.running == has_ended(job.status):
+            if card is not None and card.outdated_by(job):
                 card.delete()
                 card = None
             if card is not None:

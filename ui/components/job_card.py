@@ -65,6 +65,7 @@ class JobCard(WatchingElement):
             with ui.row().classes("w-full items-center no-wrap gap-4"):
                 thumbnail = dashboard.media.path_for(job.thumbnail_url, job_id=job.job_id) \
                     if job.thumbnail_url and not self.running else None
+                self.pictured = bool(thumbnail)
                 if thumbnail:  # the first scene, through the dashboard's media relay
                     ui.element("img").classes("aurora-job-thumb").props.update(
                         {"src": thumbnail, "alt": "", "loading": "lazy",
@@ -86,6 +87,14 @@ class JobCard(WatchingElement):
                 ui.label(job.error or "Generation failed") \
                     .classes("aurora-error aurora-card-error w-full") \
                     .props("data-testid=error-message")
+
+    def outdated_by(self, job: JobSummary) -> bool:
+        """Whether a listing of the job needs a card built anew: the job ended or runs again,
+        or it ended with a picture this finished card lacks (one built from the stream's end,
+        which came before the listing that names the picture)."""
+        if self.running == has_ended(job.status):
+            return True
+        return not self.running and not self.pictured and bool(job.thumbnail_url)
 
     def advance(self, job: JobSummary) -> None:
         """Take a newer listing of the job (say, queued to running); an end replaces the card."""
