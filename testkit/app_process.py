@@ -126,6 +126,17 @@ def quick_dashboard(data_dir: Path) -> Iterator[AppProcess]:
 
 
 @contextmanager
+def quick_api(data_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[AppProcess]:
+    """The backend alone (``main.py api``) rendering quick draft pictures with one render
+    worker, with ``env`` besides, for the block."""
+    app = AppProcess(data_dir, command="api", env={**QUICK_RENDERS, **(env or {})}).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@contextmanager
 def dashboard_on_separate_api(scratch: Path, *, api_env: dict[str, str] | None = None,
                               ) -> Iterator[AppProcess]:
     """The product in two processes: ``main.py api`` (with ``api_env``) and a dashboard

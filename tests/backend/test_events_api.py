@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from services.contract import API_PREFIX, CANCELLED_ERROR, JobStatus
-from testkit.app_process import QUICK_RENDERS, AppProcess
+from testkit.app_process import AppProcess, quick_api
 from testkit.sse import Event, follow_changes, generate
 from testkit.team_api import acting_for, start_team_api
 from testkit.waiting import wait_until
@@ -22,10 +22,8 @@ CHUNK = 7  # events a resuming reader takes before it drops the connection and c
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    app = AppProcess(tmp_path_factory.mktemp("events") / "data", command="api",
-                     env=QUICK_RENDERS).start()
-    yield app
-    app.stop()
+    with quick_api(tmp_path_factory.mktemp("events") / "data") as app:
+        yield app
 
 
 def _newest(app: AppProcess) -> int:

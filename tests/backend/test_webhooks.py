@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from testkit.app_process import QUICK_RENDERS, AppProcess
+from testkit.app_process import QUICK_RENDERS, AppProcess, quick_api
 from testkit.cluster import running_cluster
 from testkit.postgres_server import PostgresServer
 from testkit.redis_server import RedisServer
@@ -31,10 +31,8 @@ ALLOWED = {**QUICK_RENDERS, "AURORA_WEBHOOK_HOSTS": "127.0.0.1, hooks.example.co
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """The backend alone, calling 127.0.0.1 only, signing with the key it makes itself."""
-    app = AppProcess(tmp_path_factory.mktemp("hooks") / "data", command="api",
-                     env=ALLOWED).start()
-    yield app
-    app.stop()
+    with quick_api(tmp_path_factory.mktemp("hooks") / "data", env=ALLOWED) as app:
+        yield app
 
 
 def verified(received: Received, key: bytes) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from services.client import AuroraClient
 from services.contract import API_PREFIX, JobList, JobStatus
 from services.dashboard.directory import JobDirectory
 from services.dashboard.endings import Endings, JobEnded
-from testkit.app_process import QUICK_RENDERS, AppProcess
+from testkit.app_process import AppProcess, quick_api
 from testkit.relay import Relay
 from testkit.sse import generate
 
@@ -25,10 +25,8 @@ WITHIN = 120.0  # seconds a quick 15 s render may take on a busy machine
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    app = AppProcess(tmp_path_factory.mktemp("directory-events") / "data", command="api",
-                     env=QUICK_RENDERS).start()
-    yield app
-    app.stop()
+    with quick_api(tmp_path_factory.mktemp("directory-events") / "data") as app:
+        yield app
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from testkit.app_process import QUICK_RENDERS, AppProcess
+from testkit.app_process import AppProcess, quick_api
 from testkit.fixtures import serve_a_peer
 
 peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
@@ -18,10 +18,9 @@ peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
 def quick_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """``main.py api`` rendering draft pictures: a 15 s video in about a second; it calls
     webhooks on this machine."""
-    backend = AppProcess(tmp_path_factory.mktemp("quick") / "data", command="api",
-                         env={**QUICK_RENDERS, "AURORA_WEBHOOK_HOSTS": "127.0.0.1"}).start()
-    yield backend
-    backend.stop()
+    with quick_api(tmp_path_factory.mktemp("quick") / "data",
+                   env={"AURORA_WEBHOOK_HOSTS": "127.0.0.1"}) as backend:
+        yield backend
 
 
 @pytest.fixture(scope="package")
