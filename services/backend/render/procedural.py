@@ -67,11 +67,18 @@ class Stage:
     def draw(self, seconds: float) -> np.ndarray:
         """The frame ``seconds`` into the scene."""
         view = self.camera.at(seconds)
-        frame = np.empty((self.fmt.height, self.fmt.width, 3), dtype=np.uint8)
+        height = self.fmt.height
+        frame = np.empty((height, self.fmt.width, 3), dtype=np.uint8)
         pixels = pixel_view(frame)
-        self.sky.draw(pixels, view)
-        for layer in self.land:
-            layer.draw(frame, pixels, view, seconds)
+        edges = [layer.edge(view, seconds, height) for layer in self.land]
+        hidden = np.full(self.fmt.width, height)  # per column, the row nearer layers cover from
+        covers = []
+        for edge in reversed(edges):
+            covers.append(hidden)
+            hidden = np.minimum(hidden, edge.inside)
+        self.sky.draw(pixels, view, int(hidden.max()))
+        for layer, edge, cover in zip(self.land, edges, reversed(covers), strict=True):
+            layer.draw(frame, pixels, view, edge, cover)
         for prop in self.props:
             prop.draw(frame, pixels, view)
         for swarm in self.air:

@@ -47,11 +47,12 @@ class Sky:
         picture += rng.uniform(-0.9, 0.9, size=picture.shape[:2])[:, :, None].astype(np.float32)
         self._plate = pixel_view(np.ascontiguousarray(look.grade(picture)))
 
-    def draw(self, pixels: np.ndarray, view: View) -> None:
-        """Fill ``pixels`` with the part of the sky the view looks at."""
+    def draw(self, pixels: np.ndarray, view: View, rows: int) -> None:
+        """Fill the top ``rows`` of ``pixels`` (the land hides the rest) with the part of the
+        sky the view looks at."""
         width = pixels.shape[1]
         start = round(view.x * SKY_DEPTH) - self._left
-        pixels[:] = self._plate[:, start : start + width]
+        pixels[:rows] = self._plate[:rows, start : start + width]
 
     def sun_x(self, view: View) -> float:
         """Where the sun (or moon) is across the frame, for effects that follow it."""
