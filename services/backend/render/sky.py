@@ -240,4 +240,7 @@ def _screen(picture: np.ndarray, colour: np.ndarray, weight: np.ndarray) -> None
 
     Screen is ``255 - (255 - p)(255 - c) / 255``, which is ``p + (255 - p) c / 255``.
     """
-    picture += (255 - picture) * (np.asarray(colour, dtype=np.float32) / 255) * weight[..., None]
+    light = 255 - picture
+    light *= np.asarray(colour, dtype=np.float32) / 255
+    light *= weight[..., None]
+    picture += light
