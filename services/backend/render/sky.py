@@ -110,7 +110,9 @@ def _clouds(
             sy = rng.uniform(7, 20) * scale
             sx = sy * stretch * rng.uniform(0.8, 1.6)
             centre = (cx + rng.normal(0, 1.5 * sx), cy + rng.normal(0, sy))
-            found = _around(picture, xs, centre, 3 * sx)
+            # Beyond 5 sy up or down a blob's density is under e^-25: too little for a
+            # float32 sky value to take, so a shorter reach draws the same sky, sooner.
+            found = _around(picture, xs, centre, 3 * sx, rise=min(3 * sx, 5 * sy))
             if found is None:
                 continue
             region, dx, dy = found
@@ -218,17 +220,24 @@ def _planet(
 
 
 def _around(
-    picture: np.ndarray, xs: np.ndarray, centre: tuple[float, float], reach: float
+    picture: np.ndarray,
+    xs: np.ndarray,
+    centre: tuple[float, float],
+    reach: float,
+    *,
+    rise: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The part of ``picture`` within ``reach`` of ``centre``, with each pixel's offset.
+    """The part of ``picture`` within ``reach`` of ``centre`` (``rise`` up and down, if
+    given), with each pixel's offset.
 
     Returns the region (a view to draw into) and the x and y offsets of its pixels from
     ``centre``, or None when the region is off the picture.
     """
     x0 = max(0, int(centre[0] - reach - xs[0]))
     x1 = min(len(xs), int(centre[0] + reach - xs[0]) + 1)
-    y0 = max(0, int(centre[1] - reach))
-    y1 = min(picture.shape[0], int(centre[1] + reach) + 1)
+    rise = reach if rise is None else rise
+    y0 = max(0, int(centre[1] - rise))
+    y1 = min(picture.shape[0], int(centre[1] + rise) + 1)
     if x0 >= x1 or y0 >= y1:
         return None
     dx, dy = np.meshgrid(xs[x0:x1] - centre[0], np.arange(y0, y1, dtype=np.float32) - centre[1])
