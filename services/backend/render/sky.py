@@ -33,8 +33,7 @@ class Sky:
         self.sun = (width * rng.uniform(0.3, 0.72), horizon * (1 - 0.9 * palette.elevation))
 
         xs = np.arange(plate_width, dtype=np.float32) + self._left
-        picture = np.repeat(_gradient(palette, height, horizon)[:, None, :], plate_width, axis=1)
-        _glow(picture, palette, xs, self.sun, horizon)
+        picture = _glowing(_gradient(palette, height, horizon), palette, xs, self.sun, horizon)
         _clouds(picture, palette, xs, horizon, rng, scale)
         _stars(picture, palette.stars, horizon, rng)
         if palette.light_kind == "sun":
@@ -72,21 +71,29 @@ def _gradient(palette: Palette, height: int, horizon: float) -> np.ndarray:
     )
 
 
-def _glow(
-    picture: np.ndarray,
+def _glowing(
+    gradient: np.ndarray,
     palette: Palette,
     xs: np.ndarray,
     centre: tuple[float, float],
     horizon: float,
-) -> None:
-    """Light pooling around the sun (or the moon) and along the horizon below it."""
+) -> np.ndarray:
+    """The gradient (a colour per row) spread across the plate, with light pooling around
+    the sun (or the moon) and along the horizon below it.
+
+    This is ``_screen`` over the spread gradient, worked out per row where it can be: the
+    same values, without a pass over the whole plate for each step.
+    """
     strength = {"sun": 0.55, "moon": 0.3, "planet": 0.0, "none": 0.15}[palette.light_kind]
-    rows = np.arange(picture.shape[0], dtype=np.float32)
-    across = np.exp(-(((xs - centre[0]) / (0.5 * picture.shape[1])) ** 2))
+    rows = np.arange(len(gradient), dtype=np.float32)
+    across = np.exp(-(((xs - centre[0]) / (0.5 * len(xs))) ** 2))
     band = np.exp(-(((rows - horizon) / (0.45 * horizon)) ** 2))
     around = np.exp(-(((rows - centre[1]) / (0.35 * horizon)) ** 2))
     weight = strength * (0.6 * band + 0.4 * around)[:, None] * across[None, :]
-    _screen(picture, np.array(palette.glow, dtype=np.float32), weight)
+    light = (255 - gradient) * (np.array(palette.glow, dtype=np.float32) / 255)
+    picture = light[:, None, :] * weight[..., None]
+    picture += gradient[:, None, :]
+    return picture
 
 
 def _clouds(
