@@ -99,7 +99,8 @@ class _Toward:
         """Move ``plane`` in place, at ``level`` (256 full) of the gain."""
         gain, offset = self._gain, self._offset
         if level < 256:
-            gain = (gain.astype(np.uint32) * level >> 8).astype(np.uint16)
+            gain = gain * np.uint16(level)  # fits: 256 * 255 < 2**16
+            gain >>= 8
             offset = (256 - gain) * self._centre
         product = self._product
         np.multiply(plane, gain, out=product)  # uint16: 255 * 256 fits
