@@ -4,7 +4,8 @@ A layer is a profile (height above a baseline along the world's x axis) filled w
 vertical gradient. Drawing it costs little per frame: the profile is sampled four times
 per column, everything below the edge is copied as whole rows of a precomputed gradient
 (a masked copy of 3-byte pixels, no per-channel work), and only the few pixels the edge
-crosses are blended, by how much of each the layer covers.
+crosses are blended, by how much of each the layer covers. Rows that nearer layers cover
+in every column are left out: the frame is the same, painted once.
 """
 
 from __future__ import annotations
