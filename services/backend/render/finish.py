@@ -85,7 +85,7 @@ def _plane(frame: av.VideoFrame, index: int) -> np.ndarray:
 class _Toward:
     """Moves planes toward ``centre`` by a ``gain`` map (256 keeps a sample) times a level.
 
-    The full level's terms and a scratch buffer are kept, so most frames cost four passes
+    The full level's terms and a scratch buffer are kept, so most frames cost three passes
     over a plane and no allocation.
     """
 
@@ -105,8 +105,7 @@ class _Toward:
         product = self._product
         np.multiply(plane, gain, out=product)  # uint16: 255 * 256 fits
         product += offset
-        product >>= 8
-        plane[:] = product
+        np.right_shift(product, 8, out=plane, casting="unsafe")  # 0..255: fits back
 
 
 def _blend(frame: av.VideoFrame, overlay: CaptionOverlay, opacity: int) -> None:
