@@ -34,6 +34,7 @@ lint: $(DEV_STAMP)
 
 bench: $(DEV_STAMP) debian-packages
 	$(BIN)/python -m bench.render
+	$(BIN)/python -m bench.render_profile
 	$(BIN)/python -m bench.event_to_dom
 	$(BIN)/python -m bench.many_tabs
 	$(BIN)/python -m bench.jobs_filter

@@ -30,6 +30,7 @@ from testkit.app_process import AppProcess
 from testkit.sse import generate, read_events, wait_for_stage
 
 RUNS = 3  # medians of three runs
+PROMPT = "A fox runs through a snowy forest"  # its script is the one bench.render_profile draws
 LATENCY_CALLS = 100
 
 
@@ -60,7 +61,7 @@ class RenderRun:
 def watch_render(base_url: str, duration: int) -> RenderRun:
     """One job of ``duration`` seconds, generated and followed to its end."""
     started = time.perf_counter()
-    job_id = generate(base_url, duration=duration, prompt="A fox runs through a snowy forest")
+    job_id = generate(base_url, duration=duration, prompt=PROMPT)
     samples: list[tuple[float, float, float]] = []
     with httpx.Client(base_url=base_url, timeout=600) as client, connect_sse(
         client, "GET", f"/api/v1/jobs/{job_id}/progress"

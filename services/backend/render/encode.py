@@ -68,10 +68,19 @@ class ClipWriter:
 
     def write(self, frame: av.VideoFrame) -> None:
         """Encode ``frame`` as the next frame of the clip."""
+        self.mux(self.encode(frame))
+
+    def encode(self, frame: av.VideoFrame) -> list[av.Packet]:
+        """The packets that encoding ``frame`` as the next frame gives (maybe none yet);
+        ``write`` without the muxing, for the benchmark to time the two apart."""
         frame.pts = self._frames
         frame.time_base = self._time_base
-        self._container.mux(self._stream.encode(frame))
         self._frames += 1
+        return self._stream.encode(frame)
+
+    def mux(self, packets: list[av.Packet]) -> None:
+        """Write ``packets`` (from ``encode``) to the file."""
+        self._container.mux(packets)
 
     def __enter__(self) -> ClipWriter:
         return self

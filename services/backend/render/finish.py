@@ -34,7 +34,9 @@ class Finisher:
         self._frames = fmt.frame_count(scene.duration)
         self._fade_frames = max(1, round(FADE_SECONDS * fmt.fps))
         self._bars = _letterbox(fmt) if look.letterbox else 0
-        self._luma_gain, self._chroma_gain = _vignette(fmt, look.vignette)
+        luma_gain, chroma_gain = _vignette(fmt, look.vignette)
+        self._luma = _Toward(luma_gain, BLACK_Y)
+        self._chroma = _Toward(chroma_gain, NEUTRAL_C)
         self._caption = caption_overlay(
             scene.caption, fmt, bottom=self._bars + round(fmt.height * 0.06)
         )
@@ -43,9 +45,9 @@ class Finisher:
         """Vignette and fade frame ``index`` in place, and black out the letterbox."""
         level = self._fade_level(index)
         luma, *chroma = (_plane(frame, i) for i in range(3))
-        _toward(luma, self._luma_gain, level, BLACK_Y)
+        self._luma.apply(luma, level)
         for plane in chroma:
-            _toward(plane, self._chroma_gain, level, NEUTRAL_C)
+            self._chroma.apply(plane, level)
         if self._bars:
             for plane, value, bars in (
                 (luma, BLACK_Y, self._bars),
@@ -80,14 +82,30 @@ def _plane(frame: av.VideoFrame, index: int) -> np.ndarray:
     return rows[:, : plane.width]
 
 
-def _toward(plane: np.ndarray, gain: np.ndarray, level: int, centre: int) -> None:
-    """Move ``plane`` toward ``centre`` by ``gain`` (256 keeps it) times ``level`` (256 full)."""
-    if level < 256:
-        gain = (gain.astype(np.uint32) * level >> 8).astype(np.uint16)
-    product = plane * gain  # uint16: 255 * 256 fits
-    product += (256 - gain) * np.uint16(centre)
-    product >>= 8
-    plane[:] = product
+class _Toward:
+    """Moves planes toward ``centre`` by a ``gain`` map (256 keeps a sample) times a level.
+
+    The full level's terms and a scratch buffer are kept, so most frames cost three passes
+    over a plane and no allocation.
+    """
+
+    def __init__(self, gain: np.ndarray, centre: int) -> None:
+        self._gain = gain
+        self._centre = np.uint16(centre)
+        self._offset = (256 - gain) * self._centre
+        self._product = np.empty_like(gain)
+
+    def apply(self, plane: np.ndarray, level: int) -> None:
+        """Move ``plane`` in place, at ``level`` (256 full) of the gain."""
+        gain, offset = self._gain, self._offset
+        if level < 256:
+            gain = gain * np.uint16(level)  # fits: 256 * 255 < 2**16
+            gain >>= 8
+            offset = (256 - gain) * self._centre
+        product = self._product
+        np.multiply(plane, gain, out=product)  # uint16: 255 * 256 fits
+        product += offset
+        np.right_shift(product, 8, out=plane, casting="unsafe")  # 0..255: fits back
 
 
 def _blend(frame: av.VideoFrame, overlay: CaptionOverlay, opacity: int) -> None:

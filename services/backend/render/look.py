@@ -28,16 +28,27 @@ class Look:
     letterbox: bool = False  # black bars to a 2.39:1 picture
 
     def grade(self, rgb: np.ndarray) -> np.ndarray:
-        """``rgb`` (any shape ending in 3, values 0..255) graded, as uint8."""
-        colour: np.ndarray = np.asarray(rgb, dtype=np.float32)
-        luma = colour @ LUMA
-        colour = luma[..., None] + (colour - luma[..., None]) * self.saturation
-        level = np.clip(luma / 255, 0, 1)[..., None]
-        colour += (1 - level) ** 2 * np.array(self.shadow_tint, dtype=np.float32)
-        colour += level**2 * np.array(self.highlight_tint, dtype=np.float32)
-        colour = 128 + (colour - 128) * self.contrast
-        colour = self.lift + colour * (1 - self.lift / 255)
-        return np.clip(colour + 0.5, 0, 255).astype(np.uint8)
+        """``rgb`` (any shape ending in 3, values 0..255) graded, as uint8.
+
+        Worked in place on one copy: a scene's sky is millions of values.
+        """
+        colour: np.ndarray = np.array(rgb, dtype=np.float32)
+        luma = (colour @ LUMA)[..., None]
+        colour -= luma
+        colour *= self.saturation
+        colour += luma
+        level = np.clip(luma / 255, 0, 1)
+        if any(self.shadow_tint):
+            colour += (1 - level) ** 2 * np.array(self.shadow_tint, dtype=np.float32)
+        if any(self.highlight_tint):
+            colour += level**2 * np.array(self.highlight_tint, dtype=np.float32)
+        colour -= 128
+        colour *= self.contrast
+        colour += 128
+        colour *= 1 - self.lift / 255
+        colour += self.lift
+        colour += 0.5
+        return np.clip(colour, 0, 255, out=colour).astype(np.uint8)
 
     def colour(self, rgb: tuple[int, int, int]) -> tuple[int, int, int]:
         """One colour graded."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.backend.render.camera import View
+from services.backend.render.silhouettes import blend
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,6 @@ class Swarm:
         cols = np.round(x).astype(np.intp)[:, None] + kernel.dx[None, :]
         amount = (alpha[:, None] * kernel.weight[None, :]) >> 8
         keep = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width) & (amount > 0)
-        colours = np.broadcast_to(self.colours[:, None, :], (*rows.shape, 3))[keep]
-        r, c, a = rows[keep], cols[keep], amount[keep][:, None]
-        old = frame[r, c].astype(np.int32)
-        frame[r, c] = old + (((colours - old) * a) >> 8)
+        particle = np.nonzero(keep)[0]
+        colours = np.take(self.colours, particle, axis=0)
+        blend(frame, rows[keep] * width + cols[keep], colours, amount[keep][:, None])

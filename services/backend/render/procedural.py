@@ -2,8 +2,8 @@
 
 Building a scene (``Stage``) does the expensive work once: the sky picture, the land's
 profiles and gradients, the props and particles, all in the style's grade. Drawing a
-frame is then a handful of array copies and small blends, cheap enough to render and
-encode a 720p scene faster than real time.
+frame is then a handful of array copies and small blends, and none of them for land or
+sky that nearer land hides.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from services.backend.render.formats import VideoFormat
 from services.backend.render.landscape import build_land
 from services.backend.render.look import Look, look_for
 from services.backend.render.palette import Palette, palette_for
-from services.backend.render.silhouettes import Silhouette, pixel_view
+from services.backend.render.silhouettes import Edge, Silhouette, pixel_view
 from services.backend.render.sky import Sky
 from services.backend.render.sprites import Sprite, palm
 from services.backend.script import Scene
@@ -67,16 +67,30 @@ class Stage:
     def draw(self, seconds: float) -> np.ndarray:
         """The frame ``seconds`` into the scene."""
         view = self.camera.at(seconds)
-        frame = np.empty((self.fmt.height, self.fmt.width, 3), dtype=np.uint8)
+        height = self.fmt.height
+        frame = np.empty((height, self.fmt.width, 3), dtype=np.uint8)
         pixels = pixel_view(frame)
-        self.sky.draw(pixels, view)
-        for layer in self.land:
-            layer.draw(frame, pixels, view, seconds)
+        edges = [layer.edge(view, seconds, height) for layer in self.land]
+        hidden, sky_rows = _hidden_rows(edges, self.fmt.width, height)
+        self.sky.draw(pixels, view, sky_rows)
+        for layer, edge, hidden_from in zip(self.land, edges, hidden, strict=True):
+            layer.draw(frame, pixels, view, edge, hidden_from)
         for prop in self.props:
             prop.draw(frame, pixels, view)
         for swarm in self.air:
             swarm.draw(frame, view, seconds)
         return frame
+
+
+def _hidden_rows(edges: list[Edge], width: int, height: int) -> tuple[list[np.ndarray], int]:
+    """Per layer and column, the row from which nearer layers cover it (``height`` where
+    none do); and how many rows of sky can show past the land."""
+    covered = np.full(width, height)
+    hidden = []
+    for edge in reversed(edges):
+        hidden.append(covered)
+        covered = np.minimum(covered, edge.inside)
+    return hidden[::-1], int(covered.max())
 
 
 def _palms(

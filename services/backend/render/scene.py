@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
+
+import av
 
 from services.backend.render.base import RenderCancelled, SceneRenderer
 from services.backend.render.encode import ClipWriter, to_yuv
@@ -34,28 +37,47 @@ def render_scene(
     with ``RenderCancelled`` and neither file exists. Both files appear only once they
     are complete.
     """
-    renderer = renderer or ProceduralRenderer()
-    finisher = Finisher(scene, fmt, look_for(style))
-    count = fmt.frame_count(scene.duration)
-    thumbnail_index = min(count - 1, int(count * THUMBNAIL_AT))
     with (
         atomic_output(clip_path) as clip,
         atomic_output(thumbnail_path) as thumbnail,
         ClipWriter(clip, fmt) as writer,
     ):
-        frames = iter(renderer.frames(scene, fmt, style))
-        for index in range(count):
+        still = partial(save_thumbnail, path=thumbnail)
+        frames = finished_frames(scene, fmt, style, renderer=renderer, still=still)
+        for index in range(fmt.frame_count(scene.duration)):
             if should_stop():
                 raise RenderCancelled(f"scene {scene.number} cancelled at frame {index}")
-            rgb = next(frames, None)
-            if rgb is None or rgb.shape != (fmt.height, fmt.width, 3):
-                raise ValueError(
-                    f"the renderer's frame {index} of scene {scene.number} is missing "
-                    f"or not {fmt.width}x{fmt.height} RGB"
-                )
-            frame = to_yuv(rgb)
-            finisher.grade(frame, index)
-            if index == thumbnail_index:
-                save_thumbnail(frame, thumbnail)
-            finisher.caption(frame, index)
-            writer.write(frame)
+            writer.write(next(frames))
+
+
+def finished_frames(
+    scene: Scene,
+    fmt: VideoFormat,
+    style: str,
+    *,
+    renderer: SceneRenderer | None = None,
+    still: Callable[[av.VideoFrame], None] | None = None,
+) -> Iterator[av.VideoFrame]:
+    """The frames of ``scene`` exactly as the encoder gets them: drawn, in YUV, finished.
+
+    ``still`` is handed the thumbnail's frame before its caption is drawn. Each frame is
+    drawn when asked for, so a cancelled render draws no more.
+    """
+    renderer = renderer or ProceduralRenderer()
+    finisher = Finisher(scene, fmt, look_for(style))
+    count = fmt.frame_count(scene.duration)
+    thumbnail_index = min(count - 1, int(count * THUMBNAIL_AT))
+    pictures = iter(renderer.frames(scene, fmt, style))
+    for index in range(count):
+        rgb = next(pictures, None)
+        if rgb is None or rgb.shape != (fmt.height, fmt.width, 3):
+            raise ValueError(
+                f"the renderer's frame {index} of scene {scene.number} is missing "
+                f"or not {fmt.width}x{fmt.height} RGB"
+            )
+        frame = to_yuv(rgb)
+        finisher.grade(frame, index)
+        if index == thumbnail_index and still is not None:
+            still(frame)
+        finisher.caption(frame, index)
+        yield frame

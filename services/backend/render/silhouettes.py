@@ -4,7 +4,8 @@ A layer is a profile (height above a baseline along the world's x axis) filled w
 vertical gradient. Drawing it costs little per frame: the profile is sampled four times
 per column, everything below the edge is copied as whole rows of a precomputed gradient
 (a masked copy of 3-byte pixels, no per-channel work), and only the few pixels the edge
-crosses are blended, by how much of each the layer covers.
+crosses are blended, by how much of each the layer covers. Rows that nearer layers cover
+in every column are left out: the frame is the same, painted once.
 """
 
 from __future__ import annotations
@@ -100,6 +101,16 @@ class Windows:
 
 
 @dataclass(frozen=True)
+class Edge:
+    """Where a layer's edge crosses the frame at one instant (``Silhouette.edge``)."""
+
+    first: int  # the first row the layer reaches, at least 0
+    rows: np.ndarray  # (SUBSAMPLES, width) float32: the edge's row at each profile sample
+    top: np.ndarray  # per column, the row the edge starts in
+    inside: np.ndarray  # per column, the first row wholly inside the layer
+
+
+@dataclass(frozen=True)
 class Silhouette:
     """One layer of land: a profile standing on a baseline at a depth, filled by a ramp."""
 
@@ -109,56 +120,74 @@ class Silhouette:
     ramp: Ramp
     windows: Windows | None = None
 
-    def draw(self, frame: np.ndarray, pixels: np.ndarray, view: View, seconds: float) -> None:
-        """Draw the layer over ``frame`` (``pixels`` is its ``pixel_view``)."""
-        height, width = pixels.shape
+    def edge(self, view: View, seconds: float, height: int) -> Edge:
+        """The layer's edge in a frame ``height`` rows tall, as ``view`` sees it."""
+        width = view.width
         heights = self.profile.at(view.world_x(_subcolumns(width), self.depth), seconds)
-        edge_y = view.screen_y(self.baseline - heights, self.depth).astype(np.float32)
-        edge_y = edge_y.reshape(SUBSAMPLES, width)
-        top = np.floor(edge_y.min(axis=0)).astype(np.intp)
-        first = max(int(top.min()), 0)
-        if first >= height:
+        rows = view.screen_y(self.baseline - heights, self.depth).astype(np.float32)
+        rows = rows.reshape(SUBSAMPLES, width)
+        top = np.floor(rows.min(axis=0)).astype(np.intp)
+        inside = np.minimum(np.ceil(rows.max(axis=0)).astype(np.intp), top + EDGE_ROWS)
+        return Edge(max(int(top.min()), 0), rows, top, np.clip(inside, 0, height))
+
+    def draw(
+        self, frame: np.ndarray, pixels: np.ndarray, view: View, edge: Edge, hidden: np.ndarray
+    ) -> None:
+        """Draw the layer over ``frame`` (``pixels`` is its ``pixel_view``).
+
+        ``hidden`` is, per column, the row from which nearer layers cover this one: what
+        lies there is never drawn, since they will paint over it anyway.
+        """
+        bottom = int(hidden.max())
+        if edge.first >= bottom:
             return
-        inside = np.minimum(np.ceil(edge_y.max(axis=0)).astype(np.intp), top + EDGE_ROWS)
-        inside = np.clip(inside, 0, height)
-        steps = self.ramp.index(view.world_y(np.arange(first, height), self.depth))
-        self._fill(pixels, steps, first, inside)
-        self._antialias(frame, steps, first, edge_y, top, inside)
+        steps = self.ramp.index(view.world_y(np.arange(edge.first, bottom), self.depth))
+        self._fill(pixels, steps, edge, bottom)
+        self._antialias(frame, steps, edge, hidden)
         if self.windows is not None:
             self.windows.draw(pixels, view, self.depth)
 
-    def _fill(self, pixels: np.ndarray, steps: np.ndarray, first: int, inside: np.ndarray) -> None:
-        """Fill every pixel at or below each column's ``inside`` row.
+    def _fill(self, pixels: np.ndarray, steps: np.ndarray, edge: Edge, bottom: int) -> None:
+        """Fill every pixel at or below each column's ``inside`` row, down to ``bottom``.
 
-        ``steps`` holds the gradient step of every row from ``first`` down.
+        ``steps`` holds the gradient step of every row from ``edge.first`` down. Rows that
+        the edge crosses in some columns only are a masked copy; the rest are whole rows.
         """
-        start, end = int(inside.min()), int(inside.max())
-        fill = self.ramp.rows[steps[start - first :]]
+        start, end = int(edge.inside.min()), min(int(edge.inside.max()), bottom)
+        if start >= bottom:
+            return
+        fill = self.ramp.rows[steps[start - edge.first :]]
         if end > start:
-            rows = np.arange(start, end)[:, None]
-            np.copyto(pixels[start:end], fill[: end - start], where=rows >= inside[None, :])
-        pixels[end:] = fill[end - start :]
+            rows = np.arange(start, end, dtype=np.int16)[:, None]  # narrow: a faster mask
+            below = rows >= edge.inside.astype(np.int16)[None, :]
+            np.copyto(pixels[start:end], fill[: end - start], where=below)
+        pixels[end:bottom] = fill[end - start :]
 
     def _antialias(
-        self,
-        frame: np.ndarray,
-        steps: np.ndarray,
-        first: int,
-        edge_y: np.ndarray,
-        top: np.ndarray,
-        inside: np.ndarray,
+        self, frame: np.ndarray, steps: np.ndarray, edge: Edge, hidden: np.ndarray
     ) -> None:
-        """Blend the pixels the edge crosses by how much of each the layer covers."""
-        rows = top[None, :] + _EDGE_OFFSETS
-        cover = rows[:, None, :] + np.float32(1) - edge_y[None, :, :]
+        """Blend the visible pixels the edge crosses by how much of each the layer covers."""
+        rows = edge.top[None, :] + _EDGE_OFFSETS
+        cover = rows[:, None, :] + np.float32(1) - edge.rows[None, :, :]
         np.clip(cover, 0, 1, out=cover)
         amount = (cover.sum(axis=1) * (256 / SUBSAMPLES)).astype(np.int32)
-        pick = (rows < inside[None, :]) & (rows >= first) & (amount > 0)
-        r = rows[pick]
-        c = np.broadcast_to(np.arange(frame.shape[1]), rows.shape)[pick]
-        colours = self.ramp.edge[steps[r - first]]
-        old = frame[r, c].astype(np.int32)
-        frame[r, c] = old + (((colours - old) * amount[pick][:, None]) >> 8)
+        pick = (rows < edge.inside) & (rows >= edge.first) & (rows < hidden) & (amount > 0)
+        offsets, columns = np.nonzero(pick)
+        r = edge.top[columns] + offsets
+        colours = np.take(self.ramp.edge, steps[r - edge.first], axis=0)
+        blend(frame, r * frame.shape[1] + columns, colours, amount[offsets, columns][:, None])
+
+
+def blend(frame: np.ndarray, at: np.ndarray, colours: np.ndarray, amount: np.ndarray) -> None:
+    """Move the pixels of ``frame`` at flat indices ``at`` toward ``colours`` by ``amount``
+    (0..256 each); where ``at`` repeats a pixel, the last blend wins.
+
+    Whole pixels at flat indices are the cheapest to gather and scatter.
+    """
+    pixels = pixel_view(frame).reshape(-1)
+    old = np.take(pixels, at).view(np.uint8).reshape(-1, 3).astype(np.int32)
+    new = (old + (((colours - old) * amount) >> 8)).astype(np.uint8)
+    pixels[at] = new.view(PIXEL).reshape(-1)
 
 
 @cache

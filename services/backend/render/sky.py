@@ -33,8 +33,7 @@ class Sky:
         self.sun = (width * rng.uniform(0.3, 0.72), horizon * (1 - 0.9 * palette.elevation))
 
         xs = np.arange(plate_width, dtype=np.float32) + self._left
-        picture = np.repeat(_gradient(palette, height, horizon)[:, None, :], plate_width, axis=1)
-        _glow(picture, palette, xs, self.sun, horizon)
+        picture = _glowing(_gradient(palette, height, horizon), palette, xs, self.sun, horizon)
         _clouds(picture, palette, xs, horizon, rng, scale)
         _stars(picture, palette.stars, horizon, rng)
         if palette.light_kind == "sun":
@@ -47,11 +46,12 @@ class Sky:
         picture += rng.uniform(-0.9, 0.9, size=picture.shape[:2])[:, :, None].astype(np.float32)
         self._plate = pixel_view(np.ascontiguousarray(look.grade(picture)))
 
-    def draw(self, pixels: np.ndarray, view: View) -> None:
-        """Fill ``pixels`` with the part of the sky the view looks at."""
+    def draw(self, pixels: np.ndarray, view: View, rows: int) -> None:
+        """Fill the top ``rows`` of ``pixels`` (the land hides the rest) with the part of the
+        sky the view looks at."""
         width = pixels.shape[1]
         start = round(view.x * SKY_DEPTH) - self._left
-        pixels[:] = self._plate[:, start : start + width]
+        pixels[:rows] = self._plate[:rows, start : start + width]
 
     def sun_x(self, view: View) -> float:
         """Where the sun (or moon) is across the frame, for effects that follow it."""
@@ -71,21 +71,29 @@ def _gradient(palette: Palette, height: int, horizon: float) -> np.ndarray:
     )
 
 
-def _glow(
-    picture: np.ndarray,
+def _glowing(
+    gradient: np.ndarray,
     palette: Palette,
     xs: np.ndarray,
     centre: tuple[float, float],
     horizon: float,
-) -> None:
-    """Light pooling around the sun (or the moon) and along the horizon below it."""
+) -> np.ndarray:
+    """The gradient (a colour per row) spread across the plate, with light pooling around
+    the sun (or the moon) and along the horizon below it.
+
+    This is ``_screen`` over the spread gradient, worked out per row where it can be: the
+    same values, without a pass over the whole plate for each step.
+    """
     strength = {"sun": 0.55, "moon": 0.3, "planet": 0.0, "none": 0.15}[palette.light_kind]
-    rows = np.arange(picture.shape[0], dtype=np.float32)
-    across = np.exp(-(((xs - centre[0]) / (0.5 * picture.shape[1])) ** 2))
+    rows = np.arange(len(gradient), dtype=np.float32)
+    across = np.exp(-(((xs - centre[0]) / (0.5 * len(xs))) ** 2))
     band = np.exp(-(((rows - horizon) / (0.45 * horizon)) ** 2))
     around = np.exp(-(((rows - centre[1]) / (0.35 * horizon)) ** 2))
     weight = strength * (0.6 * band + 0.4 * around)[:, None] * across[None, :]
-    _screen(picture, np.array(palette.glow, dtype=np.float32), weight)
+    light = (255 - gradient) * (np.array(palette.glow, dtype=np.float32) / 255)
+    picture = light[:, None, :] * weight[..., None]
+    picture += gradient[:, None, :]
+    return picture
 
 
 def _clouds(
@@ -109,7 +117,9 @@ def _clouds(
             sy = rng.uniform(7, 20) * scale
             sx = sy * stretch * rng.uniform(0.8, 1.6)
             centre = (cx + rng.normal(0, 1.5 * sx), cy + rng.normal(0, sy))
-            found = _around(picture, xs, centre, 3 * sx)
+            # Beyond 5 sy up or down a blob's density is under e^-25: too little for a
+            # float32 sky value to take, so a shorter reach draws the same sky, sooner.
+            found = _around(picture, xs, centre, 3 * sx, rise=min(3 * sx, 5 * sy))
             if found is None:
                 continue
             region, dx, dy = found
@@ -217,17 +227,24 @@ def _planet(
 
 
 def _around(
-    picture: np.ndarray, xs: np.ndarray, centre: tuple[float, float], reach: float
+    picture: np.ndarray,
+    xs: np.ndarray,
+    centre: tuple[float, float],
+    reach: float,
+    *,
+    rise: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The part of ``picture`` within ``reach`` of ``centre``, with each pixel's offset.
+    """The part of ``picture`` within ``reach`` of ``centre`` (``rise`` up and down, if
+    given), with each pixel's offset.
 
     Returns the region (a view to draw into) and the x and y offsets of its pixels from
     ``centre``, or None when the region is off the picture.
     """
     x0 = max(0, int(centre[0] - reach - xs[0]))
     x1 = min(len(xs), int(centre[0] + reach - xs[0]) + 1)
-    y0 = max(0, int(centre[1] - reach))
-    y1 = min(picture.shape[0], int(centre[1] + reach) + 1)
+    rise = reach if rise is None else rise
+    y0 = max(0, int(centre[1] - rise))
+    y1 = min(picture.shape[0], int(centre[1] + rise) + 1)
     if x0 >= x1 or y0 >= y1:
         return None
     dx, dy = np.meshgrid(xs[x0:x1] - centre[0], np.arange(y0, y1, dtype=np.float32) - centre[1])
@@ -239,4 +256,7 @@ def _screen(picture: np.ndarray, colour: np.ndarray, weight: np.ndarray) -> None
 
     Screen is ``255 - (255 - p)(255 - c) / 255``, which is ``p + (255 - p) c / 255``.
     """
-    picture += (255 - picture) * (np.asarray(colour, dtype=np.float32) / 255) * weight[..., None]
+    light = 255 - picture
+    light *= np.asarray(colour, dtype=np.float32) / 255
+    light *= weight[..., None]
+    picture += light

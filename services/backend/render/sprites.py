@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from services.backend.render.camera import View
-from services.backend.render.silhouettes import pixel_view
+from services.backend.render.silhouettes import blend, pixel_view
 
 SUPERSAMPLE = 2
 FROND_ANGLES = np.array([-165, -145, -125, -105, -75, -55, -35, -15])  # degrees, 0 points right
@@ -47,9 +47,7 @@ class Sprite:
         np.copyto(pixels[y0:y1, x0:x1], colour, where=inside)
         r, c = self.edge_rows + top, self.edge_cols + left
         keep = (r >= 0) & (r < height) & (c >= 0) & (c < width)
-        r, c, a = r[keep], c[keep], self.edge_alpha[keep]
-        old = frame[r, c].astype(np.int32)
-        frame[r, c] = old + (((self.colour - old) * a) >> 8)
+        blend(frame, r[keep] * width + c[keep], self.colour, self.edge_alpha[keep])
 
 
 def palm(
