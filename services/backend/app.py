@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from services.backend.access import Gate, caller
 from services.backend.accounts import Accounts
+from services.backend.calibration import calibrate
 from services.backend.deletion import JobDeletion
 from services.backend.deps import BackendParts
 from services.backend.driver import JobDriver
@@ -67,6 +68,7 @@ class VideoBackend:
         else:
             queue, presenter = self._local_queue(settings)
         self._retention_days = settings.retention_days
+        self._data_dir, self._render_size = settings.data_dir, settings.render_size
         deletion = JobDeletion(store=self._store, media=self._media, changes=self._changes)
         self.parts = BackendParts(queue=queue, presenter=presenter, changes=self._changes,
                                   deletion=deletion, log=JobLogBook(self._store),
@@ -129,8 +131,9 @@ class VideoBackend:
         app.state.aurora_gate = self.gate
 
     async def start(self) -> None:
-        """Open the stores, take up the measured rates, spawn the render workers and resume
-        the queue; a part that fails to start leaves none of the others running."""
+        """Open the stores, take up the measured rates, spawn the render workers (measuring
+        their rates on a fresh machine) and resume the queue; a part that fails to start
+        leaves none of the others running."""
         async with AsyncExitStack() as started:
             await self._store.open()
             started.push_async_callback(self._store.close)
@@ -143,6 +146,10 @@ class VideoBackend:
             if self._pool is not None:
                 self._pool.start()
                 started.callback(self._pool.close)
+                measuring = asyncio.create_task(calibrate(
+                    self._pool, self._throughput, scratch=self._data_dir / "calibration",
+                    render_size=self._render_size), name="calibration")
+                started.push_async_callback(_cancelled, measuring)
             await self.parts.queue.start()
             if self._retention_days:
                 retention = asyncio.create_task(

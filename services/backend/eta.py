@@ -68,6 +68,10 @@ class Throughput:
         self._rates[key] = measured
         await self._store.set_throughput(key, measured)
 
+    def has_measured(self, width: int, height: int) -> bool:
+        """Whether scenes of this size have been rendered here (or measured at start-up)."""
+        return self._rate(f"fps:{width}x{height}") is not None
+
     def frames_per_second(self, width: int, height: int) -> float:
         """Frames one worker renders per second at this size.
 

@@ -78,6 +78,10 @@ def test_run_next_moves_a_waiting_job_to_the_front(full_size_backend: AppProcess
         assert run_client("cancel", job_id, api_url=url).returncode == 0
 
 
+LIVE_DISPLAY = (r"━+.* \d+% ", r"✓ Script ready", r"Est\. (\d+ min )?\d+ sec remaining",
+                r"⋯ Final composition")  # what one screen of the live display must show
+
+
 class Tmux:
     """A tmux server of the test's own (its own socket), one window of a fixed size."""
 
@@ -120,17 +124,16 @@ def test_the_live_display_on_a_terminal_and_ctrl_c_leaves_the_job_running(
     tmux.start(client_command("generate", "A fox runs through snow", "--duration", "30",
                               api_url=url))
 
+    screens: list[str] = []
+
     def drawn() -> bool:
-        screen = tmux.screen()
-        return "━" in screen and "✓ Script ready" in screen and "remaining" in screen
-    wait_until(drawn, timeout=60, what="the bar, a ✓ row and the ETA on the screen")
-    screen = tmux.screen()
-    job = re.search(r"job ([A-Za-z0-9_-]+)", screen)
-    assert job is not None, screen
+        """Whether one screen shows it all at once: the bar, a ✓ row, the ETA, a ⋯ row."""
+        screens.append(tmux.screen())
+        return all(re.search(pattern, screens[-1]) for pattern in LIVE_DISPLAY)
+    wait_until(drawn, timeout=60, what="the bar, a ✓ row, the ETA and a ⋯ row on one screen")
+    job = re.search(r"job ([A-Za-z0-9_-]+)", screens[-1])
+    assert job is not None, screens[-1]
     job_id = job[1]
-    assert re.search(r"━+.* \d+% ", screen), screen
-    assert re.search(r"Est\. (\d+ min )?\d+ sec remaining", screen), screen
-    assert "⋯ Final composition" in screen
 
     tmux("send-keys", "-t", "main", "C-c")
     wait_until(lambda: tmux.exit_status() is not None, what="the client to stop")
