@@ -18,6 +18,7 @@ from services.contract import stages
 from testkit.app_process import AppProcess
 from testkit.cluster import Cluster
 from testkit.sse import generate, read_events, wait_for_stage
+from testkit.waiting import wait_until
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,16 @@ def test_a_reconnection_gets_the_current_state_first_and_an_ended_job_ends_at_on
     assert after_end[0].data["status"] == "completed"
 
 
+def _renders_idle(backend: ServedBackend) -> bool:
+    """Whether the render processes spend no CPU over half a second."""
+    before = backend.render_cpu_seconds()
+    time.sleep(0.5)
+    return backend.render_cpu_seconds() - before < 0.05
+
+
 def test_cancel_stops_the_render_and_ends_the_job(backend: ServedBackend) -> None:
+    wait_until(lambda: _renders_idle(backend), timeout=60,  # a fresh backend measures its rates
+               what="the render processes idle before the job")
     job_id = generate(backend.base_url, duration=60)
     wait_for_stage(backend.base_url, job_id, "scene_")
 
@@ -151,9 +161,7 @@ def test_cancel_stops_the_render_and_ends_the_job(backend: ServedBackend) -> Non
 
     # Within a second of the cancel the workers are idle: no CPU spent in the next half second.
     time.sleep(max(0.0, 1.0 - (time.monotonic() - cancelled_at)))
-    before = backend.render_cpu_seconds()
-    time.sleep(0.5)
-    assert backend.render_cpu_seconds() - before < 0.05
+    assert _renders_idle(backend)
 
     again = httpx.post(f"{backend.base_url}/api/v1/jobs/{job_id}/cancel", timeout=10)
     assert again.status_code == 409

@@ -78,8 +78,10 @@ def test_run_next_moves_a_waiting_job_to_the_front(full_size_backend: AppProcess
         assert run_client("cancel", job_id, api_url=url).returncode == 0
 
 
+# What one screen of the live display must show, early enough in the job (a scene still to
+# come) that Ctrl-C reaches it well before its end.
 LIVE_DISPLAY = (r"━+.* \d+% ", r"✓ Script ready", r"Est\. (\d+ min )?\d+ sec remaining",
-                r"⋯ Final composition")  # what one screen of the live display must show
+                r"⋯ Scene 5", r"⋯ Final composition")
 
 
 class Tmux:
@@ -104,10 +106,14 @@ class Tmux:
         return self("capture-pane", "-p", "-J", "-t", "main")
 
     def exit_status(self) -> int | None:
-        """The command's exit status once it has ended, else None."""
-        dead, _, status = self("list-panes", "-t", "main", "-F",
-                               "#{pane_dead} #{pane_dead_status}").strip().partition(" ")
-        return int(status) if dead == "1" else None
+        """The command's exit status once it has ended (128 + the signal, as a shell says,
+        if a signal ended it), else None."""
+        dead, status, signal = self("list-panes", "-t", "main", "-F",
+                                    "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"
+                                    ).strip().split(":")
+        if dead != "1":
+            return None
+        return int(status) if status else 128 + int(signal)
 
 
 @pytest.fixture
