@@ -8,6 +8,7 @@ increasing, and it ends with a video of the full duration.
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -130,7 +131,10 @@ def test_a_job_cancelled_during_scene_3_resumes_from_its_two_scenes_when_retried
     kept = _files(media)
     for name in ("scene_01.mp4", "scene_01.jpg", "scene_02.mp4", "scene_02.jpg"):
         assert kept[name] == made[name], f"{name} was rendered again"
-    assert f"job {job_id}: attempt 2 keeps scene 1, scene 2 from before" in served.log()
+    # Scenes render ahead of the stage the stream has told (several at once): by the time
+    # the cancel lands, later scenes may be done and kept too.
+    assert re.search(rf"job {job_id}: attempt 2 keeps scene 1, scene 2(, [\w ,]+)? from before",
+                     served.log())
     print(f"\nretried 60 s job: {took:.1f} s after the retry")
 
 
