@@ -85,10 +85,13 @@ LIVE_DISPLAY = (r"━+.* \d+% ", r"✓ Script ready", r"Est\. (\d+ min )?\d+ sec
 
 
 class Tmux:
-    """A tmux server of the test's own (its own socket), one window of a fixed size."""
+    """A tmux server of the test's own (its own socket), one window of a fixed size; the
+    command's exit status goes to ``status_file`` (tmux's own word of it can come late or
+    not at all, the pane marked dead as its terminal closes)."""
 
-    def __init__(self) -> None:
+    def __init__(self, status_file: Path) -> None:
         self.socket = f"aurora-test-{uuid.uuid4().hex[:8]}"
+        self.status_file = status_file
 
     def __call__(self, *args: str) -> str:
         done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
@@ -96,30 +99,29 @@ class Tmux:
         return done.stdout
 
     def start(self, command: list[str], *, width: int = 100, height: int = 40) -> None:
-        """Run ``command`` in the window; its last screen stays once it has ended."""
+        """Run ``command`` in the window, through a shell that writes down its exit status
+        as it ends (a Ctrl-C reaches the shell too: it only waits on); the last screen stays."""
         self("new-session", "-d", "-s", "main", "-x", str(width), "-y", str(height))
         self("set-option", "-g", "remain-on-exit", "on")
-        self("respawn-pane", "-k", "-t", "main", shlex.join(command))
+        recorded = (f"trap true INT; {shlex.join(command)}; "
+                    f"echo $? > {shlex.quote(str(self.status_file))}")
+        self("respawn-pane", "-k", "-t", "main", shlex.join(["sh", "-c", recorded]))
 
     def screen(self) -> str:
         """What the window shows, wrapped lines joined."""
         return self("capture-pane", "-p", "-J", "-t", "main")
 
     def exit_status(self) -> int | None:
-        """The command's exit status once it has ended (128 + the signal, as a shell says,
+        """The command's exit status once it has ended (128 + the signal, as the shell says,
         if a signal ended it), else None."""
-        dead, status, signal = self("list-panes", "-t", "main", "-F",
-                                    "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"
-                                    ).strip().split(":")
-        if dead != "1":
-            return None
-        return int(status) if status else 128 + int(signal)
+        written = self.status_file.read_text() if self.status_file.exists() else ""
+        return int(written) if written.endswith("\n") else None
 
 
 @pytest.fixture
-def tmux() -> Iterator[Tmux]:
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
     """A tmux server for the test, killed afterwards."""
-    server = Tmux()
+    server = Tmux(tmp_path / "exit-status")
     yield server
     subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True, timeout=10)
 
