@@ -15,7 +15,7 @@ directory saw it first.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 
 from nicegui.binding import BindableProperty
@@ -225,14 +225,10 @@ class JobDirectory:
         return True
 
     async def _ended_counts(self) -> dict[str, int] | None:
-        """How many jobs of the history completed and failed, by the backend's totals."""
-        counts: dict[str, int] = {}
-        for status in ENDED:
-            counted = await self._list(status=status, limit=1)
-            if counted.total is None:
-                return None
-            counts[status] = counted.total
-        return counts
+        """How many jobs of the history completed and failed, by the backend's totals (None
+        unless it gives both)."""
+        counts = await count_ended(self._list)
+        return counts if len(counts) == len(ENDED) else None
 
     def _changed(self, job: JobSummary) -> None:
         """One job's new row from the stream: listed, its end announced, counted."""
@@ -306,6 +302,18 @@ class JobDirectory:
                     _announce_ending(self._endings, before[job.job_id], job)
         if previous is None or _standing(previous) != _standing(listing.jobs):
             self._changes.notify(listing.jobs)
+
+
+async def count_ended(list_jobs: Callable[..., Awaitable[JobList]],
+                      **view: str | None) -> dict[str, int]:
+    """How many jobs (of the ``view``: ``q``, ``owner``) completed and failed, by the totals
+    ``list_jobs`` answers with, one request each; a status it gives no total for is left out."""
+    counts: dict[str, int] = {}
+    for status in ENDED:
+        counted = await list_jobs(status=status, limit=1, **view)
+        if counted.total is not None:
+            counts[status] = counted.total
+    return counts
 
 
 def _standing(jobs: JobList) -> list[tuple[str, str, int | None]]:

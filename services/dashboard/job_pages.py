@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from services.client import AuroraClient
 from services.contract import JobList, JobSummary, is_valid_job_id
-from services.dashboard.directory import JobDirectory
+from services.dashboard.directory import JobDirectory, count_ended
 from services.dashboard.listing import ENDED
 
 PAGE_SIZE = 50
@@ -116,12 +116,8 @@ class JobPages:
             newest = await self._client.list_jobs(q=view.query or None, owner=view.owner,
                                                   limit=PAGE_SIZE)
         if counts is None and newest.total is not None:  # a backend that counts: ask it
-            counts = {}
-            for status in ENDED:
-                counted = await self._client.list_jobs(
-                    status=status, q=view.query or None, owner=view.owner, limit=1)
-                if counted.total is not None:
-                    counts[status] = counted.total
+            counts = await count_ended(self._client.list_jobs, q=view.query or None,
+                                       owner=view.owner)
         if (view, asked) == (self.view, self._asked):
             self._newest, self._total = newest.jobs, newest.total
             self._ended_counts = counts or {}
