@@ -42,7 +42,8 @@ class JobPages:
 
     ``refresh`` reads the newest again (and the counts), ``load_more`` the next older page;
     both raise the client's ``AuroraError``. A view changed meanwhile makes an answer still on
-    its way count for nothing.
+    its way count for nothing, and so does a later ``refresh``: an answer that comes late
+    never replaces a newer one.
     """
 
     def __init__(self, client: AuroraClient, directory: JobDirectory) -> None:
@@ -54,6 +55,7 @@ class JobPages:
         self._total: int | None = None
         self._ended_counts: dict[str, int] = {}
         self._asked = 0  # requests made for this view so far: an answer to an older one is late
+        self._refreshes = 0  # reads of the newest jobs started: only the last one's answer counts
         self._shared_shown = PAGE_SIZE  # of the directory's newest jobs, how many are listed
 
     def show(self, view: JobView) -> None:
@@ -105,7 +107,8 @@ class JobPages:
     async def refresh(self) -> None:
         """Read the view's newest jobs (the directory's, for every job) and its counts again
         (the directory's too, where it keeps them)."""
-        view, asked = self.view, self._asked
+        self._refreshes += 1
+        view, asked, refresh = self.view, self._asked, self._refreshes
         counts: dict[str, int] | None = None
         if view.shared and self._directory.latest is not None:
             latest = self._directory.latest
@@ -118,7 +121,7 @@ class JobPages:
         if counts is None and newest.total is not None:  # a backend that counts: ask it
             counts = await count_ended(self._client.list_jobs, q=view.query or None,
                                        owner=view.owner)
-        if (view, asked) == (self.view, self._asked):
+        if (view, asked, refresh) == (self.view, self._asked, self._refreshes):
             self._newest, self._total = newest.jobs, newest.total
             self._ended_counts = counts or {}
 
