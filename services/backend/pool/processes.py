@@ -5,7 +5,9 @@ its job is cancelled, and those keep running a task whose caller gave up. Here e
 its own pipe; a task polls that pipe between frames (``should_stop``), so a stop message, or
 the pipe closing because the dashboard died, ends the task at once. A worker that does not
 answer a stop within the grace is killed and replaced. Workers never outlive the dashboard:
-their pipe's end-of-file tells them to exit.
+their pipe's end-of-file tells them to exit. Workers run at a lower CPU priority than the
+dashboard and the API (``WORKER_NICENESS``): renders take every core left over, and a page or
+an API answer never waits for a frame.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -26,6 +29,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 STOP_GRACE_SECONDS = 1.0
+WORKER_NICENESS = 10  # how much lower a worker's priority is than its parent's
 _STOP = "stop"
 
 
@@ -63,6 +67,9 @@ class _Worker:
         )
         self.process.start()
         child_end.close()
+        if self.process.pid is not None:  # it is, once started
+            below_ours = os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, below_ours)
 
     async def receive(self) -> tuple[str, Any]:
         """Wait, without blocking the loop, for the worker's reply."""
