@@ -18,6 +18,7 @@ def render_workers(server: psutil.Process) -> list[psutil.Process]:
 
 def test_render_workers_run_at_a_lower_priority_than_the_server(tmp_path: Path) -> None:
     with quick_api(tmp_path / "data") as backend:
+        assert backend.process is not None
         server = psutil.Process(backend.process.pid)
         wait_until(lambda: bool(render_workers(server)), what="the render workers started")
 
