@@ -58,3 +58,26 @@ def test_animations_follow_the_motion_preference(
         assert styles == {"bar": "transform 0.5s steps(10, jump-start)",
                           "spinner": "aurora-spinner steps(18)",
                           "tick": "aurora-checkmark-pop", "overlay": "none"}
+
+
+# A tab put in the background, as the browser tells the page (headless Chromium shows every tab).
+SET_VISIBILITY = """(state) => {
+    Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => state});
+    document.dispatchEvent(new Event('visibilitychange'));
+}"""
+RUNNING_ANIMATIONS = """() => document.getAnimations()
+    .filter((animation) => animation.playState === 'running').length"""
+
+
+def test_a_hidden_tab_runs_no_animation_and_picks_up_when_shown(
+        page: Page, peer_app: AppProcess, peer: Peer) -> None:
+    peer.add_job("hidden", [RUNNING, Pause()])
+    page.goto(f"{peer_app.base_url}/?job=hidden")
+    expect(page.get_by_test_id("progress-percent")).to_have_text("40%")
+    assert page.evaluate(RUNNING_ANIMATIONS) > 0  # the current stage's spinner
+
+    page.evaluate(SET_VISIBILITY, "hidden")
+    page.wait_for_function(f"() => ({RUNNING_ANIMATIONS})() === 0")
+
+    page.evaluate(SET_VISIBILITY, "visible")
+    page.wait_for_function(f"() => ({RUNNING_ANIMATIONS})() > 0")
