@@ -1,5 +1,6 @@
 """How the dialog behaves as a whole: it does not close by accident, and it moves as asked."""
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -81,3 +82,31 @@ def test_a_hidden_tab_runs_no_animation_and_picks_up_when_shown(
 
     page.evaluate(SET_VISIBILITY, "visible")
     page.wait_for_function(f"() => ({RUNNING_ANIMATIONS})() > 0")
+
+
+# Every title the tab has shown, with when (ms): the browser's own record, read by the test.
+TITLE_CHANGES = """(() => {
+  window.auroraTitles = [];
+  new MutationObserver(() => {
+    const last = window.auroraTitles.at(-1);
+    if (!last || last[1] !== document.title) {
+      window.auroraTitles.push([performance.now(), document.title]);
+    }
+  }).observe(document, {subtree: true, childList: true, characterData: true});
+})();"""
+
+
+def test_quick_updates_retitle_the_tab_at_most_once_a_second_and_end_on_the_last(
+        page: Page, peer_app: AppProcess, peer: Peer) -> None:
+    quick = [step for percent in range(1, 41) for step in (
+        SendUpdate(status="processing", progress=percent, current_stage="scene_1_generating",
+                   current_stage_display=f"Generating scene {percent}"), Pause(0.05))]
+    peer.add_job("retitled", [*quick, Pause()])
+    page.add_init_script(TITLE_CHANGES)
+    page.goto(f"{peer_app.base_url}/?job=retitled")
+
+    expect(page).to_have_title("40% · Generating scene 40 · Aurora Studio")
+    shown = [(at, title) for at, title in page.evaluate("window.auroraTitles") if "%" in title]
+    gaps = [later - earlier for (earlier, _), (later, _) in pairwise(shown)]
+    assert len(shown) >= 2, shown  # 40 updates in 2 s: more than one title...
+    assert min(gaps) >= 500, shown  # ...but one a second, not one an update
