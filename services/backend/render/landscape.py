@@ -155,9 +155,9 @@ def _layer(
         rim_amount,
         width=width,
     )
-    period = len(xs) * STEP if spec.shape == "swell" else None
-    drift = 14 * scale * spec.depth if spec.shape == "swell" else 0.0
-    profile = Profile(xs, heights, period=period, drift=drift)
+    waves = spec.shape == "swell"
+    drift = 14 * scale * spec.depth if waves else 0.0
+    profile = Profile(float(xs[0]), heights, periodic=waves, drift=drift)
     return Silhouette(spec.depth, baseline, profile, ramp, windows)
 
 
