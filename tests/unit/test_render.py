@@ -20,6 +20,7 @@ from services.backend.render import (
     video_format,
 )
 from services.backend.render.caption import caption_font, caption_overlay
+from services.backend.render.landscape import SETTINGS
 from services.backend.script import Scene, write_script
 
 FOX = "A fox runs through a snowy forest at dawn"
@@ -124,6 +125,19 @@ def test_the_procedural_renderer_draws_an_animated_picture() -> None:
     assert len(colours) > 200  # gradients and shapes, not flat test bars
     again = next(iter(ProceduralRenderer().frames(_scene(0.5, number=3), fmt, "vivid")))
     assert np.array_equal(frames[0], again)
+
+
+@pytest.mark.parametrize("setting", [*SETTINGS, "dreamscape"])
+@pytest.mark.parametrize("size", [(96, 54), (54, 96)], ids=["wide", "tall"])
+def test_every_shot_of_every_setting_draws_its_sky(setting: str, size: tuple[int, int]) -> None:
+    # A scene's sky is built only as tall as its land lets any frame show: drawing more rows
+    # of sky than that fails. Every shot climbs, zooms or pans its own way.
+    fmt = VideoFormat(width=size[0], height=size[1], fps=24)
+    for number, shot in enumerate(("establishing", "detail", "tracking", "crane", "closing"), 1):
+        scene = replace(_scene(1.0), number=number, shot=shot, setting=setting)
+        frames = list(ProceduralRenderer().frames(scene, fmt, ""))
+        assert len(frames) == 24
+        assert all(frame.shape == (size[1], size[0], 3) for frame in frames)
 
 
 def test_any_renderer_can_replace_the_procedural_one(tmp_path: Path) -> None:

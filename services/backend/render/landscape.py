@@ -8,11 +8,12 @@ horizon, which is what makes flat layers read as depth.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from services.backend.render.camera import Camera
+from services.backend.render.camera import Camera, View
 from services.backend.render.look import Look
 from services.backend.render.palette import RGB, Palette, mix
 from services.backend.render.shapes import SHAPES, STEP, skyline
@@ -80,6 +81,26 @@ SETTINGS: dict[str, tuple[LayerSpec, ...]] = {
 }
 
 
+def sky_shown(setting: str, camera: Camera) -> int:
+    """How many rows of sky, at most, the land of ``setting`` lets a frame of the shot show.
+
+    No layer's heights go below its baseline, so every layer covers each column from its
+    baseline's row down; that row is lowest at one of the shot's extremes of climb and zoom.
+    """
+    height = camera.fmt.height
+    views = [
+        View(x=0.0, y=climb, zoom=zoom, width=camera.fmt.width, horizon_y=camera.horizon_y)
+        for climb in (0.0, camera.climb * camera.duration)
+        for zoom in (camera.zoom_from, camera.zoom_to)
+    ]
+    shown = height
+    for spec in SETTINGS.get(setting, SETTINGS["meadow"]):
+        baseline = np.array(_baseline(spec, camera))
+        lowest = max(float(view.screen_y(baseline, spec.depth)) for view in views)
+        shown = min(shown, math.ceil(lowest))
+    return shown
+
+
 def build_land(
     setting: str,
     palette: Palette,
@@ -120,7 +141,7 @@ def _layer(
     # Tall frames have more land below the horizon: features grow with it, a little slower.
     stretch = ((height - camera.horizon_y) / REFERENCE_LAND) ** 0.7
     size, spacing = spec.size * stretch, spec.spacing * scale
-    baseline = camera.horizon_y + spec.base * (height - camera.horizon_y)
+    baseline = _baseline(spec, camera)
     windows: Windows | None = None
     if spec.shape == "skyline":
         heights, rects = skyline(rng, xs, size, spacing)
@@ -134,10 +155,15 @@ def _layer(
         rim_amount,
         width=width,
     )
-    period = len(xs) * STEP if spec.shape == "swell" else None
-    drift = 14 * scale * spec.depth if spec.shape == "swell" else 0.0
-    profile = Profile(xs, heights, period=period, drift=drift)
+    waves = spec.shape == "swell"
+    drift = 14 * scale * spec.depth if waves else 0.0
+    profile = Profile(float(xs[0]), heights, periodic=waves, drift=drift)
     return Silhouette(spec.depth, baseline, profile, ramp, windows)
+
+
+def _baseline(spec: LayerSpec, camera: Camera) -> float:
+    """The world row a layer stands on."""
+    return camera.horizon_y + spec.base * (camera.fmt.height - camera.horizon_y)
 
 
 def _graded(look: Look, colour: RGB) -> np.ndarray:

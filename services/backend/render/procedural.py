@@ -16,7 +16,7 @@ import numpy as np
 from services.backend.render.atmosphere import build_air
 from services.backend.render.camera import Camera, camera_for
 from services.backend.render.formats import VideoFormat
-from services.backend.render.landscape import build_land
+from services.backend.render.landscape import build_land, sky_shown
 from services.backend.render.look import Look, look_for
 from services.backend.render.palette import Palette, palette_for
 from services.backend.render.silhouettes import Edge, Silhouette, pixel_view
@@ -46,7 +46,9 @@ class Stage:
         palette = palette_for(scene)
         self.fmt = fmt
         self.camera = camera_for(scene.shot, scene.number, scene.duration, fmt, scale)
-        self.sky = Sky(palette, look, self.camera, rng, scale)
+        self.sky = Sky(
+            palette, look, self.camera, rng, scale, shown=sky_shown(scene.setting, self.camera)
+        )
         broadleaf = "autumn" in scene.motifs or "petals" in scene.motifs
         self.land = build_land(
             scene.setting, palette, look, self.camera, rng, scale, broadleaf=broadleaf

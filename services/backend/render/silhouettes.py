@@ -17,11 +17,13 @@ from functools import cache
 import numpy as np
 
 from services.backend.render.camera import View
+from services.backend.render.shapes import STEP
 
 PIXEL = np.dtype("V3")  # one RGB pixel as a single element: masks then copy pixels, not bytes
 SUBSAMPLES = 4  # profile samples per column, for antialiased edges
 EDGE_ROWS = 5  # rows per column blended along an edge; steeper edges get a hard step below
 _EDGE_OFFSETS = np.arange(EDGE_ROWS)[:, None]
+_COVER_BASE = (_EDGE_OFFSETS + 1).astype(np.float32)[:, :, None]  # a pixel's bottom, from the top
 RAMP_STEPS = 128
 
 
@@ -30,18 +32,37 @@ def pixel_view(frame: np.ndarray) -> np.ndarray:
     return frame.view(PIXEL).reshape(frame.shape[:2])
 
 
-@dataclass(frozen=True)
 class Profile:
-    """Heights above a baseline along the world's x axis, in pixels at zoom 1."""
+    """Heights above a baseline at world x ``start``, ``start + STEP``, ..., in pixels at
+    zoom 1. The samples are evenly spaced, so finding where a world x falls between them is
+    arithmetic, not a search."""
 
-    xs: np.ndarray
-    heights: np.ndarray
-    period: float | None = None  # for endless shapes such as waves
-    drift: float = 0.0  # pixels per second the shape itself travels (rolling waves)
+    def __init__(
+        self, start: float, heights: np.ndarray, *, periodic: bool = False, drift: float = 0.0
+    ) -> None:
+        """``periodic`` shapes repeat after their last sample (endless waves); ``drift`` is
+        how many pixels a second the shape itself travels (rolling waves)."""
+        self.start, self.periodic, self.drift = start, periodic, drift
+        self._count = len(heights)
+        after = heights[0] if periodic else heights[-1]  # what follows the last sample
+        self._heights = np.append(heights, after).astype(np.float64)
 
     def at(self, world_x: np.ndarray, seconds: float) -> np.ndarray:
-        """The heights at ``world_x``, ``seconds`` into the scene."""
-        return np.interp(world_x - self.drift * seconds, self.xs, self.heights, period=self.period)
+        """The heights at ``world_x``, ``seconds`` into the scene; beyond its ends a profile
+        keeps its end heights, or repeats if periodic."""
+        position = world_x - (self.drift * seconds + self.start)
+        position /= STEP
+        if self.periodic:
+            np.mod(position, self._count, out=position)
+        np.clip(position, 0, self._count - (0 if self.periodic else 1), out=position)
+        index = position.astype(np.intp)
+        position -= index
+        low = self._heights[index]
+        rise = self._heights[index + 1]
+        rise -= low
+        rise *= position
+        rise += low
+        return rise
 
 
 class Ramp:
@@ -166,16 +187,23 @@ class Silhouette:
     def _antialias(
         self, frame: np.ndarray, steps: np.ndarray, edge: Edge, hidden: np.ndarray
     ) -> None:
-        """Blend the visible pixels the edge crosses by how much of each the layer covers."""
-        rows = edge.top[None, :] + _EDGE_OFFSETS
-        cover = rows[:, None, :] + np.float32(1) - edge.rows[None, :, :]
+        """Blend the visible pixels the edge crosses by how much of each the layer covers.
+
+        Worked in float32 from each column's top row: a sample's cover of a pixel, between 0
+        and 1, is a difference of nearby values, exact in float32 as it is in float64.
+        """
+        below_top = edge.rows - edge.top.astype(np.float32)
+        cover = _COVER_BASE - below_top[None, :, :]
         np.clip(cover, 0, 1, out=cover)
-        amount = (cover.sum(axis=1) * (256 / SUBSAMPLES)).astype(np.int32)
-        pick = (rows < edge.inside) & (rows >= edge.first) & (rows < hidden) & (amount > 0)
+        amount = cover.sum(axis=1)
+        amount *= 256 / SUBSAMPLES
+        rows = edge.top[None, :] + _EDGE_OFFSETS
+        pick = (rows < edge.inside) & (rows >= edge.first) & (rows < hidden) & (amount >= 1)
         offsets, columns = np.nonzero(pick)
         r = edge.top[columns] + offsets
         colours = np.take(self.ramp.edge, steps[r - edge.first], axis=0)
-        blend(frame, r * frame.shape[1] + columns, colours, amount[offsets, columns][:, None])
+        weights = amount[offsets, columns].astype(np.int32)[:, None]
+        blend(frame, r * frame.shape[1] + columns, colours, weights)
 
 
 def blend(frame: np.ndarray, at: np.ndarray, colours: np.ndarray, amount: np.ndarray) -> None:

@@ -2,7 +2,8 @@
 
 Everything far away is baked into it once (gradient, glow, clouds, stars, the sun or the
 moon, a planet and nebulae in space), so each frame only copies a window of it. It is
-built in floating point and dithered when quantised, so the gradients do not band.
+built in floating point and dithered when quantised, so the gradients do not band. It is
+only as tall as the land lets the sky show: rows that no frame shows are never built.
 """
 
 from __future__ import annotations
@@ -23,9 +24,19 @@ class Sky:
     """The scene's sky picture, and where its sun (or moon) is."""
 
     def __init__(
-        self, palette: Palette, look: Look, camera: Camera, rng: np.random.Generator, scale: float
+        self,
+        palette: Palette,
+        look: Look,
+        camera: Camera,
+        rng: np.random.Generator,
+        scale: float,
+        *,
+        shown: int,
     ) -> None:
-        width, height = camera.fmt.width, camera.fmt.height
+        """``shown`` is how many rows of sky any frame of the shot can show at most."""
+        width = camera.fmt.width
+        # One row more than shown: a bright star's lower half may fall on it.
+        height = min(camera.fmt.height, shown + 1)
         low, high = camera.pan_extent()
         self._left = math.floor(low * SKY_DEPTH) - 1
         plate_width = width + math.ceil(high * SKY_DEPTH) - self._left + 2
@@ -41,9 +52,12 @@ class Sky:
         elif palette.light_kind == "moon":
             _moon(picture, palette, xs, self.sun, 26 * scale, rng)
         elif palette.light_kind == "planet":
-            _nebulae(picture, palette, xs, rng, scale)
+            _nebulae(picture, palette, xs, camera.fmt.height, rng, scale)
             _planet(picture, palette, xs, (width * 0.68, horizon * 0.6), 150 * scale, rng)
         picture += rng.uniform(-0.9, 0.9, size=picture.shape[:2])[:, :, None].astype(np.float32)
+        # The random stream steps past the dither of the rows left out (a value a step), so
+        # the land and the air draw the same numbers whatever the sky's height.
+        rng.bit_generator.random_raw((camera.fmt.height - height) * plate_width, output=False)
         self._plate = pixel_view(np.ascontiguousarray(look.grade(picture)))
 
     def draw(self, pixels: np.ndarray, view: View, rows: int) -> None:
@@ -188,13 +202,18 @@ def _moon(
 
 
 def _nebulae(
-    picture: np.ndarray, palette: Palette, xs: np.ndarray, rng: np.random.Generator, scale: float
+    picture: np.ndarray,
+    palette: Palette,
+    xs: np.ndarray,
+    frame_height: int,
+    rng: np.random.Generator,
+    scale: float,
 ) -> None:
-    """Clouds of coloured gas across a space sky."""
+    """Clouds of coloured gas across a space sky (``frame_height`` rows tall)."""
     rows = np.arange(picture.shape[0], dtype=np.float32)
     for _ in range(14):
         colour = np.array(palette.accents[rng.integers(len(palette.accents))], dtype=np.float32)
-        cx, cy = rng.uniform(xs[0], xs[-1]), rng.uniform(0.1, 0.9) * picture.shape[0]
+        cx, cy = rng.uniform(xs[0], xs[-1]), rng.uniform(0.1, 0.9) * frame_height
         sx, sy = rng.uniform(120, 320) * scale, rng.uniform(60, 160) * scale
         weight = np.exp(-(((rows - cy) / sy) ** 2))[:, None] * np.exp(-(((xs - cx) / sx) ** 2))
         _screen(picture, colour, rng.uniform(0.12, 0.3) * weight)
