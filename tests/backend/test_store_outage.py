@@ -5,6 +5,7 @@ and a cancel wins over a slot reading the job from a store that answers over the
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -25,10 +26,12 @@ def test_the_api_answers_503_while_the_database_is_away(tmp_path: Path) -> None:
             database.stop()
             try:
                 new_job = {"prompt": "A fox", "duration": 15}
-                for method, url, body in [
-                        ("GET", jobs, None), ("GET", f"{jobs}/{'a' * 16}", None),
-                        ("POST", f"{api.base_url}/api/v1/generate", new_job)]:
-                    answer = httpx.request(method, url, json=body, timeout=30)
+                asked = [("GET", jobs, None), ("GET", f"{jobs}/{'a' * 16}", None),
+                         ("POST", f"{api.base_url}/api/v1/generate", new_job)]
+                with ThreadPoolExecutor(len(asked)) as clients:  # each waits out the store
+                    answers = clients.map(lambda request: httpx.request(
+                        request[0], request[1], json=request[2], timeout=30), asked)
+                for (method, url, _), answer in zip(asked, answers, strict=True):
                     assert answer.status_code == 503, (method, url, answer.text)
                     assert answer.json() == {
                         "detail": "The job store cannot be reached; try again shortly"}
