@@ -41,7 +41,7 @@ def test_a_stream_follows_the_job_to_its_end_while_redis_is_down(
     own_redis: RedisServer, fresh_data_dir: Path,
 ) -> None:
     app = AppProcess(fresh_data_dir, command="api",
-                     env={"AURORA_REDIS_URL": own_redis.url,
+                     env={"AURORA_REDIS_URL": own_redis.url, "AURORA_RENDER_SIZE": "draft",
                           "AURORA_RENDER_POOL": "processes"}).start()
     try:
         job_id = generate(app.base_url, duration=30)
