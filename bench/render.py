@@ -3,8 +3,9 @@
 Prints, in one run on this machine, against a fresh embedded backend: the ETA's error for
 the very first job on its fresh data dir (the rates it measured as its workers started); the
 wall time of 15/30/60 s videos end to end (generate → ``done``, medians of three) beside the
-encode-only limit (``bench/encode_limit.py``: encoding the same jobs' pictures with the same
-settings on as many processes as there are render workers) and their ratio; the ETA's error
+encode-only limit (``bench/encode_limit.py``: converting the same jobs' pictures from RGB and
+encoding them with the same settings on as many processes as there are render workers) and
+beside the encoder alone (the same without the conversion), with their ratios; the ETA's error
 at 25/50/75 % of each job; the API's and a page's p50/p95/p99 while two 60 s jobs render at
 once; and how long a cancel takes to stop the render.
 Run with ``make bench`` or ``python -m bench.render``.
@@ -131,14 +132,16 @@ def main() -> None:
                   f"   {_eta_errors([first])}   (the 30 s row below: a warm one)")
             fmt, workers = video_format("16:9"), os.cpu_count() or 1
             print("\nrender (1280x720, 24 fps)   wall s   encode-only s   limit/wall"
-                  "   ETA error at 25% / 50% / 75%")
+                  "   encoder s   encoder/wall   ETA error at 25% / 50% / 75%")
             for duration in DURATIONS:
                 runs = [watch_render(app.base_url, duration) for _ in range(RUNS)]
                 wall = statistics.median(run.wall for run in runs)
-                limit = statistics.median(encode_only_seconds(run.clips(app), fmt, workers)
-                                          for run in runs)
+                floors = [encode_only_seconds(run.clips(app), fmt, workers) for run in runs]
+                limit = statistics.median(floor.from_rgb for floor in floors)
+                encoder = statistics.median(floor.encoder for floor in floors)
                 print(f"  {duration:>2} s video               {wall:6.2f}   {limit:13.2f}"
-                      f"   {limit / wall:10.2f}   {_eta_errors(runs)}")
+                      f"   {limit / wall:10.2f}   {encoder:9.2f}   {encoder / wall:12.2f}"
+                      f"   {_eta_errors(runs)}")
             print(f"\nwhile two 60 s videos render ({LATENCY_CALLS} calls each)"
                   "   p50 ms   p95 ms   p99 ms")
             for name, samples in _api_latency_while_rendering(app).items():

@@ -20,6 +20,7 @@ from services.backend.render import (
     video_format,
 )
 from services.backend.render.caption import caption_font, caption_overlay
+from services.backend.render.encode import Canvas, to_yuv, yuv_of
 from services.backend.render.landscape import SETTINGS
 from services.backend.script import Scene, write_script
 
@@ -119,12 +120,29 @@ def test_the_procedural_renderer_draws_an_animated_picture() -> None:
     fmt = VideoFormat(width=320, height=180, fps=24)
     frames = list(ProceduralRenderer().frames(_scene(0.5, number=3), fmt, "vivid"))
     assert len(frames) == 12
-    assert all(f.shape == (180, 320, 3) and f.dtype == np.uint8 for f in frames)
-    assert not np.array_equal(frames[0], frames[-1])  # the camera and the air move
-    colours = np.unique(frames[6].reshape(-1, 3), axis=0)
+    assert all((f.width, f.height, f.format.name) == (320, 180, "yuv420p") for f in frames)
+    pictures = [frame.to_ndarray(format="rgb24") for frame in frames]
+    assert not np.array_equal(pictures[0], pictures[-1])  # the camera and the air move
+    colours = np.unique(pictures[6].reshape(-1, 3), axis=0)
     assert len(colours) > 200  # gradients and shapes, not flat test bars
     again = next(iter(ProceduralRenderer().frames(_scene(0.5, number=3), fmt, "vivid")))
-    assert np.array_equal(frames[0], again)
+    assert np.array_equal(pictures[0], again.to_ndarray(format="rgb24"))
+
+
+@pytest.mark.parametrize("size", [(320, 180), (180, 320)], ids=["wide", "tall"])
+def test_a_painted_picture_reaches_the_encoder_as_its_rgb_picture_would(
+        size: tuple[int, int]) -> None:
+    # The procedural renderer paints in the encoder's YUV and hands the picture over by only
+    # halving its chroma: the frame must be the one converting the RGB picture gives, sharp
+    # colour edges (3-pixel blocks, across chroma pairs) and rows with padding included.
+    width, height = size
+    blocks = np.random.default_rng(5).integers(0, 256, (height // 3 + 1, width // 3 + 1, 3))
+    rgb = np.ascontiguousarray(blocks.repeat(3, axis=0).repeat(3, axis=1)[:height, :width],
+                               dtype=np.uint8)
+    canvas = Canvas(width, height)
+    canvas.pixels[:] = np.round(yuv_of(rgb))
+    painted = canvas.to_yuv().to_ndarray().astype(np.int16)
+    assert np.abs(painted - to_yuv(rgb).to_ndarray()).max() <= 1  # rounding, nothing more
 
 
 @pytest.mark.parametrize("setting", [*SETTINGS, "dreamscape"])
@@ -137,7 +155,7 @@ def test_every_shot_of_every_setting_draws_its_sky(setting: str, size: tuple[int
         scene = replace(_scene(1.0), number=number, shot=shot, setting=setting)
         frames = list(ProceduralRenderer().frames(scene, fmt, ""))
         assert len(frames) == 24
-        assert all(frame.shape == (size[1], size[0], 3) for frame in frames)
+        assert all((frame.width, frame.height) == size for frame in frames)
 
 
 def test_any_renderer_can_replace_the_procedural_one(tmp_path: Path) -> None:

@@ -17,16 +17,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from services.backend.render.encode import yuv_of
 from services.backend.render.formats import VideoFormat
 
 MAX_LINES = 3
 FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TEXT_COLOUR = (250, 247, 240)
-
-# RGB to BT.709 limited-range YUV (what ``encode.to_yuv`` produces).
-_Y = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32) * 219 / 255
-_U = np.array([-0.1146, -0.3854, 0.5], dtype=np.float32) * 224 / 255
-_V = np.array([0.5, -0.4542, -0.0458], dtype=np.float32) * 224 / 255
 
 
 @dataclass(frozen=True)
@@ -86,13 +82,13 @@ def caption_overlay(text: str, fmt: VideoFormat, *, bottom: int) -> CaptionOverl
     left = _even((fmt.width - width) // 2)
     top = _even(max(0, fmt.height - bottom - height))
     half_alpha = alpha.reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3))
-    half_colour = colour.reshape(height // 2, 2, width // 2, 2, 3).mean(axis=(1, 3))
+    half_yuv = yuv_of(colour.reshape(height // 2, 2, width // 2, 2, 3).mean(axis=(1, 3)))
     return CaptionOverlay(
         left=left,
         top=top,
-        y=np.round(16 + colour @ _Y).astype(np.int32),
-        u=np.round(128 + half_colour @ _U).astype(np.int32),
-        v=np.round(128 + half_colour @ _V).astype(np.int32),
+        y=np.round(yuv_of(colour)[..., 0]).astype(np.int32),
+        u=np.round(half_yuv[..., 1]).astype(np.int32),
+        v=np.round(half_yuv[..., 2]).astype(np.int32),
         alpha=np.round(alpha * 256).astype(np.int32),
         alpha_chroma=np.round(half_alpha * 256).astype(np.int32),
     )

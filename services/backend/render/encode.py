@@ -34,6 +34,71 @@ X264_OPTIONS: dict[str, str] = {
 }
 PIXEL_FORMAT = "yuv420p"
 
+# RGB (0..255) to the encoder's YUV: BT.709, limited range, as ``to_yuv`` converts.
+_RGB_TO_YUV = np.array(
+    [[0.2126, 0.7152, 0.0722], [-0.1146, -0.3854, 0.5], [0.5, -0.4542, -0.0458]],
+    dtype=np.float32,
+) * (np.array([[219], [224], [224]], dtype=np.float32) / 255)
+_YUV_OFFSET = np.array([16, 128, 128], dtype=np.float32)
+
+
+def yuv_of(rgb: np.ndarray) -> np.ndarray:
+    """RGB colours (any shape ending in 3, values 0..255) as the encoder's Y, U, V, float32.
+
+    Mixing colours commutes with this conversion (it is affine), so a picture painted in
+    these colours is the picture painted in RGB, converted.
+    """
+    yuv: np.ndarray = np.asarray(rgb, dtype=np.float32) @ _RGB_TO_YUV.T
+    yuv += _YUV_OFFSET
+    return yuv
+
+
+def plane_array(frame: av.VideoFrame, index: int) -> np.ndarray:
+    """Plane ``index`` of a YUV frame as a writable array (no copy)."""
+    plane = frame.planes[index]
+    rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
+    return rows[:, : plane.width]
+
+
+class Canvas:
+    """The picture the procedural renderer paints, frame after frame, and its hand-over.
+
+    ``pixels`` is HxWx3 uint8 in the encoder's Y, U, V (``yuv_of``) at full resolution.
+    Handing it over only halves the chroma, as ``to_yuv`` does from RGB (two columns
+    averaged, rows weighted 1-3-3-1), so the encoder gets the same picture as from an RGB
+    renderer, without a colour conversion per frame.
+    """
+
+    def __init__(self, width: int, height: int) -> None:
+        self.pixels = np.empty((height, width, 3), dtype=np.uint8)
+        self._pairs = np.empty((height, width // 2), dtype=np.uint16)  # scratch, reused
+        self._chroma = np.empty((height // 2, width // 2), dtype=np.uint16)
+
+    def to_yuv(self) -> av.VideoFrame:
+        """The picture as a new encoder-ready frame (yuv420p)."""
+        height, width = self.pixels.shape[:2]
+        frame = av.VideoFrame(width, height, PIXEL_FORMAT)
+        np.copyto(plane_array(frame, 0), self.pixels[:, :, 0])
+        for index in (1, 2):
+            self._halve(self.pixels[:, :, index], plane_array(frame, index))
+        return frame
+
+    def _halve(self, samples: np.ndarray, plane: np.ndarray) -> None:
+        """Write ``samples`` (full resolution) to ``plane`` (half in each direction)."""
+        pairs, chroma = self._pairs, self._chroma
+        np.add(samples[:, 0::2], samples[:, 1::2], out=pairs, dtype=np.uint16)
+        # Chroma row j sits between rows 2j and 2j + 1: weights 1, 3, 3, 1 from row 2j - 1 to
+        # 2j + 2 (the edge rows repeat). Sums of pairs, so 16 in all; they fit uint16.
+        np.add(pairs[0::2], pairs[1::2], out=chroma)
+        chroma *= 3
+        chroma[1:] += pairs[1:-1:2]
+        chroma[0] += pairs[0]
+        chroma[:-1] += pairs[2::2]
+        chroma[-1] += pairs[-1]
+        chroma += 8
+        chroma >>= 4
+        np.copyto(plane, chroma, casting="unsafe")  # 0..255: fits
+
 
 def to_yuv(rgb: np.ndarray) -> av.VideoFrame:
     """An RGB frame (HxWx3 uint8) converted to the encoder's YUV, BT.709 limited range."""

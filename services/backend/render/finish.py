@@ -14,6 +14,7 @@ import av
 import numpy as np
 
 from services.backend.render.caption import CaptionOverlay, caption_overlay
+from services.backend.render.encode import plane_array
 from services.backend.render.formats import VideoFormat
 from services.backend.render.look import Look
 from services.backend.script import Scene
@@ -45,7 +46,7 @@ class Finisher:
     def grade(self, frame: av.VideoFrame, index: int) -> None:
         """Vignette and fade frame ``index`` in place, and black out the letterbox."""
         level = self._fade_level(index)
-        luma, *chroma = (_plane(frame, i) for i in range(3))
+        luma, *chroma = (plane_array(frame, i) for i in range(3))
         self._luma.apply(luma, level)
         for plane in chroma:
             self._chroma.apply(plane, level)
@@ -74,13 +75,6 @@ class Finisher:
         """How much of the picture shows at frame ``index``: 0 (black) .. 256."""
         edge = min(index + 0.5, self._frames - index - 0.5) / self._fade_frames
         return round(256 * _ease(edge))
-
-
-def _plane(frame: av.VideoFrame, index: int) -> np.ndarray:
-    """Plane ``index`` of a YUV frame as a writable array (no copy)."""
-    plane = frame.planes[index]
-    rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
-    return rows[:, : plane.width]
 
 
 class _Toward:
@@ -138,7 +132,7 @@ def _blend(frame: av.VideoFrame, overlay: CaptionOverlay, opacity: int) -> None:
     ):
         top, left = overlay.top // scale, overlay.left // scale
         rows, cols = values.shape
-        region = _plane(frame, index)[top : top + rows, left : left + cols]
+        region = plane_array(frame, index)[top : top + rows, left : left + cols]
         amount = alpha * opacity >> 8
         old = region.astype(np.int32)
         region[:] = old + ((values - old) * amount >> 8)

@@ -150,8 +150,8 @@ def _layer(
         heights = SHAPES[spec.shape](rng, xs, size, spacing)
     stops, rim_amount = _gradient(spec, palette, baseline - float(heights.max()), baseline, height)
     ramp = Ramp(
-        [(y, _graded(look, colour)) for y, colour in stops],
-        _graded(look, palette.rim),
+        [(y, _painted(look, colour)) for y, colour in stops],
+        _painted(look, palette.rim),
         rim_amount,
         width=width,
     )
@@ -166,9 +166,9 @@ def _baseline(spec: LayerSpec, camera: Camera) -> float:
     return camera.horizon_y + spec.base * (camera.fmt.height - camera.horizon_y)
 
 
-def _graded(look: Look, colour: RGB) -> np.ndarray:
-    """``colour`` in the look's grade, as floats for blending."""
-    return look.grade(np.array(colour, dtype=np.float32)).astype(np.float32)
+def _painted(look: Look, colour: RGB) -> np.ndarray:
+    """``colour`` in the look's grade, painted (``Look.paint``), as floats for blending."""
+    return look.paint(np.array(colour, dtype=np.float32))
 
 
 def _gradient(
@@ -218,7 +218,7 @@ def _windows(
         ys.append(grid_y[lit])
     if not xs:
         return None
-    colours = np.array([look.colour(c) for c in palette.accents], dtype=np.uint8)
+    colours = np.round(look.paint(np.array(palette.accents, dtype=np.float32))).astype(np.uint8)
     count = sum(len(x) for x in xs)
     return Windows(
         xs=np.concatenate(xs).astype(np.float32),

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from services.backend.render.encode import yuv_of
+
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
@@ -27,8 +29,13 @@ class Look:
     vignette: float = 0.35  # how much the corners darken, 0..1
     letterbox: bool = False  # black bars to a 2.39:1 picture
 
-    def grade(self, rgb: np.ndarray) -> np.ndarray:
-        """``rgb`` (any shape ending in 3, values 0..255) graded, as uint8.
+    def paint(self, rgb: np.ndarray) -> np.ndarray:
+        """``rgb`` (any shape ending in 3, values 0..255) graded and in the colours frames
+        are painted in, the encoder's YUV (``encode.yuv_of``), float32."""
+        return yuv_of(self._graded(rgb))
+
+    def _graded(self, rgb: np.ndarray) -> np.ndarray:
+        """``rgb`` graded, float32 in 0..255.
 
         Worked in place on one copy: a scene's sky is millions of values.
         """
@@ -47,13 +54,7 @@ class Look:
         colour += 128
         colour *= 1 - self.lift / 255
         colour += self.lift
-        colour += 0.5
-        return np.clip(colour, 0, 255, out=colour).astype(np.uint8)
-
-    def colour(self, rgb: tuple[int, int, int]) -> tuple[int, int, int]:
-        """One colour graded."""
-        r, g, b = (int(v) for v in self.grade(np.array(rgb, dtype=np.float32)))
-        return r, g, b
+        return np.clip(colour, 0, 255, out=colour)
 
 
 LOOKS: dict[str, Look] = {

@@ -89,7 +89,7 @@ class Swarm:
     rate: np.ndarray  # radians per second of each particle's sway and flicker
     phase: np.ndarray
     alpha: np.ndarray  # 0..256
-    colours: np.ndarray  # (particles, 3) int32, graded
+    colours: np.ndarray  # (particles, 3) int32, graded and painted
     kernels: tuple[Kernel, ...]  # cycled through over time (wing beats)
     box: tuple[float, float, float, float]  # left, top, right, bottom: where they wrap
     depth: float = 1.0  # how much they follow the camera's pan

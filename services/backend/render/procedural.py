@@ -1,9 +1,10 @@
 """The default renderer: a scene as an animated, layered landscape drawn with numpy.
 
 Building a scene (``Stage``) does the expensive work once: the sky picture, the land's
-profiles and gradients, the props and particles, all in the style's grade. Drawing a
-frame is then a handful of array copies and small blends, and none of them for land or
-sky that nearer land hides.
+profiles and gradients, the props and particles, all in the style's grade and in the
+encoder's colours (``Look.paint``). Drawing a frame is then a handful of array copies
+and small blends, and none of them for land or sky that nearer land hides; the frame
+reaches the encoder with no colour conversion.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+import av
 import numpy as np
 
 from services.backend.render.atmosphere import build_air
 from services.backend.render.camera import Camera, camera_for
+from services.backend.render.encode import Canvas
 from services.backend.render.formats import VideoFormat
 from services.backend.render.landscape import build_land, sky_shown
 from services.backend.render.look import Look, look_for
@@ -30,11 +33,13 @@ REFERENCE_AREA = 1280 * 720  # sizes in the tables are pixels of this frame
 class ProceduralRenderer:
     """Draws a scene from its setting, light, motifs and shot; no model, no network."""
 
-    def frames(self, scene: Scene, fmt: VideoFormat, style: str) -> Iterator[np.ndarray]:
-        """Yield the scene's frames, HxWx3 uint8 RGB, one buffer per frame."""
+    def frames(self, scene: Scene, fmt: VideoFormat, style: str) -> Iterator[av.VideoFrame]:
+        """Yield the scene's frames, encoder-ready (yuv420p)."""
         stage = Stage(scene, fmt, look_for(style))
+        canvas = Canvas(fmt.width, fmt.height)
         for index in range(fmt.frame_count(scene.duration)):
-            yield stage.draw(index / fmt.fps)
+            stage.draw(canvas.pixels, index / fmt.fps)
+            yield canvas.to_yuv()
 
 
 class Stage:
@@ -66,11 +71,11 @@ class Stage:
             hearth=_hearth(scene, self.land, self.camera, rng),
         )
 
-    def draw(self, seconds: float) -> np.ndarray:
-        """The frame ``seconds`` into the scene."""
+    def draw(self, frame: np.ndarray, seconds: float) -> None:
+        """Paint over all of ``frame`` (a ``Canvas``'s pixels) the picture ``seconds`` into
+        the scene."""
         view = self.camera.at(seconds)
         height = self.fmt.height
-        frame = np.empty((height, self.fmt.width, 3), dtype=np.uint8)
         pixels = pixel_view(frame)
         edges = [layer.edge(view, seconds, height) for layer in self.land]
         hidden, sky_rows = _hidden_rows(edges, self.fmt.width, height)
@@ -81,7 +86,6 @@ class Stage:
             prop.draw(frame, pixels, view)
         for swarm in self.air:
             swarm.draw(frame, view, seconds)
-        return frame
 
 
 def _hidden_rows(edges: list[Edge], width: int, height: int) -> tuple[list[np.ndarray], int]:
@@ -107,7 +111,7 @@ def _palms(
     if "palms" not in scene.motifs:
         return []
     middle = camera.at(scene.duration / 2)
-    colour = look.grade(np.array(palette.foliage[1], dtype=np.float32))
+    colour = np.round(look.paint(np.array(palette.foliage[1], dtype=np.float32)))
     sides = (0.1, 0.9) if rng.random() < 0.35 else (float(rng.choice((0.12, 0.88))),)
     palms = []
     for side in sides:

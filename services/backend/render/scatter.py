@@ -62,7 +62,7 @@ class Scatter:
         )
         n = len(at[0]) if at else max(1, round(count * self.area))
         x, y = at or (rng.uniform(left, right, n), rng.uniform(top, bottom, n))
-        graded = np.array([self.look.colour(c) for c in colours], dtype=np.int32)
+        painted = np.round(self.look.paint(np.array(colours, dtype=np.float32))).astype(np.int32)
         self.swarms.append(
             Swarm(
                 x=x,
@@ -72,7 +72,7 @@ class Scatter:
                 rate=rng.uniform(0.6, 1.8, n),
                 phase=rng.uniform(0, 2 * np.pi, n),
                 alpha=rng.integers(alpha[0], alpha[1] + 1, n).astype(np.int32),
-                colours=graded[rng.integers(0, len(graded), n)],
+                colours=painted[rng.integers(0, len(painted), n)],
                 kernels=kernel if isinstance(kernel, tuple) else (kernel,),
                 box=(left, top, right, bottom),
                 depth=depth,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import av
 
-from services.backend.render.base import RenderCancelled, SceneRenderer
-from services.backend.render.encode import ClipWriter, to_yuv
+from services.backend.render.base import Picture, RenderCancelled, SceneRenderer
+from services.backend.render.encode import PIXEL_FORMAT, ClipWriter, to_yuv
 from services.backend.render.files import atomic_output
 from services.backend.render.finish import Finisher
 from services.backend.render.formats import VideoFormat
@@ -69,15 +69,25 @@ def finished_frames(
     thumbnail_index = min(count - 1, int(count * THUMBNAIL_AT))
     pictures = iter(renderer.frames(scene, fmt, style))
     for index in range(count):
-        rgb = next(pictures, None)
-        if rgb is None or rgb.shape != (fmt.height, fmt.width, 3):
+        frame = _encoder_ready(next(pictures, None), fmt)
+        if frame is None:
             raise ValueError(
-                f"the renderer's frame {index} of scene {scene.number} is missing "
-                f"or not {fmt.width}x{fmt.height} RGB"
+                f"the renderer's frame {index} of scene {scene.number} is missing or not "
+                f"{fmt.width}x{fmt.height} RGB or {PIXEL_FORMAT}"
             )
-        frame = to_yuv(rgb)
         finisher.grade(frame, index)
         if index == thumbnail_index and still is not None:
             still(frame)
         finisher.caption(frame, index)
         yield frame
+
+
+def _encoder_ready(picture: Picture | None, fmt: VideoFormat) -> av.VideoFrame | None:
+    """``picture`` as the encoder takes it, or None if it is missing or of another size."""
+    if isinstance(picture, av.VideoFrame):
+        fits = (picture.width, picture.height, picture.format.name) == (
+            fmt.width, fmt.height, PIXEL_FORMAT)
+        return picture if fits else None
+    if picture is None or picture.shape != (fmt.height, fmt.width, 3):
+        return None
+    return to_yuv(picture)

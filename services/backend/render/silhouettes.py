@@ -19,7 +19,7 @@ import numpy as np
 from services.backend.render.camera import View
 from services.backend.render.shapes import STEP
 
-PIXEL = np.dtype("V3")  # one RGB pixel as a single element: masks then copy pixels, not bytes
+PIXEL = np.dtype("V3")  # one painted pixel as a single element: masks then copy pixels, not bytes
 SUBSAMPLES = 4  # profile samples per column, for antialiased edges
 EDGE_ROWS = 5  # rows per column blended along an edge; steeper edges get a hard step below
 _EDGE_OFFSETS = np.arange(EDGE_ROWS)[:, None]
@@ -80,7 +80,7 @@ class Ramp:
         *,
         width: int,
     ) -> None:
-        """``stops`` are (world y, graded colour) pairs, top first."""
+        """``stops`` are (world y, painted colour) pairs, top first."""
         heights = [y for y, _ in stops]
         self._top, self._bottom = heights[0], heights[-1]
         positions = np.linspace(self._top, self._bottom, RAMP_STEPS)
@@ -105,7 +105,7 @@ class Windows:
     xs: np.ndarray  # left edges, world
     ys: np.ndarray  # top edges, world
     colour_index: np.ndarray
-    colours: np.ndarray  # whole pixels (PIXEL), graded
+    colours: np.ndarray  # whole pixels (PIXEL), graded and painted
     size: tuple[float, float]  # width, height at zoom 1
 
     def draw(self, pixels: np.ndarray, view: View, depth: float) -> None:

@@ -58,7 +58,9 @@ class Sky:
         # The random stream steps past the dither of the rows left out (a value a step), so
         # the land and the air draw the same numbers whatever the sky's height.
         rng.bit_generator.random_raw((camera.fmt.height - height) * plate_width, output=False)
-        self._plate = pixel_view(np.ascontiguousarray(look.grade(picture)))
+        plate = look.paint(picture)
+        plate += 0.5
+        self._plate = pixel_view(plate.astype(np.uint8))
 
     def draw(self, pixels: np.ndarray, view: View, rows: int) -> None:
         """Fill the top ``rows`` of ``pixels`` (the land hides the rest) with the part of the

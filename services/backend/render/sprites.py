@@ -27,7 +27,7 @@ class Sprite:
     edge_rows: np.ndarray  # partially covered pixels, relative to the sprite's corner
     edge_cols: np.ndarray
     edge_alpha: np.ndarray  # (n, 1) 0..256
-    colour: np.ndarray  # (3,) int32, graded
+    colour: np.ndarray  # (3,) int32, graded and painted
     foot: tuple[float, float]  # the base point inside the sprite: column, row
     world: tuple[float, float]  # where the base stands: world x, y
     depth: float
