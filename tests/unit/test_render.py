@@ -178,6 +178,18 @@ def test_a_renderer_that_runs_short_fails_and_leaves_no_file(tmp_path: Path) -> 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_renderer_handing_frames_of_another_format_fails_and_leaves_no_file(
+        tmp_path: Path) -> None:
+    class Planar:  # encoder frames, but in 4:4:4: not what the encoder takes
+        def frames(self, scene: Scene, fmt: VideoFormat, style: str) -> Iterator[av.VideoFrame]:
+            for _ in range(fmt.frame_count(scene.duration)):
+                yield av.VideoFrame(fmt.width, fmt.height, "yuv444p")
+
+    with pytest.raises(ValueError, match=r"frame 0 .* or not 320x240 RGB or yuv420p"):
+        _render(_scene(0.5), VideoFormat(320, 240, 24), tmp_path, renderer=Planar())
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_music_is_stereo_aac_of_the_asked_length_with_more_than_one_tone(tmp_path: Path) -> None:
     path = tmp_path / "music.m4a"
     synthesize_music(3.0, path, seed=7, mood="a quiet night")
