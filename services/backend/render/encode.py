@@ -17,6 +17,7 @@ import av
 import numpy as np
 from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc
 
+from services.backend.render.compiled import compiled
 from services.backend.render.formats import VideoFormat
 
 # Measured on the two-core target, two worker processes rendering the ten 6 s scenes of a
@@ -55,9 +56,14 @@ def yuv_of(rgb: np.ndarray) -> np.ndarray:
 
 def plane_array(frame: av.VideoFrame, index: int) -> np.ndarray:
     """Plane ``index`` of a YUV frame as a writable array (no copy)."""
+    return plane_rows(frame, index)[:, : frame.planes[index].width]
+
+
+def plane_rows(frame: av.VideoFrame, index: int) -> np.ndarray:
+    """Plane ``index`` of a YUV frame as a writable, contiguous array (no copy) whose rows
+    may end in padding, which is what compiled loops go through fastest."""
     plane = frame.planes[index]
-    rows = np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
-    return rows[:, : plane.width]
+    return np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
 
 
 class Canvas:
@@ -71,33 +77,44 @@ class Canvas:
 
     def __init__(self, width: int, height: int) -> None:
         self.pixels = np.empty((height, width, 3), dtype=np.uint8)
-        self._pairs = np.empty((height, width // 2), dtype=np.uint16)  # scratch, reused
-        self._chroma = np.empty((height // 2, width // 2), dtype=np.uint16)
 
     def to_yuv(self) -> av.VideoFrame:
         """The picture as a new encoder-ready frame (yuv420p)."""
         height, width = self.pixels.shape[:2]
         frame = av.VideoFrame(width, height, PIXEL_FORMAT)
-        np.copyto(plane_array(frame, 0), self.pixels[:, :, 0])
-        for index in (1, 2):
-            self._halve(self.pixels[:, :, index], plane_array(frame, index))
+        _hand_over(self.pixels, *(plane_rows(frame, index) for index in range(3)))
         return frame
 
-    def _halve(self, samples: np.ndarray, plane: np.ndarray) -> None:
-        """Write ``samples`` (full resolution) to ``plane`` (half in each direction)."""
-        pairs, chroma = self._pairs, self._chroma
-        np.add(samples[:, 0::2], samples[:, 1::2], out=pairs, dtype=np.uint16)
-        # Chroma row j sits between rows 2j and 2j + 1: weights 1, 3, 3, 1 from row 2j - 1 to
-        # 2j + 2 (the edge rows repeat). Sums of pairs, so 16 in all; they fit uint16.
-        np.add(pairs[0::2], pairs[1::2], out=chroma)
-        chroma *= 3
-        chroma[1:] += pairs[1:-1:2]
-        chroma[0] += pairs[0]
-        chroma[:-1] += pairs[2::2]
-        chroma[-1] += pairs[-1]
-        chroma += 8
-        chroma >>= 4
-        np.copyto(plane, chroma, casting="unsafe")  # 0..255: fits
+
+@compiled("void(uint8[:, :, ::1], int64, uint8[:, ::1])")
+def _halve(pixels: np.ndarray, channel: int, plane: np.ndarray) -> None:
+    """Halve ``channel`` of ``pixels`` into ``plane``: its row j sits between rows 2j and
+    2j + 1, so rows 2j - 1 to 2j + 2 weigh 1, 3, 3, 1 (the edge rows repeat), each row the
+    sum of a pair of columns; the total, in sixteenths, is rounded to the nearest."""
+    height, width = pixels.shape[:2]
+    for half_row in range(height // 2):
+        above, upper = pixels[max(2 * half_row - 1, 0)], pixels[2 * half_row]
+        lower, below = pixels[2 * half_row + 1], pixels[min(2 * half_row + 2, height - 1)]
+        samples = plane[half_row]
+        for half_column in range(width // 2):
+            left, right = 2 * half_column, 2 * half_column + 1
+            outer = (np.int32(above[left, channel]) + above[right, channel]
+                     + below[left, channel] + below[right, channel])
+            inner = (np.int32(upper[left, channel]) + upper[right, channel]
+                     + lower[left, channel] + lower[right, channel])
+            samples[half_column] = (outer + 3 * inner + 8) >> 4
+
+
+@compiled("void(uint8[:, :, ::1], uint8[:, ::1], uint8[:, ::1], uint8[:, ::1])")
+def _hand_over(pixels: np.ndarray, luma: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
+    """Copy the painted ``pixels``' luma to ``luma`` and halve their chroma into ``u`` and
+    ``v`` (the planes' rows, padding included)."""
+    height, width = pixels.shape[:2]
+    for row in range(height):
+        for column in range(width):
+            luma[row, column] = pixels[row, column, 0]
+    _halve(pixels, 1, u)
+    _halve(pixels, 2, v)
 
 
 def to_yuv(rgb: np.ndarray) -> av.VideoFrame:

@@ -14,7 +14,8 @@ import av
 import numpy as np
 
 from services.backend.render.caption import CaptionOverlay, caption_overlay
-from services.backend.render.encode import plane_array
+from services.backend.render.compiled import compiled
+from services.backend.render.encode import plane_array, plane_rows
 from services.backend.render.formats import VideoFormat
 from services.backend.render.look import Look
 from services.backend.script import Scene
@@ -24,7 +25,6 @@ CAPTION_APPEARS = (0.3, 0.85)  # seconds into the scene: starts to show, fully s
 CAPTION_LEAVES = (1.0, 0.45)  # seconds before the end: starts to fade, gone
 CINEMA_ASPECT = 2.39
 BLACK_Y, NEUTRAL_C = 16, 128
-BAND_BYTES = 256 * 1024  # a vignette band's scratch buffer: fits a core's cache
 
 
 class Finisher:
@@ -46,7 +46,7 @@ class Finisher:
     def grade(self, frame: av.VideoFrame, index: int) -> None:
         """Vignette and fade frame ``index`` in place, and black out the letterbox."""
         level = self._fade_level(index)
-        luma, *chroma = (plane_array(frame, i) for i in range(3))
+        luma, *chroma = (plane_rows(frame, i) for i in range(3))  # padding is never shown
         self._luma.apply(luma, level)
         for plane in chroma:
             self._chroma.apply(plane, level)
@@ -80,47 +80,54 @@ class Finisher:
 class _Toward:
     """Moves planes toward ``centre`` by a ``gain`` map (256 keeps a sample) times a level.
 
-    A plane is worked in bands of rows small enough that the scratch buffer stays in the
-    core's cache, and at the full level a band leaves out its middle columns, where the
-    gain keeps every sample: most frames read the gain map and the darkened part of a
-    plane once, and allocate nothing.
+    At the full level a row leaves out its middle run of columns, where the gain keeps
+    every sample: most frames touch only the darkened part of a plane.
     """
 
     def __init__(self, gain: np.ndarray, centre: int) -> None:
         self._gain = gain
-        self._centre = np.uint16(centre)
-        self._centre_term = np.uint16(centre << 8)
-        band_rows = max(1, BAND_BYTES // (2 * gain.shape[1]))
-        self._product = np.empty((band_rows, gain.shape[1]), dtype=np.uint16)
-        self._bands = [slice(top, top + band_rows) for top in range(0, len(gain), band_rows)]
-        self._darkened = [_darkened_columns(gain[rows]) for rows in self._bands]
+        self._centre = centre
+        self._kept = _kept_columns(gain)
 
-    def apply(self, plane: np.ndarray, level: int) -> None:
-        """Move ``plane`` in place, at ``level`` (256 full) of the gain."""
-        gain = self._gain
-        every_column = [slice(None)]
+    def apply(self, rows: np.ndarray, level: int) -> None:
+        """Move a plane (its ``rows``, padding included) in place, at ``level`` (256 full)
+        of the gain."""
+        _move_toward(rows, self._gain, self._kept, level, self._centre)
+
+
+def _kept_columns(gain: np.ndarray) -> np.ndarray:
+    """Per row, the start and end of the run of columns in the middle where ``gain`` keeps
+    every sample, or (width, width) where there is no such single run."""
+    width = gain.shape[1]
+    kept = gain == 256
+    start = np.argmax(kept, axis=1)
+    end = width - np.argmax(kept[:, ::-1], axis=1)
+    single_run = kept.any(axis=1) & (kept.sum(axis=1) == end - start)
+    return np.ascontiguousarray(
+        np.where(single_run[:, None], np.stack([start, end], axis=1), width), dtype=np.intp)
+
+
+@compiled("void(uint8[:, ::1], uint16[:, ::1], intp[:, ::1], int64, int64)")
+def _move_toward(rows: np.ndarray, gain: np.ndarray, kept: np.ndarray, level: int,
+                 centre: int) -> None:
+    """Move each sample of a plane (its ``rows``, padding included) toward ``centre`` by its
+    ``gain`` times ``level``/256: ``(sample - centre) * gain + centre * 256``, in 256ths,
+    rounded down."""
+    width = gain.shape[1]
+    for row in range(gain.shape[0]):
+        samples, gains = rows[row], gain[row]
         if level < 256:
-            gain = gain * np.uint16(level)  # fits: 256 * 255 < 2**16
-            gain >>= 8
-        for rows, darkened in zip(self._bands, self._darkened, strict=True):
-            for columns in darkened if level == 256 else every_column:
-                samples = plane[rows, columns]
-                product = self._product[: samples.shape[0], : samples.shape[1]]
-                # (sample - centre) * gain + centre * 256 is sample * gain + centre * (256 -
-                # gain), which fits uint16: its wrapping steps end on the right value.
-                np.subtract(samples, self._centre, out=product)
-                product *= gain[rows, columns]
-                product += self._centre_term
-                np.right_shift(product, 8, out=samples, casting="unsafe")  # 0..255: fits
-
-
-def _darkened_columns(gain: np.ndarray) -> list[slice]:
-    """The columns of a band of rows where the ``gain`` darkens some sample: all but the
-    middle run of columns that it keeps whole, if there is one."""
-    kept = np.flatnonzero((gain == 256).all(axis=0))
-    if len(kept) == 0 or kept[-1] - kept[0] + 1 != len(kept):
-        return [slice(None)]
-    return [slice(0, int(kept[0])), slice(int(kept[-1]) + 1, None)]
+            for column in range(width):
+                amount = (np.int32(gains[column]) * level) >> 8
+                samples[column] = (
+                    (np.int32(samples[column]) - centre) * amount + centre * 256) >> 8
+            continue
+        for column in range(kept[row, 0]):  # left of the kept run, then right of it
+            samples[column] = (
+                (np.int32(samples[column]) - centre) * gains[column] + centre * 256) >> 8
+        for column in range(kept[row, 1], width):
+            samples[column] = (
+                (np.int32(samples[column]) - centre) * gains[column] + centre * 256) >> 8
 
 
 def _blend(frame: av.VideoFrame, overlay: CaptionOverlay, opacity: int) -> None:

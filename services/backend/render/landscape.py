@@ -153,7 +153,6 @@ def _layer(
         [(y, _painted(look, colour)) for y, colour in stops],
         _painted(look, palette.rim),
         rim_amount,
-        width=width,
     )
     waves = spec.shape == "swell"
     drift = 14 * scale * spec.depth if waves else 0.0

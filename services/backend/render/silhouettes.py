@@ -2,28 +2,29 @@
 
 A layer is a profile (height above a baseline along the world's x axis) filled with a
 vertical gradient. Drawing it costs little per frame: the profile is sampled four times
-per column, everything below the edge is copied as whole rows of a precomputed gradient
-(a masked copy of 3-byte pixels, no per-channel work), and only the few pixels the edge
-crosses are blended, by how much of each the layer covers. Rows that nearer layers cover
-in every column are left out: the frame is the same, painted once.
+per column, everything below the edge takes the gradient's colour of its row, and only the
+few pixels the edge crosses are blended, by how much of each the layer covers. What nearer
+layers cover is left out: the frame is the same, painted once.
+
+Tracing the edge and painting a layer are loops over columns and rows, compiled by numba
+(``_trace_edge``, ``_paint_layer``): numpy would need a pass over whole arrays for each step
+of them, and these run for every layer of every frame.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
 from services.backend.render.camera import View
+from services.backend.render.compiled import compiled
 from services.backend.render.shapes import STEP
 
 PIXEL = np.dtype("V3")  # one painted pixel as a single element: masks then copy pixels, not bytes
 SUBSAMPLES = 4  # profile samples per column, for antialiased edges
 EDGE_ROWS = 5  # rows per column blended along an edge; steeper edges get a hard step below
-_EDGE_OFFSETS = np.arange(EDGE_ROWS)[:, None]
-_COVER_BASE = (_EDGE_OFFSETS + 1).astype(np.float32)[:, :, None]  # a pixel's bottom, from the top
 RAMP_STEPS = 128
 
 
@@ -43,42 +44,30 @@ class Profile:
         """``periodic`` shapes repeat after their last sample (endless waves); ``drift`` is
         how many pixels a second the shape itself travels (rolling waves)."""
         self.start, self.periodic, self.drift = start, periodic, drift
-        self._count = len(heights)
         after = heights[0] if periodic else heights[-1]  # what follows the last sample
-        self._heights = np.append(heights, after).astype(np.float64)
+        self.heights = np.append(heights, after).astype(np.float64)
 
     def at(self, world_x: np.ndarray, seconds: float) -> np.ndarray:
         """The heights at ``world_x``, ``seconds`` into the scene; beyond its ends a profile
         keeps its end heights, or repeats if periodic."""
-        position = world_x - (self.drift * seconds + self.start)
-        position /= STEP
-        if self.periodic:
-            np.mod(position, self._count, out=position)
-        np.clip(position, 0, self._count - (0 if self.periodic else 1), out=position)
-        index = position.astype(np.intp)
-        position -= index
-        low = self._heights[index]
-        rise = self._heights[index + 1]
-        rise -= low
-        rise *= position
-        rise += low
-        return rise
+        positions = (np.asarray(world_x, dtype=np.float64) - self.origin(seconds)) / STEP
+        return _heights_at(self.heights, self.periodic, positions.ravel()).reshape(
+            positions.shape)
+
+    def origin(self, seconds: float) -> float:
+        """The world x of the first sample, ``seconds`` into the scene."""
+        return self.drift * seconds + self.start
 
 
 class Ramp:
-    """A vertical gradient prepared as whole frame-wide rows, and its edge colours.
-
-    Filling a band of a layer is then a copy of rows; the edge colours lean toward the
-    rim light so a silhouette's outline catches the light.
-    """
+    """A vertical gradient in ``RAMP_STEPS`` colours, and its edge colours, which lean
+    toward the rim light so a silhouette's outline catches the light."""
 
     def __init__(
         self,
         stops: Sequence[tuple[float, np.ndarray]],
         rim: np.ndarray,
         rim_amount: float,
-        *,
-        width: int,
     ) -> None:
         """``stops`` are (world y, painted colour) pairs, top first."""
         heights = [y for y, _ in stops]
@@ -87,9 +76,7 @@ class Ramp:
         colours = np.stack(
             [np.interp(positions, heights, [c[i] for _, c in stops]) for i in range(3)], axis=1
         )
-        row_colours = np.clip(colours + 0.5, 0, 255).astype(np.uint8)
-        rows = np.repeat(row_colours[:, None, :], width, axis=1)
-        self.rows = pixel_view(np.ascontiguousarray(rows))
+        self.colours = np.clip(colours + 0.5, 0, 255).astype(np.uint8)
         self.edge = (colours + (rim[None, :] - colours) * rim_amount).astype(np.int32)
 
     def index(self, world_y: np.ndarray) -> np.ndarray:
@@ -143,13 +130,13 @@ class Silhouette:
 
     def edge(self, view: View, seconds: float, height: int) -> Edge:
         """The layer's edge in a frame ``height`` rows tall, as ``view`` sees it."""
-        width = view.width
-        heights = self.profile.at(view.world_x(_subcolumns(width), self.depth), seconds)
-        rows = view.screen_y(self.baseline - heights, self.depth).astype(np.float32)
-        rows = rows.reshape(SUBSAMPLES, width)
-        top = np.floor(rows.min(axis=0)).astype(np.intp)
-        inside = np.minimum(np.ceil(rows.max(axis=0)).astype(np.intp), top + EDGE_ROWS)
-        return Edge(max(int(top.min()), 0), rows, top, np.clip(inside, 0, height))
+        rows = np.empty((SUBSAMPLES, view.width), dtype=np.float32)
+        top = np.empty(view.width, dtype=np.intp)
+        inside = np.empty(view.width, dtype=np.intp)
+        _trace_edge(self.profile.heights, self.profile.periodic, self.profile.origin(seconds),
+                    view.zoom, view.width / 2, view.x * self.depth, view.y * self.depth,
+                    view.horizon_y, self.baseline, height, rows, top, inside)
+        return Edge(max(int(top.min()), 0), rows, top, inside)
 
     def draw(
         self, frame: np.ndarray, pixels: np.ndarray, view: View, edge: Edge, hidden: np.ndarray
@@ -163,47 +150,92 @@ class Silhouette:
         if edge.first >= bottom:
             return
         steps = self.ramp.index(view.world_y(np.arange(edge.first, bottom), self.depth))
-        self._fill(pixels, steps, edge, bottom)
-        self._antialias(frame, steps, edge, hidden)
+        _paint_layer(frame, edge.rows, edge.top, edge.inside, hidden, edge.first, steps,
+                     self.ramp.colours, self.ramp.edge)
         if self.windows is not None:
             self.windows.draw(pixels, view, self.depth)
 
-    def _fill(self, pixels: np.ndarray, steps: np.ndarray, edge: Edge, bottom: int) -> None:
-        """Fill every pixel at or below each column's ``inside`` row, down to ``bottom``.
 
-        ``steps`` holds the gradient step of every row from ``edge.first`` down. Rows that
-        the edge crosses in some columns only are a masked copy; the rest are whole rows.
-        """
-        start, end = int(edge.inside.min()), min(int(edge.inside.max()), bottom)
-        if start >= bottom:
-            return
-        fill = self.ramp.rows[steps[start - edge.first :]]
-        if end > start:
-            rows = np.arange(start, end, dtype=np.int16)[:, None]  # narrow: a faster mask
-            below = rows >= edge.inside.astype(np.int16)[None, :]
-            np.copyto(pixels[start:end], fill[: end - start], where=below)
-        pixels[end:bottom] = fill[end - start :]
+@compiled("float64(float64[::1], boolean, float64)", inline=True)
+def _height_at(heights: np.ndarray, periodic: bool, position: float) -> float:
+    """The height ``position`` samples along a profile's ``heights`` (see ``Profile``)."""
+    count = len(heights) - 1  # the last value is what follows the last sample
+    if periodic:
+        position %= count
+    position = min(max(position, 0.0), count if periodic else count - 1)
+    index = min(int(position), count - 1)  # a periodic profile's end is its start again
+    low = heights[index]
+    return low + (heights[index + 1] - low) * (position - index)
 
-    def _antialias(
-        self, frame: np.ndarray, steps: np.ndarray, edge: Edge, hidden: np.ndarray
-    ) -> None:
-        """Blend the visible pixels the edge crosses by how much of each the layer covers.
 
-        Worked in float32 from each column's top row: a sample's cover of a pixel, between 0
-        and 1, is a difference of nearby values, exact in float32 as it is in float64.
-        """
-        below_top = edge.rows - edge.top.astype(np.float32)
-        cover = _COVER_BASE - below_top[None, :, :]
-        np.clip(cover, 0, 1, out=cover)
-        amount = cover.sum(axis=1)
-        amount *= 256 / SUBSAMPLES
-        rows = edge.top[None, :] + _EDGE_OFFSETS
-        pick = (rows < edge.inside) & (rows >= edge.first) & (rows < hidden) & (amount >= 1)
-        offsets, columns = np.nonzero(pick)
-        r = edge.top[columns] + offsets
-        colours = np.take(self.ramp.edge, steps[r - edge.first], axis=0)
-        weights = amount[offsets, columns].astype(np.int32)[:, None]
-        blend(frame, r * frame.shape[1] + columns, colours, weights)
+@compiled("float64[::1](float64[::1], boolean, float64[::1])")
+def _heights_at(heights: np.ndarray, periodic: bool, positions: np.ndarray) -> np.ndarray:
+    """``_height_at`` of every one of ``positions``."""
+    found = np.empty(len(positions))
+    for index in range(len(positions)):
+        found[index] = _height_at(heights, periodic, positions[index])
+    return found
+
+
+@compiled(
+    "void(float64[::1], boolean, float64, float64, float64, float64, float64, float64, float64,"
+    " int64, float32[:, ::1], intp[::1], intp[::1])"
+)
+def _trace_edge(heights: np.ndarray, periodic: bool, origin: float, zoom: float, half: float,
+                pan: float, climb: float, horizon: float, baseline: float, frame_height: int,
+                rows: np.ndarray, top: np.ndarray, inside: np.ndarray) -> None:
+    """Fill ``rows`` (the edge's row at ``SUBSAMPLES`` points in each column), ``top`` (the
+    row it starts in) and ``inside`` (the first row wholly inside, within the frame).
+
+    ``origin`` is the profile's first world x; ``pan`` and ``climb`` the camera's move at
+    this layer's depth: the arithmetic of ``View.world_x`` and ``View.screen_y``.
+    """
+    for column in range(rows.shape[1]):
+        highest, lowest = np.inf, -np.inf
+        for sample in range(SUBSAMPLES):
+            world_x = (column + (sample + 0.5) / SUBSAMPLES - half) / zoom + half + pan
+            height = _height_at(heights, periodic, (world_x - origin) / STEP)
+            row = np.float32((baseline - height + climb - horizon) * zoom + horizon)
+            rows[sample, column] = row
+            highest, lowest = min(highest, float(row)), max(lowest, float(row))
+        top[column] = int(np.floor(highest))
+        deepest = min(int(np.ceil(lowest)), top[column] + EDGE_ROWS)
+        inside[column] = min(max(deepest, 0), frame_height)
+
+
+@compiled(
+    "void(uint8[:, :, ::1], float32[:, ::1], intp[::1], intp[::1], intp[::1], int64, intp[::1],"
+    " uint8[:, ::1], int32[:, ::1])"
+)
+def _paint_layer(frame: np.ndarray, rows: np.ndarray, top: np.ndarray, inside: np.ndarray,
+                 hidden: np.ndarray, first: int, steps: np.ndarray, colours: np.ndarray,
+                 edge_colours: np.ndarray) -> None:
+    """Paint a layer's column by column: the pixels its edge crosses blended toward the
+    edge colours by how much of each the layer covers, those below in the gradient's colour
+    of their row, down to where nearer layers hide it (``hidden``).
+
+    ``steps`` is the gradient step of every row from ``first`` (the edge's first row in the
+    frame). A sample's cover of a pixel, between 0 and 1, is a difference of nearby values,
+    exact in float32.
+    """
+    for column in range(frame.shape[1]):
+        start, stop = top[column], hidden[column]
+        for row in range(max(start, first), min(inside[column], stop)):
+            cover = np.float32(0.0)
+            for sample in range(SUBSAMPLES):
+                part = np.float32(row + 1 - start) - (rows[sample, column] - np.float32(start))
+                cover += min(max(part, np.float32(0.0)), np.float32(1.0))
+            amount = int(cover * np.float32(256 / SUBSAMPLES))
+            if amount >= 1:
+                step = steps[row - first]
+                for channel in range(3):
+                    old = np.int32(frame[row, column, channel])
+                    frame[row, column, channel] = old + (
+                        ((edge_colours[step, channel] - old) * amount) >> 8)
+        for row in range(inside[column], stop):
+            step = steps[row - first]
+            for channel in range(3):
+                frame[row, column, channel] = colours[step, channel]
 
 
 def blend(frame: np.ndarray, at: np.ndarray, colours: np.ndarray, amount: np.ndarray) -> None:
@@ -216,14 +248,3 @@ def blend(frame: np.ndarray, at: np.ndarray, colours: np.ndarray, amount: np.nda
     old = np.take(pixels, at).view(np.uint8).reshape(-1, 3).astype(np.int32)
     new = (old + (((colours - old) * amount) >> 8)).astype(np.uint8)
     pixels[at] = new.view(PIXEL).reshape(-1)
-
-
-@cache
-def _subcolumns(width: int) -> np.ndarray:
-    """Screen x of the profile samples: SUBSAMPLES evenly inside every column.
-
-    Laid out sample-major (all first samples, then all second ones...), so reductions
-    over a column's samples run along contiguous rows.
-    """
-    offsets = (np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES
-    return (offsets[:, None] + np.arange(width)[None, :]).ravel()
