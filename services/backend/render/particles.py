@@ -2,7 +2,8 @@
 
 A swarm has no state: every particle's position is a formula of time (a drift, a sway,
 a wrap around its box), so any frame can be drawn on its own. A particle is a small
-kernel of pixel offsets and weights; a whole swarm is blended in one vectorised step.
+kernel of pixel offsets and weights; a whole swarm is placed in one vectorised step and
+blended in one compiled loop (``_splat``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.backend.render.camera import View
-from services.backend.render.silhouettes import blend
+from services.backend.render.compiled import compiled
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,6 @@ class Swarm:
 
     def draw(self, frame: np.ndarray, view: View, seconds: float) -> None:
         """Blend the swarm onto ``frame`` as it is ``seconds`` into the scene."""
-        height, width = frame.shape[:2]
         left, top, right, bottom = self.box
         turn = self.rate * seconds + self.phase
         x = self.x + self.vx * seconds + self.sway * np.sin(turn)
@@ -121,12 +121,28 @@ class Swarm:
             alpha = alpha * (1 - self.flicker * (0.5 + 0.5 * np.sin(2.3 * turn)))
         if self.fade_up:
             alpha = alpha * lowness
-        alpha = np.asarray(alpha).astype(np.int32)
         kernel = self.kernels[int(seconds * self.beat) % len(self.kernels)]
-        rows = np.round(y).astype(np.intp)[:, None] + kernel.dy[None, :]
-        cols = np.round(x).astype(np.intp)[:, None] + kernel.dx[None, :]
-        amount = (alpha[:, None] * kernel.weight[None, :]) >> 8
-        keep = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width) & (amount > 0)
-        particle = np.nonzero(keep)[0]
-        colours = np.take(self.colours, particle, axis=0)
-        blend(frame, rows[keep] * width + cols[keep], colours, amount[keep][:, None])
+        _splat(frame, np.round(y).astype(np.intp), np.round(x).astype(np.intp),
+               np.asarray(alpha).astype(np.int32), self.colours, kernel.dy, kernel.dx,
+               kernel.weight)
+
+
+@compiled(
+    "void(uint8[:, :, ::1], intp[::1], intp[::1], int32[::1], int32[:, ::1], intp[::1],"
+    " intp[::1], int32[::1])"
+)
+def _splat(frame: np.ndarray, rows: np.ndarray, columns: np.ndarray, alpha: np.ndarray,
+           colours: np.ndarray, dy: np.ndarray, dx: np.ndarray, weight: np.ndarray) -> None:
+    """Blend each particle's kernel (pixel offsets ``dy``, ``dx`` and their ``weight``)
+    at its pixel toward its colour, by its ``alpha`` times the weight, in 256ths."""
+    height, width = frame.shape[:2]
+    for particle in range(len(rows)):
+        for pixel in range(len(weight)):
+            row, column = rows[particle] + dy[pixel], columns[particle] + dx[pixel]
+            amount = (alpha[particle] * weight[pixel]) >> 8
+            if amount <= 0 or not (0 <= row < height and 0 <= column < width):
+                continue
+            for channel in range(3):
+                old = np.int32(frame[row, column, channel])
+                frame[row, column, channel] = old + (
+                    ((colours[particle, channel] - old) * amount) >> 8)

@@ -236,15 +236,3 @@ def _paint_layer(frame: np.ndarray, rows: np.ndarray, top: np.ndarray, inside: n
             step = steps[row - first]
             for channel in range(3):
                 frame[row, column, channel] = colours[step, channel]
-
-
-def blend(frame: np.ndarray, at: np.ndarray, colours: np.ndarray, amount: np.ndarray) -> None:
-    """Move the pixels of ``frame`` at flat indices ``at`` toward ``colours`` by ``amount``
-    (0..256 each); where ``at`` repeats a pixel, the last blend wins.
-
-    Whole pixels at flat indices are the cheapest to gather and scatter.
-    """
-    pixels = pixel_view(frame).reshape(-1)
-    old = np.take(pixels, at).view(np.uint8).reshape(-1, 3).astype(np.int32)
-    new = (old + (((colours - old) * amount) >> 8)).astype(np.uint8)
-    pixels[at] = new.view(PIXEL).reshape(-1)

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from services.backend.render.camera import View
-from services.backend.render.silhouettes import blend, pixel_view
+from services.backend.render.silhouettes import PIXEL, pixel_view
 
 SUPERSAMPLE = 2
 FROND_ANGLES = np.array([-165, -145, -125, -105, -75, -55, -35, -15])  # degrees, 0 points right
@@ -131,3 +131,15 @@ def _normals(line: np.ndarray) -> np.ndarray:
     tangent = np.gradient(line, axis=0)
     normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
     return normal / np.linalg.norm(normal, axis=1, keepdims=True)
+
+
+def blend(frame: np.ndarray, at: np.ndarray, colours: np.ndarray, amount: np.ndarray) -> None:
+    """Move the pixels of ``frame`` at flat indices ``at`` toward ``colours`` by ``amount``
+    (0..256 each); where ``at`` repeats a pixel, the last blend wins.
+
+    Whole pixels at flat indices are the cheapest to gather and scatter.
+    """
+    pixels = pixel_view(frame).reshape(-1)
+    old = np.take(pixels, at).view(np.uint8).reshape(-1, 3).astype(np.int32)
+    new = (old + (((colours - old) * amount) >> 8)).astype(np.uint8)
+    pixels[at] = new.view(PIXEL).reshape(-1)
