@@ -82,39 +82,40 @@ class Canvas:
         """The picture as a new encoder-ready frame (yuv420p)."""
         height, width = self.pixels.shape[:2]
         frame = av.VideoFrame(width, height, PIXEL_FORMAT)
-        _hand_over(self.pixels, *(plane_rows(frame, index) for index in range(3)))
+        _hand_over(self.pixels.reshape(height, 3 * width),
+                   *(plane_rows(frame, index) for index in range(3)))
         return frame
 
 
-@compiled("void(uint8[:, :, ::1], int64, uint8[:, ::1])")
-def _halve(pixels: np.ndarray, channel: int, plane: np.ndarray) -> None:
-    """Halve ``channel`` of ``pixels`` into ``plane``: its row j sits between rows 2j and
-    2j + 1, so rows 2j - 1 to 2j + 2 weigh 1, 3, 3, 1 (the edge rows repeat), each row the
-    sum of a pair of columns; the total, in sixteenths, is rounded to the nearest."""
-    height, width = pixels.shape[:2]
+@compiled("void(uint8[:, ::1], uint8[:, ::1], uint8[:, ::1], uint8[:, ::1])")
+def _hand_over(pixels: np.ndarray, luma: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
+    """Copy the painted pixels' luma to ``luma`` and halve their chroma into ``u`` and ``v``
+    (the planes' rows, padding included). ``pixels`` holds each row's Y, U, V bytes in turn:
+    flat rows are what the compiler turns into the tightest loop.
+
+    Chroma row j sits between rows 2j and 2j + 1, so rows 2j - 1 to 2j + 2 weigh 1, 3, 3, 1
+    (the edge rows repeat), each row the sum of a pair of columns; the total, in sixteenths,
+    is rounded to the nearest.
+    """
+    height, width = pixels.shape[0], pixels.shape[1] // 3
+    for row in range(height):
+        painted, samples = pixels[row], luma[row]
+        for column in range(width):
+            samples[column] = painted[3 * column]
     for half_row in range(height // 2):
         above, upper = pixels[max(2 * half_row - 1, 0)], pixels[2 * half_row]
         lower, below = pixels[2 * half_row + 1], pixels[min(2 * half_row + 2, height - 1)]
-        samples = plane[half_row]
+        u_row, v_row = u[half_row], v[half_row]
         for half_column in range(width // 2):
-            left, right = 2 * half_column, 2 * half_column + 1
-            outer = (np.int32(above[left, channel]) + above[right, channel]
-                     + below[left, channel] + below[right, channel])
-            inner = (np.int32(upper[left, channel]) + upper[right, channel]
-                     + lower[left, channel] + lower[right, channel])
-            samples[half_column] = (outer + 3 * inner + 8) >> 4
-
-
-@compiled("void(uint8[:, :, ::1], uint8[:, ::1], uint8[:, ::1], uint8[:, ::1])")
-def _hand_over(pixels: np.ndarray, luma: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
-    """Copy the painted ``pixels``' luma to ``luma`` and halve their chroma into ``u`` and
-    ``v`` (the planes' rows, padding included)."""
-    height, width = pixels.shape[:2]
-    for row in range(height):
-        for column in range(width):
-            luma[row, column] = pixels[row, column, 0]
-    _halve(pixels, 1, u)
-    _halve(pixels, 2, v)
+            at = 6 * half_column  # the pair's first pixel: Y, U, V, then the second's
+            u_row[half_column] = (
+                np.int32(above[at + 1]) + above[at + 4] + below[at + 1] + below[at + 4]
+                + 3 * (np.int32(upper[at + 1]) + upper[at + 4] + lower[at + 1] + lower[at + 4])
+                + 8) >> 4
+            v_row[half_column] = (
+                np.int32(above[at + 2]) + above[at + 5] + below[at + 2] + below[at + 5]
+                + 3 * (np.int32(upper[at + 2]) + upper[at + 5] + lower[at + 2] + lower[at + 5])
+                + 8) >> 4
 
 
 def to_yuv(rgb: np.ndarray) -> av.VideoFrame:
