@@ -15,7 +15,7 @@ import numpy as np
 
 from services.backend.render.caption import CaptionOverlay, caption_overlay
 from services.backend.render.compiled import compiled
-from services.backend.render.encode import plane_array, plane_rows
+from services.backend.render.encode import plane_rows
 from services.backend.render.formats import VideoFormat
 from services.backend.render.look import Look
 from services.backend.script import Scene
@@ -137,12 +137,21 @@ def _blend(frame: av.VideoFrame, overlay: CaptionOverlay, opacity: int) -> None:
         (1, overlay.u, overlay.alpha_chroma, 2),
         (2, overlay.v, overlay.alpha_chroma, 2),
     ):
-        top, left = overlay.top // scale, overlay.left // scale
-        rows, cols = values.shape
-        region = plane_array(frame, index)[top : top + rows, left : left + cols]
-        amount = alpha * opacity >> 8
-        old = region.astype(np.int32)
-        region[:] = old + ((values - old) * amount >> 8)
+        _blend_overlay(plane_rows(frame, index), overlay.top // scale, overlay.left // scale,
+                       values, alpha, opacity)
+
+
+@compiled("void(uint8[:, ::1], int64, int64, int32[:, ::1], int32[:, ::1], int64)")
+def _blend_overlay(rows: np.ndarray, top: int, left: int, values: np.ndarray,
+                   alpha: np.ndarray, opacity: int) -> None:
+    """Move the plane's samples (its ``rows``) from (``top``, ``left``) toward ``values`` by
+    ``alpha`` times ``opacity``, both in 256ths."""
+    for row in range(values.shape[0]):
+        samples = rows[top + row]
+        for column in range(values.shape[1]):
+            amount = (alpha[row, column] * opacity) >> 8
+            old = np.int32(samples[left + column])
+            samples[left + column] = old + (((values[row, column] - old) * amount) >> 8)
 
 
 @cache
