@@ -1,4 +1,5 @@
-"""Render workers yield the CPU to the server: pages and the API answer while videos render."""
+"""Render workers yield the CPU to the server: pages and the API answer while videos render;
+and they take work only once started, so what a piece costs is measured right."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from pathlib import Path
 
 import psutil
 
+from services.backend.pool.processes import ProcessPool
 from testkit.app_process import quick_api
+from testkit.pool_tasks import cpu_seconds_so_far
 from testkit.waiting import wait_until
 
 
@@ -25,3 +28,23 @@ def test_render_workers_run_at_a_lower_priority_than_the_server(tmp_path: Path) 
         workers = render_workers(server)
         assert all(worker.nice() > server.nice() for worker in workers), \
             [(worker.pid, worker.nice()) for worker in workers]
+
+
+async def test_a_worker_is_handed_a_task_only_once_it_has_started() -> None:
+    # A piece's time in a worker teaches the ETA its rates (and the very first ones come from
+    # the calibration as the workers start): a worker still importing the render code when
+    # handed its task would count that start-up as rendering.
+    pool = ProcessPool(1)
+    pool.start()
+    try:
+        handed_over: list[float] = []
+
+        def taken() -> None:
+            (worker,) = render_workers(psutil.Process())
+            times = worker.cpu_times()
+            handed_over.append(times.user + times.system)
+
+        began = await pool.run(cpu_seconds_so_far, on_start=taken)
+    finally:
+        pool.close()
+    assert began - handed_over[0] < 0.1  # CPU seconds: what starting up costs is ~0.5

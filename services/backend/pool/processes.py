@@ -31,10 +31,15 @@ T = TypeVar("T")
 STOP_GRACE_SECONDS = 1.0
 WORKER_NICENESS = 10  # how much lower a worker's priority is than its parent's
 _STOP = "stop"
+_STARTED = ("started", None)  # a worker's first message: its imports are done
 
 
 def _serve(conn: Connection) -> None:
-    """A worker's main loop: run tasks from the pipe until it closes."""
+    """A worker's main loop: say it has started, then run tasks from the pipe until it closes."""
+    try:
+        conn.send(_STARTED)
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             message = conn.recv()
@@ -67,9 +72,18 @@ class _Worker:
         )
         self.process.start()
         child_end.close()
+        self._started = False
         if self.process.pid is not None:  # it is, once started
             below_ours = os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS
             os.setpriority(os.PRIO_PROCESS, self.process.pid, below_ours)
+
+    async def started(self) -> None:
+        """Wait until the process has imported what it runs (the render code, its compiled
+        loops): the first task's time is then the task's own."""
+        if not self._started:
+            if await self.receive() != _STARTED:
+                raise OSError("render worker spoke before it started")
+            self._started = True
 
     async def receive(self) -> tuple[str, Any]:
         """Wait, without blocking the loop, for the worker's reply."""
@@ -130,13 +144,14 @@ class ProcessPool:
                   on_start: Callable[[], None] | None = None, **kwargs: Any) -> T:
         """Run ``function(*args, should_stop=…, **kwargs)`` in a worker and return its result.
 
-        Tasks get workers first come, first served; ``on_start`` is called when one does (the
-        time before is waiting, not work). Cancelling the awaiting task stops the worker's task
-        (``RenderCancelled`` inside it) within ``STOP_GRACE_SECONDS``, or kills and replaces
-        the worker.
+        Tasks get workers first come, first served; ``on_start`` is called when one does and
+        has started (the time before is waiting, not work). Cancelling the awaiting task stops
+        the worker's task (``RenderCancelled`` inside it) within ``STOP_GRACE_SECONDS``, or
+        kills and replaces the worker.
         """
         worker = await self._idle.get()
         try:
+            await worker.started()
             if on_start is not None:
                 on_start()
             worker.conn.send((function, args, kwargs))
