@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from services.backend.store import JobStore
 
 _REFERENCE_PIXELS = 1280 * 720
-_DEFAULT_FPS_AT_720P = 60.0
+_DEFAULT_FPS_AT_720P = 95.0  # one worker of two on the 2-core reference machine (93-108 measured)
 _DEFAULT_SECONDS_PER_VIDEO_SECOND = {"audio": 0.03, "compose": 0.01}
 _PIXELS_PER_SECOND = "pixels per second"  # at any size: what a size not yet measured goes by
 _SMOOTHING = 0.3  # weight of the newest measurement

@@ -46,7 +46,7 @@ async def test_measured_rates_are_taken_up_at_the_next_start(store: SqliteJobSto
     await Throughput(store).record_step("audio", video_seconds=60, seconds=0.6)
 
     reopened = Throughput(store)  # as the next process would, on the same store
-    assert reopened.frames_per_second(1280, 720) == pytest.approx(60)  # the default, until loaded
+    assert reopened.frames_per_second(1280, 720) == pytest.approx(95)  # the default, until loaded
     await reopened.load()
 
     assert reopened.frames_per_second(1280, 720) == pytest.approx(72)
@@ -103,7 +103,7 @@ def test_a_bigger_frame_is_estimated_slower_until_measured(store: SqliteJobStore
 async def test_a_size_not_yet_measured_goes_by_the_pixel_rate_of_those_measured(
         store: SqliteJobStore) -> None:
     rates = Throughput(store)
-    await rates.record_scene(1280, 720, frames=144, seconds=1.0)  # 144 fps; the default says 60
+    await rates.record_scene(1280, 720, frames=144, seconds=1.0)  # 144 fps; the default says 95
     assert rates.frames_per_second(720, 720) == pytest.approx(144 * 1280 / 720)
     assert rates.frames_per_second(720, 1280) == pytest.approx(144)
     await rates.record_scene(720, 720, frames=144, seconds=2.0)  # once measured, its own rate holds
