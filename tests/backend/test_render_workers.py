@@ -3,6 +3,8 @@ and they take work only once started, so what a piece costs is measured right.""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 import psutil
@@ -48,3 +50,17 @@ async def test_a_worker_is_handed_a_task_only_once_it_has_started() -> None:
     finally:
         pool.close()
     assert began - handed_over[0] < 0.1  # CPU seconds: what starting up costs is ~0.5
+
+
+async def test_a_task_cancelled_while_its_worker_starts_leaves_the_worker_to_the_next() -> None:
+    pool = ProcessPool(1)
+    pool.start()
+    try:
+        first = asyncio.create_task(pool.run(cpu_seconds_so_far))
+        await asyncio.sleep(0)  # it waits for the worker, which is still starting
+        first.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await first
+        assert await asyncio.wait_for(pool.run(cpu_seconds_so_far), timeout=30) > 0
+    finally:
+        pool.close()

@@ -149,9 +149,8 @@ class ProcessPool:
         the worker's task (``RenderCancelled`` inside it) within ``STOP_GRACE_SECONDS``, or
         kills and replaces the worker.
         """
-        worker = await self._idle.get()
+        worker = await self._take()
         try:
-            await worker.started()
             if on_start is not None:
                 on_start()
             worker.conn.send((function, args, kwargs))
@@ -170,6 +169,20 @@ class ProcessPool:
             raise RenderCancelled()
         result: T = value
         return result
+
+    async def _take(self) -> _Worker:
+        """The next idle worker, once it has started; one that died starting is replaced.
+        A caller cancelled meanwhile handed it no task, so it stays idle for the next."""
+        worker = await self._idle.get()
+        try:
+            await worker.started()
+        except asyncio.CancelledError:
+            self._idle.put_nowait(worker)
+            raise
+        except (EOFError, OSError) as error:
+            self._idle.put_nowait(self._replace(worker))
+            raise WorkerTaskFailed(f"render worker died starting: {error!r}") from error
+        return worker
 
     async def _stop(self, worker: _Worker) -> _Worker:
         """Ask the worker to drop its task; the same worker if it obeyed, else a new one."""
