@@ -45,7 +45,7 @@ class Profile:
         how many pixels a second the shape itself travels (rolling waves)."""
         self.start, self.periodic, self.drift = start, periodic, drift
         after = heights[0] if periodic else heights[-1]  # what follows the last sample
-        self.heights = np.append(heights, after).astype(np.float64)
+        self.heights = np.append(heights, after).astype(np.float64)  # and what follows
 
     def at(self, world_x: np.ndarray, seconds: float) -> np.ndarray:
         """The heights at ``world_x``, ``seconds`` into the scene; beyond its ends a profile
