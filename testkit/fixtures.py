@@ -44,12 +44,13 @@ def peer(peer_server: PeerServer) -> Peer:
     return peer_server.new_peer()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Headless Debian Chromium driven by Playwright (never a downloaded browser).
+def run_a_browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser): each
+    package of browser tests has its own package-scoped ``browser`` made of this (its start
+    costs about a second; each test still gets fresh contexts).
 
-    One a module, not a session: Playwright's sync API keeps an event loop running while it
-    is open, and pytest-asyncio cannot start its own in a later module (``tests/service``).
+    One a package, not a session: Playwright's sync API keeps an event loop running while it
+    is open, and pytest-asyncio cannot start its own in a later package (``tests/service``).
     """
     from playwright.sync_api import sync_playwright
 

@@ -7,14 +7,15 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from testkit.app_process import AppProcess
+from testkit.app_process import QUICK_RENDERS, AppProcess
 from testkit.sse import generate, read_events
 
 
 @pytest.fixture(scope="module")
 def api_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """The backend alone, logging every module it imports (``python -X importtime``)."""
-    app = AppProcess(tmp_path_factory.mktemp("api") / "data", command="api",
+    """The backend alone, logging every module it imports (``python -X importtime``); it
+    renders quick draft pictures (these tests are about the program, not the picture)."""
+    app = AppProcess(tmp_path_factory.mktemp("api") / "data", command="api", env=QUICK_RENDERS,
                      python_options=["-X", "importtime"]).start()
     yield app
     app.stop()

@@ -3,6 +3,10 @@ k events and reopened with ``Last-Event-ID`` gets every later event once, in ord
 
 Every event id on the wire is counted: a job's ids go up by one per state, and ``done`` takes the
 next, so one connection's events followed by the resumed one's must be consecutive numbers.
+
+The backends render quick draft pictures with one render worker: these tests are about the
+stream, not the picture, and one worker spaces a job's stages out (a scene about every quarter
+second) instead of finishing scenes together.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from services.contract import stages
-from testkit.app_process import AppProcess
+from testkit.app_process import QUICK_RENDERS, AppProcess
 from testkit.redis_server import RedisServer
 from testkit.sse import (
     FIFTEEN_SECOND_STAGES,
@@ -28,8 +32,8 @@ STAGES = FIFTEEN_SECOND_STAGES
 
 def _env(engine: str, redis_server: RedisServer) -> dict[str, str]:
     # this backend renders its jobs itself: Redis carries their progress only
-    return ({"AURORA_REDIS_URL": redis_server.url, "AURORA_RENDER_POOL": "processes"}
-            if engine == "redis" else {})
+    return ({**QUICK_RENDERS, "AURORA_REDIS_URL": redis_server.url,
+             "AURORA_RENDER_POOL": "processes"} if engine == "redis" else QUICK_RENDERS)
 
 
 @pytest.fixture(scope="module", params=["memory", "redis"])

@@ -1,8 +1,9 @@
 """Two API replicas on the same engines (PostgreSQL, Redis Streams, an S3 store): whichever one
 a client asks, it reads the same jobs, the same exact streams and the same files.
 
-(Here each replica renders the jobs submitted to it in its own processes; ``test_cluster.py``
-renders them on Celery workers shared by both.)
+(Here each replica renders the jobs submitted to it in its own processes, quick draft pictures
+with one render worker, as these tests are about the jobs, streams and files, not the picture;
+``test_cluster.py`` renders them on Celery workers shared by both.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from testkit.app_process import AppProcess
+from testkit.app_process import QUICK_RENDERS, AppProcess
 from testkit.s3_server import S3Server
 from testkit.sse import (
     FIFTEEN_SECOND_STAGES,
@@ -28,8 +29,9 @@ from testkit.sse import (
 def replicas(postgres_url: str, redis_url: str, s3_server: S3Server, media_url: str,
              tmp_path: Path) -> Iterator[tuple[AppProcess, AppProcess]]:
     """``python main.py api`` twice, each with its own data dir, sharing every engine."""
-    env = {**s3_server.env, "AURORA_DATABASE_URL": postgres_url, "AURORA_REDIS_URL": redis_url,
-           "AURORA_MEDIA_URL": media_url, "AURORA_RENDER_POOL": "processes"}
+    env = {**s3_server.env, **QUICK_RENDERS, "AURORA_DATABASE_URL": postgres_url,
+           "AURORA_REDIS_URL": redis_url, "AURORA_MEDIA_URL": media_url,
+           "AURORA_RENDER_POOL": "processes"}
     first = AppProcess(tmp_path / "a" / "data", command="api", env=env).start()
     try:
         second = AppProcess(tmp_path / "b" / "data", command="api", env=env).start()

@@ -1,7 +1,9 @@
 """A crash mid-render loses nothing: records and videos stay; the interrupted job says why.
 
 On each engine: the dashboard with its embedded backend on SQLite (the default), and the backend
-alone (``python main.py api``) on PostgreSQL.
+alone (``python main.py api``) on PostgreSQL. Both render quick draft pictures with one render
+worker: what a restart keeps is the point, not the picture, and a minute of video still takes
+seconds, so it is cut mid-render.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import psutil
 import psycopg
 import pytest
 
-from testkit.app_process import AppProcess
+from testkit.app_process import QUICK_RENDERS, AppProcess
 from testkit.sse import generate, read_events, wait_for_stage
 
 
@@ -52,9 +54,10 @@ class Engine:
 def engine(request: pytest.FixtureRequest, fresh_data_dir: Path) -> Engine:
     """The dashboard on SQLite in the data dir, or the backend alone on a PostgreSQL database."""
     if request.param == "embedded-sqlite":
-        return Engine({}, partial(sqlite3.connect, fresh_data_dir / "jobs.sqlite3"))
+        return Engine({"env": QUICK_RENDERS},
+                      partial(sqlite3.connect, fresh_data_dir / "jobs.sqlite3"))
     url = request.getfixturevalue("postgres_url")
-    return Engine({"command": "api", "env": {"AURORA_DATABASE_URL": url}},
+    return Engine({"command": "api", "env": {**QUICK_RENDERS, "AURORA_DATABASE_URL": url}},
                   partial(psycopg.connect, url))
 
 

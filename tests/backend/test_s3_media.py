@@ -14,7 +14,7 @@ import pytest
 
 from services.backend.media import MediaUnavailable
 from services.backend.media.s3 import S3Media
-from testkit.app_process import AppProcess
+from testkit.app_process import QUICK_RENDERS, AppProcess
 from testkit.s3_server import S3Server
 from testkit.sse import generate, read_events
 from testkit.waiting import wait_until
@@ -147,8 +147,9 @@ def test_an_unreachable_store_raises_its_own_error(tmp_path: Path) -> None:
 
 def test_a_store_that_goes_away_fails_the_job_saying_so(tmp_path: Path) -> None:
     server = S3Server(tmp_path / "s3").start()
-    app = AppProcess(tmp_path / "data", command="api",
-                     env={**server.env, "AURORA_MEDIA_URL": "s3://aurora-gone"}).start()
+    app = AppProcess(tmp_path / "data", command="api",  # drafts: the store is the point
+                     env={**server.env, **QUICK_RENDERS,
+                          "AURORA_MEDIA_URL": "s3://aurora-gone"}).start()
     try:
         server.stop()
         job_id = generate(app.base_url, duration=15)
@@ -165,8 +166,9 @@ def test_a_store_that_goes_away_fails_the_job_saying_so(tmp_path: Path) -> None:
 def test_a_store_that_refuses_the_upload_fails_the_job_saying_so(
         s3_server: S3Server, media_url: str, tmp_path: Path) -> None:
     asyncio.run(_store(s3_server, media_url, tmp_path).open())  # the bucket exists, read-only
-    app = AppProcess(tmp_path / "data", command="api",
-                     env={**s3_server.reader_env, "AURORA_MEDIA_URL": media_url}).start()
+    app = AppProcess(tmp_path / "data", command="api",  # drafts: the store is the point
+                     env={**s3_server.reader_env, **QUICK_RENDERS,
+                          "AURORA_MEDIA_URL": media_url}).start()
     try:
         job_id = generate(app.base_url, duration=15)
         assert read_events(app.base_url, job_id, timeout=60)[-1].data == {"status": "failed"}

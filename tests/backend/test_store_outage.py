@@ -1,6 +1,9 @@
 """A job store that goes away: the API says so (503, a clear message, when to try again)
 instead of a bare 500, a job it catches still ends, and the queue goes on once it is back;
-and a cancel wins over a slot reading the job from a store that answers over the network."""
+and a cancel wins over a slot reading the job from a store that answers over the network.
+
+The backends render quick draft pictures with one render worker: the store is the point here,
+and a minute of draft video still renders for seconds, time for an outage to catch it."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from testkit.app_process import AppProcess
+from testkit.app_process import QUICK_RENDERS, AppProcess
 from testkit.postgres_server import PostgresServer
 from testkit.sse import generate, read_events, wait_for_stage
 from testkit.waiting import wait_until
@@ -18,8 +21,8 @@ from testkit.waiting import wait_until
 
 def test_the_api_answers_503_while_the_database_is_away(tmp_path: Path) -> None:
     with PostgresServer() as database:
-        api = AppProcess(tmp_path / "data", command="api",
-                         env={"AURORA_DATABASE_URL": database.new_database()}).start()
+        api = AppProcess(tmp_path / "data", command="api", env={
+            **QUICK_RENDERS, "AURORA_DATABASE_URL": database.new_database()}).start()
         try:
             jobs = f"{api.base_url}/api/v1/jobs"
             assert httpx.get(jobs, timeout=10).status_code == 200
@@ -51,10 +54,10 @@ def _status(api: AppProcess, job_id: str) -> dict[str, object]:
 
 def test_a_job_caught_by_an_outage_still_ends_and_the_next_job_runs(tmp_path: Path) -> None:
     with PostgresServer() as database:
-        api = AppProcess(tmp_path / "data", command="api",
-                         env={"AURORA_DATABASE_URL": database.new_database()}).start()
+        api = AppProcess(tmp_path / "data", command="api", env={
+            **QUICK_RENDERS, "AURORA_DATABASE_URL": database.new_database()}).start()
         try:
-            caught = generate(api.base_url, duration=15)
+            caught = generate(api.base_url, duration=60)
             wait_for_stage(api.base_url, caught, "scene_")
             database.stop()
             try:  # until the job's next stage could not be saved
@@ -75,7 +78,7 @@ def test_a_job_caught_by_an_outage_still_ends_and_the_next_job_runs(tmp_path: Pa
 def test_a_job_cancelled_as_its_slot_takes_it_never_renders(postgres_url: str,
                                                            tmp_path: Path) -> None:
     api = AppProcess(tmp_path / "data", command="api",
-                     env={"AURORA_DATABASE_URL": postgres_url,
+                     env={**QUICK_RENDERS, "AURORA_DATABASE_URL": postgres_url,
                           "AURORA_MAX_CONCURRENT_JOBS": "2"}).start()
     try:
         with httpx.Client(base_url=f"{api.base_url}/api/v1", timeout=30) as client:

@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from testkit.app_process import AppProcess
 from testkit.browser import TRACE_SCRIPT, VIEWPORT
-from testkit.fixtures import serve_a_peer
+from testkit.fixtures import run_a_browser, serve_a_peer
 from testkit.peer import Peer, PeerServer
 from testkit.trouble import BrowserTrouble, LogWatch
 
@@ -37,6 +37,7 @@ def peer(peer_server: PeerServer) -> Peer:
 
 
 peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
+browser = pytest.fixture(run_a_browser, scope="package", name="browser")
 
 
 @pytest.fixture

@@ -17,13 +17,14 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from testkit.app_process import AppProcess, dashboard_on_separate_api
 from testkit.browser import VIEWPORT
-from testkit.fixtures import serve_a_peer
+from testkit.fixtures import run_a_browser, serve_a_peer
 from testkit.peer import PeerServer
 
 expect.set_options(timeout=10_000)
 
 
 peer_server = pytest.fixture(serve_a_peer, scope="package", name="peer_server")
+browser = pytest.fixture(run_a_browser, scope="package", name="browser")
 
 
 @pytest.fixture(scope="package")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from testkit.app_process import AppProcess, dashboard_on_separate_api
+from testkit.app_process import QUICK_RENDERS, AppProcess, dashboard_on_separate_api
 from testkit.browser import PLAYING, start_job
 from testkit.s3_server import S3Server
 from testkit.sse import read_events
@@ -23,9 +23,10 @@ PICTURES_SHOWN = """() => {
 
 @pytest.fixture(scope="module")
 def s3_app(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """``main.py api`` on S3 media, and a dashboard pointed at it."""
+    """``main.py api`` on S3 media, rendering quick draft pictures (where the files live is
+    the point here, not their size), and a dashboard pointed at it."""
     with dashboard_on_separate_api(tmp_path_factory.mktemp("s3-app"), api_env={
-            **s3_server.env, "AURORA_MEDIA_URL": "s3://aurora-ui"}) as dashboard:
+            **s3_server.env, **QUICK_RENDERS, "AURORA_MEDIA_URL": "s3://aurora-ui"}) as dashboard:
         yield dashboard
 
 
