@@ -155,7 +155,6 @@ class JobDriver:
             piece = pieces_of.compose(record, clips, audio, self._media.workdir(record.job_id),
                                       record.attempt)
             pieces_of.record_finished(record, await self._run_piece(record, piece, work))
-        record.status = JobStatus.COMPLETED
         await self._catch_up(record)
 
     async def _run_piece(self, record: JobRecord, piece: Piece, work: WorkLeft) -> Piece:

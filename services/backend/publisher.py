@@ -45,8 +45,12 @@ class Publisher:
         return len(due)
 
     async def advance(self, record: JobRecord, stage: str) -> None:
-        """Move the job to ``stage``, with its progress and the time a logical stage ended."""
+        """Move the job to ``stage``, with its progress and the time a logical stage ended;
+        the last stage completes the job (only that one: a composition finished before
+        "composing" was published publishes it still processing, then "complete")."""
         record.current_stage = stage
+        if stage == stages.COMPLETE:
+            record.status = JobStatus.COMPLETED
         record.progress = stages.stage_progress(stage, record.scene_count)
         finished = stages.logical_stage_finished_by(stage)
         if finished is not None:

@@ -36,13 +36,15 @@ async def test_a_worker_is_handed_a_task_only_once_it_has_started() -> None:
     # A piece's time in a worker teaches the ETA its rates (and the very first ones come from
     # the calibration as the workers start): a worker still importing the render code when
     # handed its task would count that start-up as rendering.
+    others = {worker.pid for worker in render_workers(psutil.Process())}  # other tests' pools
     pool = ProcessPool(1)
     pool.start()
     try:
         handed_over: list[float] = []
 
         def taken() -> None:
-            (worker,) = render_workers(psutil.Process())
+            (worker,) = (worker for worker in render_workers(psutil.Process())
+                         if worker.pid not in others)
             times = worker.cpu_times()
             handed_over.append(times.user + times.system)
 

@@ -185,8 +185,6 @@ class PieceRun:
             compose_now = self._all_but_composition_done(record)
             if compose_now:
                 record.work[COMPOSE] = {"attempt": 1, "taken_at": None}
-            if self._name == COMPOSE:
-                record.status = JobStatus.COMPLETED
             if not await publisher.catch_up(record):
                 await self._parts.store.save(record)
             if compose_now:
