@@ -1,14 +1,19 @@
 """Histories written straight into a backend's SQLite store before it starts, for tests that
-need many jobs (a thousand renders would take an hour) or old ones (retention)."""
+need many jobs (a thousand renders would take an hour) or old ones (retention); and the
+render rates a backend has stored, read back."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from services.backend.store import JobRecord, SqliteJobStore
 from services.contract import JobStatus
+
+T = TypeVar("T")
 
 
 def stored_job(job_id: str, *, prompt: str = "A fox in the snow", style: str = "",
@@ -32,5 +37,24 @@ def store_before_start(data_dir: Path, records: list[JobRecord]) -> None:
             await store.insert(record)
         await store.close()
 
+    _run_apart(write())
+
+
+def stored_rates(data_dir: Path) -> dict[str, float]:
+    """The render rates the backend keeps in its store."""
+    async def read() -> dict[str, float]:
+        store = SqliteJobStore(data_dir / "jobs.sqlite3")
+        await store.open()
+        try:
+            return await store.throughputs()
+        finally:
+            await store.close()
+
+    return _run_apart(read())
+
+
+def _run_apart(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to its end on an event loop of its own, in a thread: a browser test's
+    thread already runs Playwright's loop."""
     with ThreadPoolExecutor(max_workers=1) as thread:
-        thread.submit(asyncio.run, write()).result()
+        return thread.submit(asyncio.run, work).result()

@@ -3,29 +3,15 @@ start, before any job (``main.py api``; the rates read from its store, on the se
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
 
 from services.backend.render import video_format
-from services.backend.store import SqliteJobStore
 from services.contract import API_PREFIX
 from testkit.app_process import quick_api
+from testkit.stored_jobs import stored_rates
 from testkit.waiting import wait_until
-
-
-def stored_rates(data_dir: Path) -> dict[str, float]:
-    """The render rates the backend keeps in its store."""
-    async def read() -> dict[str, float]:
-        store = SqliteJobStore(data_dir / "jobs.sqlite3")
-        await store.open()
-        try:
-            return await store.throughputs()
-        finally:
-            await store.close()
-
-    return asyncio.run(read())
 
 
 def test_a_fresh_data_dir_has_its_rates_measured_before_the_first_job(tmp_path: Path) -> None:
