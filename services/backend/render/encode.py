@@ -54,14 +54,9 @@ def yuv_of(rgb: np.ndarray) -> np.ndarray:
     return yuv
 
 
-def plane_array(frame: av.VideoFrame, index: int) -> np.ndarray:
-    """Plane ``index`` of a YUV frame as a writable array (no copy)."""
-    return plane_rows(frame, index)[:, : frame.planes[index].width]
-
-
 def plane_rows(frame: av.VideoFrame, index: int) -> np.ndarray:
     """Plane ``index`` of a YUV frame as a writable, contiguous array (no copy) whose rows
-    may end in padding, which is what compiled loops go through fastest."""
+    may end in padding (never shown), which is what compiled loops go through fastest."""
     plane = frame.planes[index]
     return np.frombuffer(memoryview(plane), dtype=np.uint8).reshape(plane.height, plane.line_size)
 
