@@ -3,7 +3,7 @@
 A swarm has no state: every particle's position is a formula of time (a drift, a sway,
 a wrap around its box), so any frame can be drawn on its own. A particle is a small
 kernel of pixel offsets and weights; a whole swarm is placed in one vectorised step and
-blended in one compiled loop (``_splat``).
+blended in one compiled loop (``splat``).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class Swarm:
         if self.fade_up:
             alpha = alpha * lowness
         kernel = self.kernels[int(seconds * self.beat) % len(self.kernels)]
-        _splat(frame, np.round(y).astype(np.intp), np.round(x).astype(np.intp),
+        splat(frame, np.round(y).astype(np.intp), np.round(x).astype(np.intp),
                np.asarray(alpha).astype(np.int32), self.colours, kernel.dy, kernel.dx,
                kernel.weight)
 
@@ -131,10 +131,11 @@ class Swarm:
     "void(uint8[:, :, ::1], intp[::1], intp[::1], int32[::1], int32[:, ::1], intp[::1],"
     " intp[::1], int32[::1])"
 )
-def _splat(frame: np.ndarray, rows: np.ndarray, columns: np.ndarray, alpha: np.ndarray,
+def splat(frame: np.ndarray, rows: np.ndarray, columns: np.ndarray, alpha: np.ndarray,
            colours: np.ndarray, dy: np.ndarray, dx: np.ndarray, weight: np.ndarray) -> None:
     """Blend each particle's kernel (pixel offsets ``dy``, ``dx`` and their ``weight``)
-    at its pixel toward its colour, by its ``alpha`` times the weight, in 256ths."""
+    at its pixel toward its colour, by its ``alpha`` times the weight, in 256ths; what falls
+    outside ``frame`` is left out. (A sprite's edge is one such particle.)"""
     height, width = frame.shape[:2]
     for particle in range(len(rows)):
         for pixel in range(len(weight)):

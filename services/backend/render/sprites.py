@@ -13,7 +13,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from services.backend.render.camera import View
-from services.backend.render.silhouettes import PIXEL, pixel_view
+from services.backend.render.particles import splat
+from services.backend.render.silhouettes import pixel_view
 
 SUPERSAMPLE = 2
 FROND_ANGLES = np.array([-165, -145, -125, -105, -75, -55, -35, -15])  # degrees, 0 points right
@@ -26,7 +27,7 @@ class Sprite:
     solid: np.ndarray  # (h, w) bool: fully covered pixels
     edge_rows: np.ndarray  # partially covered pixels, relative to the sprite's corner
     edge_cols: np.ndarray
-    edge_alpha: np.ndarray  # (n, 1) 0..256
+    edge_alpha: np.ndarray  # (n,) int32, 0..256
     colour: np.ndarray  # (3,) int32, graded and painted
     foot: tuple[float, float]  # the base point inside the sprite: column, row
     world: tuple[float, float]  # where the base stands: world x, y
@@ -45,9 +46,8 @@ class Sprite:
         colour = pixel_view(self.colour.astype(np.uint8).reshape(1, 1, 3))
         inside = self.solid[y0 - top : y1 - top, x0 - left : x1 - left]
         np.copyto(pixels[y0:y1, x0:x1], colour, where=inside)
-        r, c = self.edge_rows + top, self.edge_cols + left
-        keep = (r >= 0) & (r < height) & (c >= 0) & (c < width)
-        blend(frame, r[keep] * width + c[keep], self.colour, self.edge_alpha[keep])
+        splat(frame, np.array([top]), np.array([left]), np.array([256], dtype=np.int32),
+              self.colour.reshape(1, 3), self.edge_rows, self.edge_cols, self.edge_alpha)
 
 
 def palm(
@@ -85,9 +85,9 @@ def palm(
     edge_rows, edge_cols = np.nonzero((coverage > 0) & (coverage < 256))
     return Sprite(
         solid=coverage >= 256,
-        edge_rows=edge_rows,
-        edge_cols=edge_cols,
-        edge_alpha=coverage[edge_rows, edge_cols][:, None],
+        edge_rows=np.ascontiguousarray(edge_rows),
+        edge_cols=np.ascontiguousarray(edge_cols),
+        edge_alpha=coverage[edge_rows, edge_cols],
         colour=colour.astype(np.int32),
         foot=(float(-corner[0] / SUPERSAMPLE), float(-corner[1] / SUPERSAMPLE)),
         world=world,
@@ -131,15 +131,3 @@ def _normals(line: np.ndarray) -> np.ndarray:
     tangent = np.gradient(line, axis=0)
     normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
     return normal / np.linalg.norm(normal, axis=1, keepdims=True)
-
-
-def blend(frame: np.ndarray, at: np.ndarray, colours: np.ndarray, amount: np.ndarray) -> None:
-    """Move the pixels of ``frame`` at flat indices ``at`` toward ``colours`` by ``amount``
-    (0..256 each); where ``at`` repeats a pixel, the last blend wins.
-
-    Whole pixels at flat indices are the cheapest to gather and scatter.
-    """
-    pixels = pixel_view(frame).reshape(-1)
-    old = np.take(pixels, at).view(np.uint8).reshape(-1, 3).astype(np.int32)
-    new = (old + (((colours - old) * amount) >> 8)).astype(np.uint8)
-    pixels[at] = new.view(PIXEL).reshape(-1)
