@@ -23,19 +23,23 @@ from services.contract import GenerateRequest, JobStatus, stages
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[BackendStore]:
-    settings = BackendSettings(data_dir=tmp_path, database_url=None, redis_url=None,
-                               media_url=None)
+def settings(tmp_path: Path) -> BackendSettings:
+    """The embedded backend's engines: SQLite, the memory feed, the data dir's media."""
+    return BackendSettings(data_dir=tmp_path, database_url=None, redis_url=None,
+                           media_url=None)
+
+
+@pytest.fixture
+async def store(settings: BackendSettings) -> AsyncIterator[BackendStore]:
     store = job_store(settings)
     await store.open()
     yield store
     await store.close()
 
 
-def publisher_of(store: BackendStore, tmp_path: Path) -> tuple[Publisher, JobPresenter]:
+def publisher_of(store: BackendStore, settings: BackendSettings
+                 ) -> tuple[Publisher, JobPresenter]:
     """The embedded backend's publisher and presenter over ``store`` (memory feed)."""
-    settings = BackendSettings(data_dir=tmp_path, database_url=None, redis_url=None,
-                               media_url=None)
     feed, changes = feeds(settings)
     media, _ = media_store(settings)
     line = WaitingLine()
@@ -48,10 +52,10 @@ def publisher_of(store: BackendStore, tmp_path: Path) -> tuple[Publisher, JobPre
 
 
 async def test_a_composition_finished_before_composing_was_published_completes_only_at_the_end(
-        store: BackendStore, tmp_path: Path) -> None:
+        store: BackendStore, settings: BackendSettings) -> None:
     # On a cluster, the process that finished the music can die before publishing
     # "composing"; the composition then publishes it, and "complete", itself.
-    publisher, presenter = publisher_of(store, tmp_path)
+    publisher, presenter = publisher_of(store, settings)
     record = new_record(GenerateRequest(prompt="A fox", duration=15), "draft", owner=None)
     await store.insert(record)
     record.status = JobStatus.PROCESSING
