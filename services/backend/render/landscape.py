@@ -150,8 +150,8 @@ def _layer(
         heights = SHAPES[spec.shape](rng, xs, size, spacing)
     stops, rim_amount = _gradient(spec, palette, baseline - float(heights.max()), baseline, height)
     ramp = Ramp(
-        [(y, _painted(look, colour)) for y, colour in stops],
-        _painted(look, palette.rim),
+        [(y, look.paint(colour)) for y, colour in stops],
+        look.paint(palette.rim),
         rim_amount,
     )
     waves = spec.shape == "swell"
@@ -163,11 +163,6 @@ def _layer(
 def _baseline(spec: LayerSpec, camera: Camera) -> float:
     """The world row a layer stands on."""
     return camera.horizon_y + spec.base * (camera.fmt.height - camera.horizon_y)
-
-
-def _painted(look: Look, colour: RGB) -> np.ndarray:
-    """``colour`` in the look's grade, painted (``Look.paint``), as floats for blending."""
-    return look.paint(np.array(colour, dtype=np.float32))
 
 
 def _gradient(
@@ -217,7 +212,7 @@ def _windows(
         ys.append(grid_y[lit])
     if not xs:
         return None
-    colours = np.round(look.paint(np.array(palette.accents, dtype=np.float32))).astype(np.uint8)
+    colours = np.round(look.paint(palette.accents)).astype(np.uint8)
     count = sum(len(x) for x in xs)
     return Windows(
         xs=np.concatenate(xs).astype(np.float32),

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from services.backend.render.encode import yuv_of
 
@@ -29,12 +30,12 @@ class Look:
     vignette: float = 0.35  # how much the corners darken, 0..1
     letterbox: bool = False  # black bars to a 2.39:1 picture
 
-    def paint(self, rgb: np.ndarray) -> np.ndarray:
+    def paint(self, rgb: ArrayLike) -> np.ndarray:
         """``rgb`` (any shape ending in 3, values 0..255) graded and in the colours frames
         are painted in, the encoder's YUV (``encode.yuv_of``), float32."""
         return yuv_of(self._graded(rgb))
 
-    def _graded(self, rgb: np.ndarray) -> np.ndarray:
+    def _graded(self, rgb: ArrayLike) -> np.ndarray:
         """``rgb`` graded, float32 in 0..255.
 
         Worked in place on one copy: a scene's sky is millions of values.

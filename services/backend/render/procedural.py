@@ -111,7 +111,7 @@ def _palms(
     if "palms" not in scene.motifs:
         return []
     middle = camera.at(scene.duration / 2)
-    colour = np.round(look.paint(np.array(palette.foliage[1], dtype=np.float32)))
+    colour = np.round(look.paint(palette.foliage[1]))
     sides = (0.1, 0.9) if rng.random() < 0.35 else (float(rng.choice((0.12, 0.88))),)
     palms = []
     for side in sides:

@@ -62,7 +62,7 @@ class Scatter:
         )
         n = len(at[0]) if at else max(1, round(count * self.area))
         x, y = at or (rng.uniform(left, right, n), rng.uniform(top, bottom, n))
-        painted = np.round(self.look.paint(np.array(colours, dtype=np.float32))).astype(np.int32)
+        painted = np.round(self.look.paint(colours)).astype(np.int32)
         self.swarms.append(
             Swarm(
                 x=x,
