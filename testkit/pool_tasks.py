@@ -9,3 +9,8 @@ import time
 def cpu_seconds_so_far(*, should_stop: object) -> float:
     """The CPU time its worker process had used when the task began."""
     return time.process_time()
+
+
+def pause(seconds: float, *, should_stop: object) -> None:
+    """Hold the worker for ``seconds``."""
+    time.sleep(seconds)

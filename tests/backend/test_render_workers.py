@@ -1,5 +1,6 @@
 """Render workers yield the CPU to the server: pages and the API answer while videos render;
-and they take work only once started, so what a piece costs is measured right."""
+they take work only once started, so what a piece costs is measured right; and tasks get
+them first come, first served."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import psutil
 
 from services.backend.pool.processes import ProcessPool
 from testkit.app_process import quick_api
-from testkit.pool_tasks import cpu_seconds_so_far
+from testkit.pool_tasks import cpu_seconds_so_far, pause
 from testkit.waiting import wait_until
 
 
@@ -66,3 +67,32 @@ async def test_a_task_cancelled_while_its_worker_starts_leaves_the_worker_to_the
         assert await asyncio.wait_for(pool.run(cpu_seconds_so_far), timeout=30) > 0
     finally:
         pool.close()
+
+
+async def test_tasks_get_the_worker_in_the_order_they_asked_for_it() -> None:
+    # A job submitted while the start-up calibration held the only worker lost its first scene
+    # to the back of the line: the calibration asked again at once as its scene ended, took
+    # the worker its next in line had just been woken for, and that one queued up again behind
+    # every later piece. The job's stages, which follow scene 1, then all came at its end.
+    pool = ProcessPool(1)
+    pool.start()
+    started: list[str] = []
+    first_holds_it = asyncio.Event()
+
+    def take(name: str) -> None:
+        started.append(name)
+        first_holds_it.set()
+
+    async def hold(name: str, *, then: str | None = None) -> None:
+        await pool.run(pause, 0.3, on_start=lambda: take(name))
+        if then is not None:
+            await hold(then)
+
+    try:
+        first = asyncio.create_task(hold("first", then="first's next"))
+        await asyncio.wait_for(first_holds_it.wait(), timeout=30)
+        waiting = [asyncio.create_task(hold(name)) for name in ("second", "third")]
+        await asyncio.wait_for(asyncio.gather(first, *waiting), timeout=30)
+    finally:
+        pool.close()
+    assert started == ["first", "second", "third", "first's next"]

@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import traceback
+from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -109,13 +110,48 @@ class _Worker:
         self.conn.close()
 
 
+class _IdleWorkers:
+    """Idle workers, handed to the callers waiting for one strictly first come, first served.
+
+    Not an ``asyncio.Queue``: there a worker put back wakes the first waiter, but a caller
+    asking in the same step (a render's caller asking again as soon as it ends) takes it
+    first, and the woken waiter queues again at the back, behind everyone who came later.
+    """
+
+    def __init__(self) -> None:
+        self._workers: deque[_Worker] = deque()
+        self._waiting: deque[asyncio.Future[_Worker]] = deque()
+
+    def put(self, worker: _Worker) -> None:
+        """Hand the worker to the longest waiting caller, or keep it for the next."""
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._workers.append(worker)
+
+    async def get(self) -> _Worker:
+        """An idle worker, once every caller that asked before has had one."""
+        if self._workers:
+            return self._workers.popleft()
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # handed over as the caller gave up
+                self.put(waiter.result())
+            raise
+
+
 class ProcessPool:
     """``size`` worker processes (spawn start method), each running one task at a time."""
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._context = multiprocessing.get_context("spawn")
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._idle = _IdleWorkers()
         self._workers: list[_Worker] = []
         self._spawned = 0
 
@@ -127,7 +163,7 @@ class ProcessPool:
     def start(self) -> None:
         """Spawn the workers; they import the render code while the dashboard starts."""
         for _ in range(self._size):
-            self._idle.put_nowait(self._spawn())
+            self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
         self._spawned += 1
@@ -162,7 +198,7 @@ class ProcessPool:
             worker = self._replace(worker)
             raise WorkerTaskFailed(f"render worker died: {error!r}") from error
         finally:
-            self._idle.put_nowait(worker)
+            self._idle.put(worker)
         if status == "error":
             raise WorkerTaskFailed(value)
         if status == "cancelled":
@@ -177,10 +213,10 @@ class ProcessPool:
         try:
             await worker.started()
         except asyncio.CancelledError:
-            self._idle.put_nowait(worker)
+            self._idle.put(worker)
             raise
         except (EOFError, OSError) as error:
-            self._idle.put_nowait(self._replace(worker))
+            self._idle.put(self._replace(worker))
             raise WorkerTaskFailed(f"render worker died starting: {error!r}") from error
         return worker
 
