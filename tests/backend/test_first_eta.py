@@ -18,12 +18,12 @@ def test_a_fresh_data_dir_has_its_rates_measured_before_the_first_job(tmp_path: 
     draft = video_format("16:9", "draft")
     scene_rate = f"fps:{draft.width}x{draft.height}"
     with quick_api(tmp_path / "data") as backend:
-        wait_until(lambda: {scene_rate, "spv:audio"} <= set(stored_rates(backend.data_dir)),
-                   timeout=60, what="the scene and music rates measured")
+        measured = {scene_rate, "spv:audio", "spv:compose"}
+        wait_until(lambda: measured <= set(stored_rates(backend.data_dir)),
+                   timeout=60, what="the scene, music and composition rates measured")
 
         rates = stored_rates(backend.data_dir)
-        assert rates[scene_rate] > 0
-        assert rates["spv:audio"] > 0
+        assert all(rates[rate] > 0 for rate in measured), rates
         listed = httpx.get(f"{backend.base_url}{API_PREFIX}/jobs", timeout=10).json()
         assert listed["total"] == 0  # measured without a job
         wait_until(lambda: not (backend.data_dir / "calibration").exists(),

@@ -55,6 +55,43 @@ async def test_a_worker_is_handed_a_task_only_once_it_has_started() -> None:
     assert began - handed_over[0] < 0.1  # CPU seconds: what starting up costs is ~0.5
 
 
+async def test_once_the_pool_is_ready_every_worker_has_started() -> None:
+    # The start-up calibration waits for it: a scene measured while the other worker still
+    # imports would teach the first job's ETA a machine slower than this one.
+    others = {worker.pid for worker in render_workers(psutil.Process())}  # other tests' pools
+    pool = ProcessPool(2)
+    pool.start()
+    try:
+        await asyncio.wait_for(pool.ready(), timeout=30)
+        ready_at = [worker.cpu_times() for worker in render_workers(psutil.Process())
+                    if worker.pid not in others]
+        began = await asyncio.gather(*(pool.run(cpu_seconds_so_far) for _ in range(2)))
+    finally:
+        pool.close()
+    assert len(ready_at) == 2
+    # CPU seconds, each worker's from ready to its task: starting up costs ~0.5
+    assert sum(began) - sum(times.user + times.system for times in ready_at) < 0.2
+
+
+async def test_the_pool_is_idle_only_while_no_task_runs_or_waits() -> None:
+    # The start-up calibration renders only on an idle pool: a job that came first measures
+    # the rates itself, and a calibration in its turn would hold it up.
+    pool = ProcessPool(1)
+    pool.start()
+    try:
+        assert pool.idle
+        running = asyncio.create_task(pool.run(pause, 0.3))
+        waiting = asyncio.create_task(pool.run(pause, 0.0))
+        await asyncio.sleep(0)  # both have asked: one has the worker, one waits for it
+        assert not pool.idle
+        await asyncio.wait_for(running, timeout=30)
+        assert not pool.idle
+        await asyncio.wait_for(waiting, timeout=30)
+        assert pool.idle
+    finally:
+        pool.close()
+
+
 async def test_a_task_cancelled_while_its_worker_starts_leaves_the_worker_to_the_next() -> None:
     pool = ProcessPool(1)
     pool.start()

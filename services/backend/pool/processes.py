@@ -74,17 +74,19 @@ class _Worker:
         self.process.start()
         child_end.close()
         self._started = False
+        self._starting = asyncio.Lock()  # one reader of the pipe while several wait
         if self.process.pid is not None:  # it is, once started
             below_ours = os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS
             os.setpriority(os.PRIO_PROCESS, self.process.pid, below_ours)
 
     async def started(self) -> None:
         """Wait until the process has imported what it runs (the render code, its compiled
-        loops): the first task's time is then the task's own."""
-        if not self._started:
-            if await self.receive() != _STARTED:
-                raise OSError("render worker spoke before it started")
-            self._started = True
+        loops): the first task's time is then the task's own. Any number may wait at once."""
+        async with self._starting:
+            if not self._started:
+                if await self.receive() != _STARTED:
+                    raise OSError("render worker spoke before it started")
+                self._started = True
 
     async def receive(self) -> tuple[str, Any]:
         """Wait, without blocking the loop, for the worker's reply."""
@@ -121,6 +123,9 @@ class _IdleWorkers:
     def __init__(self) -> None:
         self._workers: deque[_Worker] = deque()
         self._waiting: deque[asyncio.Future[_Worker]] = deque()
+
+    def __len__(self) -> int:
+        return len(self._workers)
 
     def put(self, worker: _Worker) -> None:
         """Hand the worker to the longest waiting caller, or keep it for the next."""
@@ -164,6 +169,16 @@ class ProcessPool:
         """Spawn the workers; they import the render code while the dashboard starts."""
         for _ in range(self._size):
             self._idle.put(self._spawn())
+
+    @property
+    def idle(self) -> bool:
+        """Whether no task is running or waiting for a worker."""
+        return len(self._idle) == self._size
+
+    async def ready(self) -> None:
+        """Wait until every worker has started: what runs then has the machine to itself,
+        not shared with workers still importing."""
+        await asyncio.gather(*(worker.started() for worker in list(self._workers)))
 
     def _spawn(self) -> _Worker:
         self._spawned += 1

@@ -23,8 +23,15 @@ class RenderPool(Protocol):
     def size(self) -> int:
         """How many tasks run at once."""
 
+    @property
+    def idle(self) -> bool:
+        """Whether no task is running or waiting for a worker."""
+
     def start(self) -> None:
-        """Make the workers ready."""
+        """Start the workers."""
+
+    async def ready(self) -> None:
+        """Wait until every worker has started and can take a task at once."""
 
     async def run(self, function: Callable[..., T], *args: Any,
                   on_start: Callable[[], None] | None = None, **kwargs: Any) -> T:
