@@ -5,11 +5,11 @@ fresh data dir there are none, and default rates from another machine would give
 first user a wrong estimate. So when the render workers have started (not while one still
 imports, which would make the machine look slower than it is), if the store holds no rate for
 the default picture size and no job has come first, a short video's first scene and its music
-render in the pool, side by side, off the event loop, into a scratch folder; then that scene,
-once per scene of the video, is composed with the music. Each piece teaches the rates exactly
-as a job's pieces do (``pieces.learn_from``). A job submitted meanwhile waits at most for the
-workers those pieces hold (the pool serves in turn: the composition waits behind the job); a
-backend that stops meanwhile stops them too.
+render in the pool (side by side on two workers), off the event loop, into a scratch folder;
+then that scene, once per scene of the video, is composed with the music. Each piece teaches
+the rates exactly as a job's pieces do (``pieces.learn_from``). A job submitted meanwhile
+waits at most for the workers those pieces hold (the pool serves in turn: the composition
+waits behind the job); a backend that stops meanwhile stops them too.
 """
 
 from __future__ import annotations
