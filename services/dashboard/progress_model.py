@@ -10,7 +10,6 @@ Only ``nicegui.binding`` is imported: this module describes state and never buil
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from dataclasses import dataclass, field, fields, replace
@@ -117,31 +116,29 @@ def apply_event(model: ProgressModel, event: StreamEvent, *, now: float | None =
     if model.ended:
         return
     match event:
-        case Update(progress=state):
-            _apply_update(model, state, time.monotonic() if now is None else now)
+        case Update() as update:
+            _apply_update(model, update, time.monotonic() if now is None else now)
         case Done(status=status):
             _apply_done(model, status)
         case ServerError(message=message):
             model.connection_message = message
-        case Reconnecting(attempt=attempt, max_attempts=max_attempts):
+        case Reconnecting() as lost:
             model.phase = Phase.RECONNECTING
-            model.connection_message = (
-                f"Connection lost, reconnecting (attempt {attempt} of {max_attempts})")
-        case ConnectionFailed(reason=reason):
+            model.connection_message = lost.message
+        case ConnectionFailed() as failed:
             model.phase = Phase.CONNECTION_FAILED
-            model.connection_message = f"Connection failed: {reason}"
+            model.connection_message = failed.message
             model.eta_seconds = model.eta_deadline = None
 
 
-def _apply_update(model: ProgressModel, state: ProgressResponse, now: float) -> None:
-    if math.isfinite(state.progress):
-        # The bar never moves backwards: the model belongs to one job for its whole life.
-        model.percent = max(model.percent, min(100.0, max(0.0, state.progress)))
+def _apply_update(model: ProgressModel, update: Update, now: float) -> None:
+    state = update.progress
+    model.percent = update.percent_after(model.percent)  # the model is one job's, for life
     model.status = state.status
     model.stage_text = state.current_stage_display or state.current_stage
     model.queue_position = state.queue_position if state.status == JobStatus.PENDING else None
-    eta = state.estimated_time_remaining
-    if eta is not None and math.isfinite(eta) and eta >= 0:
+    eta = update.seconds_left
+    if eta is not None:
         model.eta_seconds, model.eta_deadline = eta, now + eta
     else:
         model.eta_seconds = model.eta_deadline = None

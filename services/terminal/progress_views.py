@@ -8,7 +8,6 @@ Each view is shown every event of the stream (``show``) and then how the job end
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol, Self
@@ -53,24 +52,19 @@ class Watched:
     def take(self, event: StreamEvent) -> None:
         """Fold one event in."""
         match event:
-            case Update(progress=state):
+            case Update(progress=state) as update:
                 self.state = state
-                if math.isfinite(state.progress):
-                    self.percent = max(self.percent, min(100.0, max(0.0, state.progress)))
-                eta = state.estimated_time_remaining
-                if eta is not None and math.isfinite(eta) and eta >= 0 and not has_ended(
-                        state.status):
-                    self.eta_deadline = time.monotonic() + eta
-                else:
-                    self.eta_deadline = None
+                self.percent = update.percent_after(self.percent)
+                eta = update.seconds_left
+                ended = has_ended(state.status)
+                self.eta_deadline = None if eta is None or ended else time.monotonic() + eta
                 self.notice = ""
             case ServerError(message=message):
                 self.notice = message
-            case Reconnecting(attempt=attempt, max_attempts=max_attempts):
-                self.notice = f"Connection lost, reconnecting (attempt {attempt} of {max_attempts})"
-            case ConnectionFailed(reason=reason):
-                self.notice = f"Connection failed: {reason}"
-                self.eta_deadline = None
+            case Reconnecting() as lost:
+                self.notice = lost.message
+            case ConnectionFailed() as failed:
+                self.notice, self.eta_deadline = failed.message, None
             case Done(status=status):
                 self.ended, self.eta_deadline = True, None
                 if status == JobStatus.COMPLETED:
