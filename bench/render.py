@@ -31,14 +31,12 @@ from services.backend.render import video_format
 from services.contract import DURATIONS
 from testkit.app_process import AppProcess
 from testkit.sse import generate, read_events, wait_for_stage
-from testkit.stored_jobs import stored_rates
-from testkit.waiting import wait_until
+from testkit.stored_jobs import wait_for_start_up_rates
 
 RUNS = 3  # medians of three runs
 PROMPT = "A fox runs through a snowy forest"  # its script is the one bench.render_profile draws
 LATENCY_CALLS = 100
 CONCURRENT_JOBS = {"AURORA_MAX_CONCURRENT_JOBS": "2"}
-MEASURED_AT_START_UP = {"fps:1280x720", "spv:audio", "spv:compose"}  # rates in the store
 
 
 @dataclass
@@ -144,8 +142,7 @@ def main() -> None:
         at_once = _first_job_at_once(Path(folder) / "at-once")
         app = AppProcess(Path(folder) / "data", env=CONCURRENT_JOBS).start()
         try:
-            wait_until(lambda: set(stored_rates(app.data_dir)) >= MEASURED_AT_START_UP,
-                       timeout=60, what="the rates measured at start-up")
+            wait_for_start_up_rates(app.data_dir, "full")
             first = watch_render(app.base_url, 30)
             print("\nfirst job on a fresh data dir (30 s video)   ETA error at 25% / 50% / 75%")
             print(f"  once the start-up measurement is stored        {_eta_errors([first])}")

@@ -1,6 +1,6 @@
 """Histories written straight into a backend's SQLite store before it starts, for tests that
 need many jobs (a thousand renders would take an hour) or old ones (retention); and the
-render rates a backend has stored, read back."""
+render rates a backend has stored, read back or waited for."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from services.backend.picture_sizes import RenderSize
+from services.backend.render import video_format
 from services.backend.store import JobRecord, SqliteJobStore
-from services.contract import JobStatus
+from services.contract import DEFAULT_ASPECT_RATIO, JobStatus
+from testkit.waiting import wait_until
 
 T = TypeVar("T")
 
@@ -51,6 +54,19 @@ def stored_rates(data_dir: Path) -> dict[str, float]:
             await store.close()
 
     return _run_apart(read())
+
+
+def start_up_rates(render_size: RenderSize) -> set[str]:
+    """The rates a fresh backend measures as its workers start (``calibration.py``), by the
+    names they are stored under."""
+    fmt = video_format(DEFAULT_ASPECT_RATIO, render_size)
+    return {f"fps:{fmt.width}x{fmt.height}", "spv:audio", "spv:compose"}
+
+
+def wait_for_start_up_rates(data_dir: Path, render_size: RenderSize) -> None:
+    """Wait until the backend on ``data_dir`` has stored the rates it measures at start-up."""
+    wait_until(lambda: set(stored_rates(data_dir)) >= start_up_rates(render_size), timeout=60,
+               what="the rates measured at start-up")
 
 
 def _run_apart(work: Coroutine[Any, Any, T]) -> T:
