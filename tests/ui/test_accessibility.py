@@ -14,21 +14,18 @@ from services.contract import API_PREFIX
 from testkit.app_process import QUICK_RENDERS, AppProcess
 from testkit.axe import serious_violations
 from testkit.browser import choose, start_job
-from testkit.stored_jobs import stored_rates
-from testkit.waiting import wait_until
+from testkit.stored_jobs import wait_for_start_up_rates
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """A dashboard rendering full-size pictures on one worker: a minute of video then takes
     long enough (about ten seconds) that the live dialog is read while its job still runs
-    (draft pictures render a minute in about two). It has measured its render rates first:
-    a job started while the one worker calibrates streams nothing until it ends (a bug,
-    found and not yet fixed)."""
+    (draft pictures render a minute in about two). It has measured its render rates first,
+    so its one worker is the jobs' alone while the dialog is read."""
     app = AppProcess(tmp_path_factory.mktemp("a11y") / "data",
                      env={**QUICK_RENDERS, "AURORA_RENDER_SIZE": "full"}).start()
-    wait_until(lambda: "spv:audio" in stored_rates(app.data_dir), timeout=60,
-               what="the render rates measured")
+    wait_for_start_up_rates(app.data_dir, "full")
     yield app
     app.stop()
 
