@@ -10,6 +10,10 @@ DEV_STAMP := $(VENV)/.dev-installed
 # axe-core, the accessibility checker the browser tests inject (npm's package, not committed)
 AXE_VERSION := 4.14.1
 AXE := .tools/node_modules/axe-core/axe.min.js
+# Two test processes, each test module whole in one of them (its servers start once): a test
+# spends most of its time waiting on servers, renders and a browser, so two share 2 cores well.
+# Tests marked `alone` check an estimate against the machine's speed: they run afterwards, alone.
+PYTEST := $(BIN)/python -m pytest --numprocesses=2 --dist=loadscope
 
 .PHONY: run test test-fast lint bench cluster debian-packages clean
 
@@ -17,12 +21,12 @@ run: $(RUNTIME_STAMP)
 	$(BIN)/python main.py
 
 test: $(DEV_STAMP) debian-packages $(AXE) lint
-	$(BIN)/python -m pytest
+	$(PYTEST) -m "not alone"
+	$(BIN)/python -m pytest -m alone
 
-# the quick tier, for the edit-test loop: unit and service tests (real servers, no browser),
-# in two processes (pytest-xdist), each test module whole in one
+# the quick tier, for the edit-test loop: unit and service tests (real servers, no browser)
 test-fast: $(DEV_STAMP) debian-packages
-	$(BIN)/python -m pytest --numprocesses=2 --dist=loadscope -q tests/unit tests/service
+	$(PYTEST) -q tests/unit tests/service
 
 # a whole cluster on this machine for trying it (Redis, PostgreSQL, SeaweedFS, two workers,
 # two API replicas, a dashboard on :8080); Ctrl-C stops it

@@ -114,7 +114,8 @@ def assert_every_event_once_in_order(wire: list[Event],
     ``done`` saying completed: what a job's events, however many connections carried them,
     must add up to."""
     ids = [int(event.id) for event in wire]
-    assert ids == list(range(ids[0], ids[0] + len(ids)))
+    assert ids == list(range(ids[0], ids[0] + len(ids))), [
+        (event.id, event.event, event.data.get("current_stage")) for event in wire]
     seen = [event.data["current_stage"] for event in wire if event.event == "update"]
     assert seen == sequence[sequence.index(seen[0]):]
     assert [event.event for event in wire].count("done") == 1

@@ -20,11 +20,13 @@ from testkit.cluster import Cluster, running_cluster
 from testkit.redis_server import RedisServer
 from testkit.s3_server import S3Server
 from testkit.sse import (
+    FIFTEEN_SECOND_STAGES,
     assert_every_event_once_in_order,
     follow,
     generate,
     read_events,
     wait_for_stage,
+    wait_for_stage_index,
 )
 from testkit.waiting import wait_until
 
@@ -36,7 +38,12 @@ def test_a_job_submitted_on_one_replica_renders_on_both_workers_and_streams_from
     submitted_to, streamed_from = cluster.replicas
     job_id = generate(submitted_to.base_url)
     cut = read_events(submitted_to.base_url, job_id, limit=3)  # then the connection drops
+    # Two states at least after the cut, so the resume replays what it missed (resumed at
+    # the current state, a stream sends that state once more, as on every reconnection).
+    wait_for_stage_index(streamed_from.base_url, job_id,
+                         FIFTEEN_SECOND_STAGES.index(cut[-1].data["current_stage"]) + 2)
     resumed = read_events(streamed_from.base_url, job_id, last_event_id=cut[-1].id)
+    assert int(resumed[0].id) == int(cut[-1].id) + 1
     assert_every_event_once_in_order(cut + resumed)
 
     assert all(f"job {job_id}: " in worker.log() and " rendered" in worker.log()

@@ -138,6 +138,7 @@ def test_run_next_is_only_for_a_waiting_job_its_owner_or_an_admin_moves(
     assert _positions(api, [first, second]) == [2, 1]
 
 
+@pytest.mark.alone  # an estimate from speed measured under one load, checked under another
 def test_the_queue_says_how_long_a_new_job_would_wait_within_a_quarter(
         api: httpx.Client) -> None:
     """The estimate read just before the 3rd job in line is submitted (one rendering, two
