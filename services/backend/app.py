@@ -30,6 +30,7 @@ from services.backend.pool import ProcessPool, RenderPool
 from services.backend.presenter import JobPresenter
 from services.backend.publisher import Publisher
 from services.backend.queue import JobIntake, JobQueue
+from services.backend.render import warm_up
 from services.backend.routes import account, assets, events, jobs, progress, queue
 from services.backend.settings import BackendSettings
 from services.backend.store import BackendStore, StoreUnavailable
@@ -81,7 +82,7 @@ class VideoBackend:
 
     def _local_queue(self, settings: BackendSettings) -> tuple[JobIntake, JobPresenter]:
         """Jobs rendered by this process's own worker processes."""
-        self._pool = pool = ProcessPool(settings.render_workers)
+        self._pool = pool = ProcessPool(settings.render_workers, warm_up=warm_up)
         line = WaitingLine()
         planner = EtaPlanner(store=self._store, throughput=self._throughput,
                              workers=pool.size, slots=settings.max_concurrent_jobs,

@@ -11,8 +11,10 @@ from pathlib import Path
 import psutil
 
 from services.backend.pool.processes import ProcessPool
+from services.backend.render import warm_up
 from testkit.app_process import quick_api
 from testkit.pool_tasks import cpu_seconds_so_far, pause
+from testkit.render_tasks import cpu_seconds_of_a_draft_scene
 from testkit.waiting import wait_until
 
 
@@ -71,6 +73,19 @@ async def test_once_the_pool_is_ready_every_worker_has_started() -> None:
     assert len(ready_at) == 2
     # CPU seconds, each worker's from ready to its task: starting up costs ~0.5
     assert sum(began) - sum(times.user + times.system for times in ready_at) < 0.2
+
+
+async def test_a_warmed_up_worker_renders_its_first_scene_at_the_pace_of_the_next() -> None:
+    # The first scene a worker renders teaches the ETA its rate (at start-up, the calibration's
+    # scene): cold, it cost 14-19 % more CPU than the next, for loading the compiled loops and
+    # setting up the encoder and the fonts.
+    pool = ProcessPool(1, warm_up=warm_up)
+    pool.start()
+    try:
+        first, *next_ones = [await pool.run(cpu_seconds_of_a_draft_scene) for _ in range(3)]
+    finally:
+        pool.close()
+    assert first < 1.07 * sum(next_ones) / len(next_ones), (first, next_ones)
 
 
 async def test_the_pool_is_idle_only_while_no_task_runs_or_waits() -> None:

@@ -100,6 +100,26 @@ def test_a_bigger_frame_is_estimated_slower_until_measured(store: SqliteJobStore
     assert rates.frames_per_second(1920, 1080) < rates.frames_per_second(1280, 720)
 
 
+async def test_a_scene_length_once_measured_goes_by_its_own_time(store: SqliteJobStore) -> None:
+    # A scene's fixed costs weigh more in a short one: 120 frames in 0.15 s, 144 in 0.165 s.
+    rates = Throughput(store)
+    await rates.record_scene(320, 180, frames=120, seconds=0.15)  # a 5 s draft scene: 800 fps
+    assert rates.scene_seconds(320, 180, 144) == pytest.approx(144 / 800)  # until measured
+    await rates.record_scene(320, 180, frames=144, seconds=0.165)
+    assert rates.scene_seconds(320, 180, 144) == pytest.approx(0.165)
+    assert rates.scene_seconds(320, 180, 120) == pytest.approx(0.15)
+
+
+async def test_a_video_length_once_measured_goes_by_its_own_music_time(
+        store: SqliteJobStore) -> None:
+    rates = Throughput(store)
+    await rates.record_step("audio", video_seconds=15, seconds=0.33)
+    assert rates.step_seconds("audio", 60) == pytest.approx(0.33 * 4)  # until measured
+    await rates.record_step("audio", video_seconds=60, seconds=1.07)
+    assert rates.step_seconds("audio", 60) == pytest.approx(1.07)
+    assert rates.step_seconds("audio", 15) == pytest.approx(0.33)
+
+
 async def test_a_size_not_yet_measured_goes_by_the_pixel_rate_of_those_measured(
         store: SqliteJobStore) -> None:
     rates = Throughput(store)

@@ -38,6 +38,7 @@ from services.backend.cluster.coordination import ANNOUNCE_SECONDS, Coordination
 from services.backend.cluster.parts import ClusterParts, cluster_parts
 from services.backend.cluster.runner import PieceRun, QueueComposition
 from services.backend.pieces import COMPOSE
+from services.backend.render import warm_up
 from services.backend.settings import BackendSettings
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,9 @@ class _TaskProcess:
         self._parts: ClusterParts | None = None
 
     def begin(self) -> None:
-        """In the new process, after the fork: a loop of its own, running in its own thread
-        (the parts open lazily)."""
+        """In the new process, after the fork: the renderer warmed up (``render.warm_up``),
+        and a loop of its own, running in its own thread (the parts open lazily)."""
+        warm_up()
         self._loop = loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="aurora-task-loop", daemon=True).start()
 

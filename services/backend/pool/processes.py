@@ -13,6 +13,7 @@ an API answer never waits for a frame.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -32,11 +33,16 @@ T = TypeVar("T")
 STOP_GRACE_SECONDS = 1.0
 WORKER_NICENESS = 10  # how much lower a worker's priority is than its parent's
 _STOP = "stop"
-_STARTED = ("started", None)  # a worker's first message: its imports are done
+_STARTED = ("started", None)  # a worker's first message: its imports and warm-up are done
+WarmUp = Callable[[], None]
 
 
-def _serve(conn: Connection) -> None:
-    """A worker's main loop: say it has started, then run tasks from the pipe until it closes."""
+def _serve(conn: Connection, warm_up: WarmUp | None) -> None:
+    """A worker's main loop: warm up, say it has started, then run tasks from the pipe until
+    it closes."""
+    if warm_up is not None:
+        with contextlib.suppress(Exception):  # a broken renderer fails the first task: it says why
+            warm_up()
     try:
         conn.send(_STARTED)
     except (BrokenPipeError, OSError):
@@ -66,10 +72,11 @@ def _serve(conn: Connection) -> None:
 class _Worker:
     """One spawned process and the parent's end of its pipe."""
 
-    def __init__(self, context: multiprocessing.context.SpawnContext, name: str) -> None:
+    def __init__(self, context: multiprocessing.context.SpawnContext, name: str,
+                 warm_up: WarmUp | None) -> None:
         self.conn, child_end = context.Pipe(duplex=True)
         self.process: BaseProcess = context.Process(
-            target=_serve, args=(child_end,), name=name, daemon=True
+            target=_serve, args=(child_end, warm_up), name=name, daemon=True
         )
         self.process.start()
         child_end.close()
@@ -81,7 +88,8 @@ class _Worker:
 
     async def started(self) -> None:
         """Wait until the process has imported what it runs (the render code, its compiled
-        loops): the first task's time is then the task's own. Any number may wait at once."""
+        loops) and warmed up: the first task's time is then the task's own. Any number may
+        wait at once."""
         async with self._starting:
             if not self._started:
                 if await self.receive() != _STARTED:
@@ -151,10 +159,12 @@ class _IdleWorkers:
 
 
 class ProcessPool:
-    """``size`` worker processes (spawn start method), each running one task at a time."""
+    """``size`` worker processes (spawn start method), each running one task at a time;
+    ``warm_up`` (a module-level function) runs in each as it starts, before any task."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, warm_up: WarmUp | None = None) -> None:
         self._size = size
+        self._warm_up = warm_up
         self._context = multiprocessing.get_context("spawn")
         self._idle = _IdleWorkers()
         self._workers: list[_Worker] = []
@@ -182,7 +192,8 @@ class ProcessPool:
 
     def _spawn(self) -> _Worker:
         self._spawned += 1
-        worker = _Worker(self._context, name=f"aurora-render-{self._spawned}")
+        worker = _Worker(self._context, name=f"aurora-render-{self._spawned}",
+                         warm_up=self._warm_up)
         self._workers.append(worker)
         return worker
 

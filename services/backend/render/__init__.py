@@ -11,6 +11,7 @@ from services.backend.render.compose import compose_video
 from services.backend.render.formats import VideoFormat, video_format
 from services.backend.render.procedural import ProceduralRenderer
 from services.backend.render.scene import render_scene
+from services.backend.render.warm_up import warm_up
 
 __all__ = [
     "ProceduralRenderer",
@@ -21,4 +22,5 @@ __all__ = [
     "render_scene",
     "synthesize_music",
     "video_format",
+    "warm_up",
 ]

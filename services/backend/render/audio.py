@@ -170,6 +170,8 @@ def _echo(music: np.ndarray, *, delay: float, feedback: float) -> None:
     shift = round(delay * SAMPLE_RATE)
     dry = music.copy()
     for repeat in range(1, 4):
+        if shift * repeat >= music.shape[1]:  # music shorter than the echo
+            break
         gain = feedback**repeat
         source = dry[::-1] if repeat % 2 else dry
         music[:, shift * repeat :] += gain * source[:, : music.shape[1] - shift * repeat]
