@@ -12,7 +12,7 @@ AXE_VERSION := 4.14.1
 AXE := .tools/node_modules/axe-core/axe.min.js
 # Two test processes, each test module whole in one of them (its servers start once): a test
 # spends most of its time waiting on servers, renders and a browser, so two share 2 cores well.
-# Tests marked `alone` check an estimate against the machine's speed: they run afterwards, alone.
+# Tests marked `alone` check one time measured here against another: they run afterwards, alone.
 PYTEST := $(BIN)/python -m pytest --numprocesses=2 --dist=loadscope
 
 .PHONY: run test test-fast lint bench cluster debian-packages clean

@@ -26,7 +26,7 @@ from services.backend.eta import Throughput
 from services.backend.job_log import JobLogBook
 from services.backend.metrics import BackendMetrics
 from services.backend.planner import EtaPlanner
-from services.backend.pool import ProcessPool, RenderPool
+from services.backend.pool import ProcessPool, RenderLanes
 from services.backend.presenter import JobPresenter
 from services.backend.publisher import Publisher
 from services.backend.queue import JobIntake, JobQueue
@@ -59,7 +59,7 @@ class VideoBackend:
         self._store: BackendStore = job_store(settings)
         self._feed, self._changes = feeds(settings)
         self._media, local_media = media_store(settings)
-        self._pool: RenderPool | None = None  # this process's own workers, if it renders
+        self._lanes: RenderLanes | None = None  # this process's own workers, if it renders
         self._started = AsyncExitStack()  # what ``stop`` closes, once ``start`` has opened it
         self._throughput = Throughput(self._store)
         self.metrics = BackendMetrics(self._store)
@@ -82,16 +82,18 @@ class VideoBackend:
 
     def _local_queue(self, settings: BackendSettings) -> tuple[JobIntake, JobPresenter]:
         """Jobs rendered by this process's own worker processes."""
-        self._pool = pool = ProcessPool(settings.render_workers, warm_up=warm_up)
+        self._lanes = lanes = RenderLanes(
+            scenes=ProcessPool(settings.render_workers, warm_up=warm_up),
+            music=ProcessPool(1, warm_up=warm_up))
         line = WaitingLine()
         planner = EtaPlanner(store=self._store, throughput=self._throughput,
-                             workers=pool.size, slots=settings.max_concurrent_jobs,
+                             workers=lanes.scenes.size, slots=settings.max_concurrent_jobs,
                              ahead_of=line.ahead_of)
         presenter = JobPresenter(store=self._store, feed=self._feed, media=self._media,
                                  planner=planner, line=line)
         publisher = Publisher(store=self._store, feed=self._feed, changes=self._changes,
                               presenter=presenter, webhooks=self._webhooks)
-        driver = JobDriver(publisher=publisher, pool=pool, planner=planner,
+        driver = JobDriver(publisher=publisher, lanes=lanes, planner=planner,
                            throughput=self._throughput, media=self._media,
                            scene_seconds=self.metrics.scene_seconds)
         queue = JobQueue(store=self._store, line=line, publisher=publisher, driver=driver,
@@ -144,11 +146,11 @@ class VideoBackend:
             await self._throughput.load()
             await self._webhooks.start()
             started.push_async_callback(self._webhooks.stop)
-            if self._pool is not None:
-                self._pool.start()
-                started.callback(self._pool.close)
+            if self._lanes is not None:
+                self._lanes.start()
+                started.callback(self._lanes.close)
                 measuring = asyncio.create_task(calibrate(
-                    self._pool, self._throughput, scratch=self._data_dir / "calibration",
+                    self._lanes, self._throughput, scratch=self._data_dir / "calibration",
                     render_size=self._render_size), name="calibration")
                 started.push_async_callback(_cancelled, measuring)
             await self.parts.queue.start()

@@ -5,8 +5,9 @@ fresh data dir there are none, and default rates from another machine would give
 first user a wrong estimate. So when the render workers have started (not while one still
 imports, which would make the machine look slower than it is), if the store holds no rate for
 the default picture size and no job has come first, a short video's first scene and its music
-render in the pool (side by side on two workers), off the event loop, into a scratch folder;
-then that scene, once per scene of the video, is composed with the music. Each piece teaches
+render side by side, each in its lane as a job's would (``pool.lanes``), off the event loop,
+into a scratch folder; then that scene, once per scene of the video, is composed with the
+music. Each piece teaches
 the rates exactly as a job's pieces do (``pieces.learn_from``). A job submitted meanwhile
 waits at most for the workers those pieces hold (the pool serves in turn: the composition
 waits behind the job); a backend that stops meanwhile stops them too.
@@ -23,7 +24,7 @@ from pathlib import Path
 from services.backend.eta import Throughput
 from services.backend.picture_sizes import RenderSize
 from services.backend.pieces import Piece, compose, learn_from, music, scene
-from services.backend.pool import RenderPool
+from services.backend.pool import RenderLanes, RenderPool
 from services.backend.queue import new_record
 from services.backend.render import video_format
 from services.backend.script import write_script
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 SAMPLE = GenerateRequest(prompt="A lighthouse on a cliff at dusk", duration=DURATIONS[0])
 
 
-async def calibrate(pool: RenderPool, throughput: Throughput, *, scratch: Path,
+async def calibrate(lanes: RenderLanes, throughput: Throughput, *, scratch: Path,
                     render_size: RenderSize) -> None:
     """Measure the rates of a sample job's first scene, its music and its composition, unless
     the default picture size has a measured rate already; a failure leaves the default rates."""
@@ -46,15 +47,16 @@ async def calibrate(pool: RenderPool, throughput: Throughput, *, scratch: Path,
     first_scene = write_script(SAMPLE.prompt, SAMPLE.style, SAMPLE.duration)[0]
     await asyncio.to_thread(scratch.mkdir, parents=True, exist_ok=True)
     try:
-        await pool.ready()
-        if not pool.idle:  # a job came first: its own pieces teach the rates, in its turn
+        await lanes.ready()
+        if not lanes.idle:  # a job came first: its own pieces teach the rates, in its turn
             return
         shot, sound = scene(record, first_scene, scratch), music(record, scratch)
         async with asyncio.TaskGroup() as measuring:
             for piece in (shot, sound):
-                measuring.create_task(_measure(pool, throughput, record, piece))
+                measuring.create_task(_measure(lanes.for_piece(piece.name), throughput,
+                                               record, piece))
         clip, audio = shot.files[0], sound.files[0]
-        await _measure(pool, throughput, record,
+        await _measure(lanes.scenes, throughput, record,
                        compose(record, [clip] * record.scene_count, audio, scratch))
     except Exception:  # the default rates stand; the first jobs measure the real ones
         log.exception("the render rates could not be measured at start-up")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from prometheus_client import Histogram
@@ -25,7 +25,7 @@ from services.backend.eta import COMPOSE, Throughput, WorkLeft
 from services.backend.media import MediaStore, MediaUnavailable
 from services.backend.pieces import Piece
 from services.backend.planner import EtaPlanner
-from services.backend.pool import RenderPool, WorkerTaskFailed
+from services.backend.pool import RenderLanes, WorkerTaskFailed
 from services.backend.publisher import Publisher
 from services.backend.render import RenderCancelled
 from services.backend.script import Scene, write_script
@@ -38,11 +38,11 @@ log = logging.getLogger(__name__)
 class JobDriver:
     """Runs one job at a time per call of ``run``; cancelling the call cancels the job."""
 
-    def __init__(self, *, publisher: Publisher, pool: RenderPool, planner: EtaPlanner,
+    def __init__(self, *, publisher: Publisher, lanes: RenderLanes, planner: EtaPlanner,
                  throughput: Throughput, media: MediaStore, scene_seconds: Histogram) -> None:
         self._publisher = publisher
         self._scene_seconds = scene_seconds  # ``/metrics``: each scene's render time
-        self._pool = pool
+        self._lanes = lanes
         self._planner = planner
         self._throughput = throughput
         self._media = media
@@ -124,15 +124,28 @@ class JobDriver:
         """Render every scene and the music not finished yet in parallel, recording each as
         it finishes (a retried job keeps the ones an earlier attempt made).
 
-        The music is queued in the pool right behind the scenes, so it fills the worker that
-        would otherwise idle while the last scene renders. The stages follow the contract's
-        order whatever order the pieces finish in (``progression.due_stages``).
+        The music renders in a lane of its own (``pool.lanes``) once every scene has a
+        worker: from then on it takes a core a scene worker leaves idle, or shares the cores
+        with the last scenes, rather than wait for them to end. Started any sooner, it would
+        slow scenes that keep every core busy anyway. The stages follow the contract's order
+        whatever order the pieces finish in (``progression.due_stages``).
         """
         job_dir = self._media.workdir(record.job_id)
-        pieces = [*(pieces_of.scene(record, shot, job_dir, record.attempt) for shot in scenes),
-                  pieces_of.music(record, job_dir, record.attempt)]
-        pending = {asyncio.create_task(self._run_piece(record, piece, work)) for piece in pieces
+        scenes_taken = asyncio.Event()
+
+        def scene_taken() -> None:
+            if work.scenes_waiting == 0:
+                scenes_taken.set()
+
+        scene_taken()  # none left to render (a retry), or none yet taken
+        pending = {asyncio.create_task(self._run_piece(record, piece, work, on_taken=scene_taken))
+                   for piece in (pieces_of.scene(record, shot, job_dir, record.attempt)
+                                 for shot in scenes)
                    if not pieces_of.is_finished(record, piece.name)}
+        music = pieces_of.music(record, job_dir, record.attempt)
+        if not pieces_of.is_finished(record, music.name):
+            pending.add(asyncio.create_task(
+                self._run_piece(record, music, work, after=scenes_taken)))
         try:
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -157,19 +170,28 @@ class JobDriver:
             pieces_of.record_finished(record, await self._run_piece(record, piece, work))
         await self._catch_up(record)
 
-    async def _run_piece(self, record: JobRecord, piece: Piece, work: WorkLeft) -> Piece:
-        """Run one piece in the pool, learn the machine's speed from it and store its files.
+    async def _run_piece(self, record: JobRecord, piece: Piece, work: WorkLeft, *,
+                         on_taken: Callable[[], None] | None = None,
+                         after: asyncio.Event | None = None) -> Piece:
+        """Run one piece in its lane (once ``after`` is set, if given), learn the machine's
+        speed from it and store its files.
 
         While a worker has it, the piece is in ``work.in_worker``, so the ETA counts it as
-        under way; the time it waited for a free worker is not counted as its own.
+        under way (``on_taken`` is called then); the time it waited for a free worker is not
+        counted as its own.
         """
+        if after is not None:
+            await after.wait()
         self._stop_if_cancelled(record)
 
         def taken() -> None:
             work.in_worker[piece.name] = time.time()
+            if on_taken is not None:
+                on_taken()
 
         try:
-            await self._pool.run(piece.function, *piece.args, on_start=taken, **piece.kwargs)
+            await self._lanes.for_piece(piece.name).run(piece.function, *piece.args,
+                                                        on_start=taken, **piece.kwargs)
             seconds = time.time() - work.in_worker[piece.name]
         finally:
             work.in_worker.pop(piece.name, None)

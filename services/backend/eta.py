@@ -9,7 +9,8 @@ live in the store across restarts.
 
 An estimate replays what the queue and the worker pool will do with the work that is left:
 jobs take the queue's slots in queue order, each job's tasks go to the pool's FIFO queue,
-and each task takes the first worker to come free. That keeps the estimate right where an
+and each task takes the first worker to come free (on one machine the music has a worker of
+its own: ``pool.lanes``). That keeps the estimate right where an
 average would not be: the last scenes of a job that cannot fill every worker, a job sharing
 the workers with another, a job waiting in the queue.
 """
@@ -141,6 +142,11 @@ class WorkLeft:
     audio_done: bool = False
     compose_done: bool = False
 
+    @property
+    def scenes_waiting(self) -> int:
+        """Scenes no worker has taken yet."""
+        return self.scenes_left - sum(scene_of(task) is not None for task in self.in_worker)
+
     def finished(self, task: str) -> None:
         """One of the job's tasks is done."""
         if scene_of(task) is not None:
@@ -152,16 +158,24 @@ class WorkLeft:
 
 
 def forecast(jobs: Sequence[WorkLeft], throughput: Throughput, *, workers: int, slots: int,
-             now: float) -> list[float]:
+             now: float, music_lane: bool = False) -> list[float]:
     """Seconds from ``now`` until each job is done.
 
     ``jobs`` in the order the queue took or will take them: the running ones first (oldest
     first, as their tasks sit in the pool's queue), then the queued ones. ``slots`` jobs run
-    at once; ``workers`` tasks render at once.
+    at once; ``workers`` tasks render at once. A job's music starts once its last scene has
+    a worker: behind its scenes in the pool's queue, or, with ``music_lane``, on a worker of
+    its own (``pool.lanes``).
     """
     pool = _Pool(workers)
+    music = _Pool(1) if music_lane else pool
+
+    def lane(task: str) -> _Pool:
+        return music if task == MUSIC else pool
+
     rendering_until = [
-        max((pool.take(_seconds_to_go(job, task, now - started, throughput), not_before=0.0)
+        max((lane(task).take(_seconds_to_go(job, task, now - started, throughput),
+                             not_before=0.0)[1]
              for task, started in job.in_worker.items()), default=0.0)
         for job in jobs
     ]
@@ -174,8 +188,15 @@ def forecast(jobs: Sequence[WorkLeft], throughput: Throughput, *, workers: int, 
             while len(slot_free_at) < slots:  # slots nobody holds are free now
                 heapq.heappush(slot_free_at, 0.0)
             begins = heapq.heappop(slot_free_at)
-        end = max([begins, busy_until, *(pool.take(seconds, not_before=begins)
-                                         for seconds in _waiting_tasks(job, throughput))])
+        last_taken, job_ends = begins, [begins, busy_until]
+        scene = _task_seconds(job, scene_task(1), throughput)
+        for _ in range(job.scenes_waiting):
+            last_taken, scene_end = pool.take(scene, not_before=begins)
+            job_ends.append(scene_end)
+        if not job.audio_done and MUSIC not in job.in_worker:
+            job_ends.append(music.take(_task_seconds(job, MUSIC, throughput),
+                                       not_before=last_taken)[1])
+        end = max(job_ends)
         if not job.compose_done and COMPOSE not in job.in_worker:
             end += _task_seconds(job, COMPOSE, throughput)
         ends.append(end)
@@ -198,24 +219,15 @@ def _seconds_to_go(job: WorkLeft, task: str, elapsed: float, throughput: Through
     return max(seconds - elapsed, _OVERRUN_FLOOR * seconds)
 
 
-def _waiting_tasks(job: WorkLeft, throughput: Throughput) -> list[float]:
-    """How long each task no worker has taken yet will take, in the order the job queues them."""
-    scenes_in_worker = sum(task.startswith(_SCENE) for task in job.in_worker)
-    scene = _task_seconds(job, scene_task(1), throughput)
-    tasks = [scene] * (job.scenes_left - scenes_in_worker)
-    if not job.audio_done and MUSIC not in job.in_worker:
-        tasks.append(_task_seconds(job, MUSIC, throughput))
-    return tasks
-
-
 class _Pool:
     """When each worker comes free, as the forecast hands out tasks first come, first served."""
 
     def __init__(self, workers: int) -> None:
         self._free_at = [0.0] * max(1, workers)
 
-    def take(self, seconds: float, *, not_before: float) -> float:
-        """Give a task to the first worker free (no sooner than ``not_before``); its end."""
-        end = max(self._free_at[0], not_before) + seconds
-        heapq.heapreplace(self._free_at, end)
-        return end
+    def take(self, seconds: float, *, not_before: float) -> tuple[float, float]:
+        """Give a task to the first worker free (no sooner than ``not_before``); when it
+        starts and ends."""
+        start = max(self._free_at[0], not_before)
+        heapq.heapreplace(self._free_at, start + seconds)
+        return start, start + seconds

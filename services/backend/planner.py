@@ -47,7 +47,8 @@ def _no_work() -> WorkLeft:
 
 
 class EtaPlanner:
-    """Tracks the work left of each running job and forecasts when any job will be done."""
+    """Tracks the work left of each running job and forecasts when any job will be done
+    (one machine's: ``workers`` scene workers and the music's own lane)."""
 
     def __init__(self, *, store: JobStore, throughput: Throughput, workers: int, slots: int,
                  ahead_of: Callable[[str], list[str]]) -> None:
@@ -98,5 +99,5 @@ class EtaPlanner:
     def _forecast(self, jobs: list[WorkLeft]) -> list[float]:
         """Seconds from now until each of ``jobs`` is done, to a tenth."""
         ends = forecast(jobs, self._throughput, workers=self._workers, slots=self._slots,
-                        now=time.time())
+                        now=time.time(), music_lane=True)
         return [round(end, 1) for end in ends]

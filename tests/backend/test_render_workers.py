@@ -1,6 +1,6 @@
 """Render workers yield the CPU to the server: pages and the API answer while videos render;
-they take work only once started, so what a piece costs is measured right; and tasks get
-them first come, first served."""
+they take work only once started, so what a piece costs is measured right; tasks get them
+first come, first served; and the music has a worker of its own."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import contextlib
 from pathlib import Path
 
 import psutil
+import pytest
 
 from services.backend.pool.processes import ProcessPool
 from services.backend.render import warm_up
 from testkit.app_process import quick_api
 from testkit.pool_tasks import cpu_seconds_so_far, pause
 from testkit.render_tasks import cpu_seconds_of_a_draft_scene
+from testkit.sse import generate, read_events
 from testkit.waiting import wait_until
 
 
@@ -75,6 +77,7 @@ async def test_once_the_pool_is_ready_every_worker_has_started() -> None:
     assert sum(began) - sum(times.user + times.system for times in ready_at) < 0.2
 
 
+@pytest.mark.alone  # one scene's CPU against the next ones', which another test's load sways
 async def test_a_warmed_up_worker_renders_its_first_scene_at_the_pace_of_the_next() -> None:
     # The first scene a worker renders teaches the ETA its rate (at start-up, the calibration's
     # scene): cold, it cost 14-19 % more CPU than the next, for loading the compiled loops and
@@ -148,3 +151,17 @@ async def test_tasks_get_the_worker_in_the_order_they_asked_for_it() -> None:
     finally:
         pool.close()
     assert started == ["first", "second", "third", "first's next"]
+
+
+def test_the_music_renders_beside_the_last_scene_not_after_it(tmp_path: Path) -> None:
+    # Queued behind a job's scenes, the music ran alone at the end while the other workers
+    # idled. It starts once the last scene has a worker: with one scene worker, a full-size
+    # scene (over a second) lasts long enough for 15 s of music (a third of one) beside it.
+    with quick_api(tmp_path / "data", env={"AURORA_RENDER_SIZE": "full"}) as backend:
+        job_id = generate(backend.base_url, duration=15)
+        assert read_events(backend.base_url, job_id)[-1].data == {"status": "completed"}
+    files = tmp_path / "data" / "media" / job_id
+    music_written = (files / "music.m4a").stat().st_mtime
+    scenes_written = sorted(clip.stat().st_mtime for clip in files.glob("scene_*.mp4"))
+    assert len(scenes_written) == 3
+    assert scenes_written[-2] < music_written < scenes_written[-1]

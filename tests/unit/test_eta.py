@@ -62,6 +62,20 @@ def test_scenes_share_the_workers_then_music_then_composition(throughput: Throug
     assert eta(job(3), rates=throughput, workers=1) == [6.9]
 
 
+def test_music_in_a_lane_of_its_own_ends_beside_the_last_scenes(throughput: Throughput) -> None:
+    # 10 scenes of 2 s on 2 workers: 10 s; the music (0.6 s) on its own worker from when the
+    # last scene is taken (8 s); then the composition: 10.3 s (10.9 s behind the scenes).
+    assert [round(end, 1) for end in forecast(
+        [job(10)], throughput, workers=2, slots=1, now=NOW, music_lane=True)] == [10.3]
+    # One scene worker: 20 s of scenes, music beside them, 20.3 s in all.
+    one_worker = forecast([job(10)], throughput, workers=1, slots=1, now=NOW, music_lane=True)
+    assert round(one_worker[0], 1) == 20.3
+    # A second job takes the slot at 4.3 s, its last scene a worker at 6.3 s: 8.3 + 0.3.
+    both = forecast([job(3), job(3, running=False)], throughput, workers=2, slots=1, now=NOW,
+                    music_lane=True)
+    assert [round(end, 1) for end in both] == [4.3, 8.6]
+
+
 def test_a_task_in_a_worker_counts_what_it_has_left(throughput: Throughput) -> None:
     rendering = job(2, music=False)
     rendering.in_worker = {scene_task(9): NOW - 1.5, scene_task(10): NOW - 0.5}
