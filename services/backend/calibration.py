@@ -7,10 +7,9 @@ imports, which would make the machine look slower than it is), if the store hold
 the default picture size and no job has come first, a short video's first scene and its music
 render side by side, each in its lane as a job's would (``pool.lanes``), off the event loop,
 into a scratch folder; then that scene, once per scene of the video, is composed with the
-music. Each piece teaches
-the rates exactly as a job's pieces do (``pieces.learn_from``). A job submitted meanwhile
-waits at most for the workers those pieces hold (the pool serves in turn: the composition
-waits behind the job); a backend that stops meanwhile stops them too.
+music. Each piece teaches the rates exactly as a job's pieces do (``pieces.learn_from``). A
+job submitted meanwhile waits at most for the workers those pieces hold (the pool serves in
+turn: the composition waits behind the job); a backend that stops meanwhile stops them too.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ live in the store across restarts.
 An estimate replays what the queue and the worker pool will do with the work that is left:
 jobs take the queue's slots in queue order, each job's tasks go to the pool's FIFO queue,
 and each task takes the first worker to come free (on one machine the music has a worker of
-its own: ``pool.lanes``). That keeps the estimate right where an
-average would not be: the last scenes of a job that cannot fill every worker, a job sharing
-the workers with another, a job waiting in the queue.
+its own: ``pool.lanes``). That keeps the estimate right where an average would not be: the
+last scenes of a job that cannot fill every worker, a job sharing the workers with another,
+a job waiting in the queue.
 """
 
 from __future__ import annotations
