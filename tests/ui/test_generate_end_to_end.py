@@ -21,6 +21,8 @@ ETA_TEXT = re.compile(
     r"^(Est\. (\d+ sec|\d+ min( \d+ sec)?|\d+ hr( \d+ min)?) remaining|Almost done)$")
 CLIPS_LOADED = """() => [...document.querySelectorAll('video.aurora-clip')].every(
     clip => clip.readyState >= 1 && clip.networkState !== HTMLMediaElement.NETWORK_LOADING)"""
+THUMBNAILS_SHOWN = """count => [...document.querySelectorAll('[data-testid=scene-thumbnail]')]
+    .slice(0, count).filter(image => image.complete && image.naturalWidth > 0).length === count"""
 
 
 def job_state(app: AppProcess, job_id: str) -> dict[str, object]:
@@ -94,6 +96,7 @@ def test_screenshots_of_the_dialog_mid_job_and_of_the_workspace(
                        duration=30, style="cinematic")
     wait_for_stage(rendering_app.api_url, job_id, "scene_3")  # two scenes made, however slowly
     expect(page.get_by_test_id("scene-thumbnail").nth(1)).to_be_visible()
+    page.wait_for_function(THUMBNAILS_SHOWN, arg=2)  # decoded, not just placed: one was black
     page.screenshot(path=screenshot_dir / "progress-dialog.png", animations="disabled")
     assert read_events(rendering_app.api_url, job_id)[-1].data == {"status": "completed"}
     page.wait_for_url(f"**/workspace/{job_id}", timeout=15_000)
