@@ -137,7 +137,7 @@ class JobDriver:
             if work.scenes_waiting == 0:
                 scenes_taken.set()
 
-        scene_taken()  # none left to render (a retry), or none yet taken
+        scene_taken()  # set at once when no scene is left to render (a retry)
         pending = {asyncio.create_task(self._run_piece(record, piece, work, on_taken=scene_taken))
                    for piece in (pieces_of.scene(record, shot, job_dir, record.attempt)
                                  for shot in scenes)
